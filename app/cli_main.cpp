@@ -1,0 +1,342 @@
+// galaxy-cli: the Galaxy Morphology Studio pipeline, headless, for scripts and clusters.
+// Exit 0 on success; otherwise non-zero with a one-line reason on stderr.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "gz/catalog.h"
+#include "gz/demo.h"
+#include "gz/error.h"
+#include "gz/files.h"
+#include "gz/labeling.h"
+#include "gz/partition.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kExitDataError = 1;
+constexpr int kExitCancelled = 130;
+
+// Ctrl-C and SIGTERM request a stop; jobs end at their next checkpoint without leaving
+// half-written files (every output is written atomically).
+std::atomic<bool> gInterrupted{false};
+extern "C" void onSignal(int) { gInterrupted = true; }
+
+class StopOnSignal {
+public:
+    StopOnSignal() {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        watcher_ = std::jthread([this](std::stop_token own) {
+            while (!own.stop_requested()) {
+                if (gInterrupted) {
+                    source_.request_stop();
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+    }
+    std::stop_token token() const { return source_.get_token(); }
+
+private:
+    std::stop_source source_;
+    std::jthread watcher_;
+};
+
+// Progress on stderr, only for a terminal, at most a few times a second.
+gz::ProgressFn terminalProgress() {
+    if (!::isatty(STDERR_FILENO)) return {};
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [last](std::size_t done, std::size_t total, std::string_view message) {
+        const auto now = std::chrono::steady_clock::now();
+        if (done < total && now - *last < std::chrono::milliseconds(200)) return;
+        *last = now;
+        std::fprintf(stderr, "\r\033[K%.*s %zu/%zu", static_cast<int>(message.size()),
+                     message.data(), done, total);
+        if (done >= total) std::fputc('\n', stderr);
+        std::fflush(stderr);
+    };
+}
+
+// Inputs are never overwritten: refuse an output path that is one of them.
+void refuseOverwritingInput(const fs::path& out, const std::vector<fs::path>& inputs) {
+    std::error_code ec;
+    for (const auto& in : inputs)
+        if (!in.empty() && fs::exists(out, ec) && fs::equivalent(out, in, ec))
+            throw gz::DataError(out, "is an input file; choose another output path");
+}
+
+struct CatalogArgs {
+    std::string data, csv, images;
+};
+
+void addCatalogOptions(CLI::App* cmd, CatalogArgs& a) {
+    auto* data = cmd->add_option("--data", a.data,
+                                 "Data folder in the Kaggle layout (images_training_rev1/ + "
+                                 "training_solutions_rev1.csv)");
+    auto* csv = cmd->add_option("--csv", a.csv, "Vote-fraction CSV (instead of --data)");
+    cmd->add_option("--images", a.images, "Image folder for --csv (optional)")->needs(csv);
+    data->excludes(csv);
+}
+
+gz::Catalog openCatalog(const CatalogArgs& a, const std::stop_token& stop) {
+    gz::CatalogSource source;
+    if (!a.data.empty())
+        source = gz::CatalogSource::kaggleFolder(a.data);
+    else if (!a.csv.empty()) {
+        source.csv = a.csv;
+        if (!a.images.empty()) source.imageDir = fs::path(a.images);
+    } else
+        throw CLI::RequiredError("--data or --csv");
+    gz::Catalog catalog = gz::Catalog::open(source, stop, terminalProgress());
+    if (catalog.missingImages().count)
+        std::cerr << "warning: " << catalog.missingImages().summary() << "\n";
+    return catalog;
+}
+
+json countsJson(const std::array<std::size_t, gz::kMorphologyCount>& counts) {
+    json j = json::object();
+    for (int i = 0; i < gz::kMorphologyCount; ++i) j[std::string(gz::kMorphologyKeys[i])] = counts[i];
+    return j;
+}
+
+// ---- label -------------------------------------------------------------------------------
+
+struct LabelArgs {
+    CatalogArgs catalog;
+    std::string rules, out;
+    bool json = false;
+};
+
+int runLabel(const LabelArgs& a, const std::stop_token& stop) {
+    const gz::Catalog catalog = openCatalog(a.catalog, stop);
+    const gz::LabelRules rules =
+        a.rules.empty() ? gz::LabelRules::defaults() : gz::LabelRules::load(a.rules);
+    const gz::Labeling labeling = gz::labelCatalog(catalog, rules);
+    refuseOverwritingInput(a.out, {catalog.csvPath(), a.rules});
+    gz::writeLabelsCsv(a.out, catalog, labeling);
+    if (a.json) {
+        std::cout << json{{"counts", countsJson(labeling.counts)}, {"unlabeled", labeling.unlabeled}}
+                         .dump()
+                  << "\n";
+    } else {
+        for (int i = 0; i < gz::kMorphologyCount; ++i)
+            std::printf("%-12s %7zu\n", std::string(gz::kMorphologyKeys[i]).c_str(),
+                        labeling.counts[i]);
+        std::printf("%-12s %7zu\n", "unlabeled", labeling.unlabeled);
+        std::printf("wrote %s (%zu galaxies)\n", a.out.c_str(), catalog.size());
+    }
+    return 0;
+}
+
+// ---- split -------------------------------------------------------------------------------
+
+struct SplitArgs {
+    std::string labels, ratios = "0.8,0.1,0.1", out;
+    std::uint64_t seed = 42;
+    bool json = false;
+};
+
+int runSplit(const SplitArgs& a) {
+    const auto galaxies = gz::readLabelsCsv(a.labels);
+    const auto ratios = gz::SplitRatios::parse(a.ratios);
+    const auto split = gz::stratifiedSplit(galaxies, ratios, a.seed);
+    refuseOverwritingInput(a.out, {a.labels});
+    gz::writeSplitCsv(a.out, split);
+
+    std::array<std::array<std::size_t, gz::kMorphologyCount>, 3> counts{};
+    for (const auto& e : split) ++counts[static_cast<std::size_t>(e.subset)][e.label];
+    if (a.json) {
+        json j = json::object();
+        for (std::size_t s = 0; s < 3; ++s) j[std::string(gz::kSubsetKeys[s])] = countsJson(counts[s]);
+        std::cout << j.dump() << "\n";
+    } else {
+        std::printf("%-12s %7s %7s %7s\n", "", "train", "val", "test");
+        for (int i = 0; i < gz::kMorphologyCount; ++i)
+            std::printf("%-12s %7zu %7zu %7zu\n", std::string(gz::kMorphologyKeys[i]).c_str(),
+                        counts[0][i], counts[1][i], counts[2][i]);
+        std::printf("wrote %s (%zu labeled galaxies, seed %llu)\n", a.out.c_str(), split.size(),
+                    static_cast<unsigned long long>(a.seed));
+    }
+    return 0;
+}
+
+// ---- demo --------------------------------------------------------------------------------
+
+struct DemoArgs {
+    std::string out;
+    gz::DemoOptions options;
+};
+
+int runDemo(const DemoArgs& a, const std::stop_token& stop) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto truth = gz::writeDemoDataset(a.out, a.options, stop, terminalProgress());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("wrote %zu galaxies to %s in %.1f s\n", truth.size(), a.out.c_str(), s);
+    return 0;
+}
+
+// ---- bench catalog -----------------------------------------------------------------------
+
+struct BenchCatalogArgs {
+    std::size_t rows = 61578;
+    int repeat = 7;
+    bool json = false;
+};
+
+// A vote-fraction file like Kaggle's: GalaxyID + 37 columns with 9 significant digits.
+std::string generateCatalogText(std::size_t rows) {
+    std::mt19937_64 gen(7);
+    std::string text = "GalaxyID";
+    for (auto c : gz::kVoteColumns) text += "," + std::string(c);
+    text += "\n";
+    text.reserve(rows * 420);
+    char buf[32];
+    for (std::size_t r = 0; r < rows; ++r) {
+        text += std::to_string(100008 + r * 16);
+        for (std::size_t c = 0; c < gz::kVoteColumnCount; ++c) {
+            const double v = static_cast<double>(gen() >> 11) * 0x1.0p-53;
+            std::snprintf(buf, sizeof buf, ",%.9g", v);
+            text += buf;
+        }
+        text += "\n";
+    }
+    return text;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+int runBenchCatalog(const BenchCatalogArgs& a) {
+    const std::string text = generateCatalogText(a.rows);
+    const fs::path dir = fs::temp_directory_path() /
+                         ("gz-bench-catalog-" + std::to_string(::getpid()));
+    const fs::path file = dir / "training_solutions_rev1.csv";
+    gz::writeFileAtomically(file, [&](std::ostream& out) { out << text; });
+
+    std::vector<double> parseMs, openMs;
+    using Clock = std::chrono::steady_clock;
+    for (int i = 0; i < a.repeat; ++i) {
+        auto t0 = Clock::now();
+        const auto parsed = gz::Catalog::parse(text, file);
+        auto t1 = Clock::now();
+        const auto opened = gz::Catalog::open(gz::CatalogSource{file, std::nullopt});
+        auto t2 = Clock::now();
+        if (parsed.size() != a.rows || opened.size() != a.rows)
+            throw std::runtime_error("benchmark catalog has the wrong number of rows");
+        parseMs.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        openMs.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+
+    const double p = median(parseMs), o = median(openMs);
+    if (a.json) {
+        std::cout << json{{"rows", a.rows},
+                          {"bytes", text.size()},
+                          {"repeat", a.repeat},
+                          {"parse_ms", p},
+                          {"open_ms", o},
+                          {"rows_per_s", static_cast<double>(a.rows) / (o / 1000.0)}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf("catalog: %zu rows, %.1f MB, median of %d runs\n", a.rows,
+                    static_cast<double>(text.size()) / 1e6, a.repeat);
+        std::printf("  parse from memory: %8.1f ms\n", p);
+        std::printf("  open from disk:    %8.1f ms  (%.0f rows/s)\n", o,
+                    static_cast<double>(a.rows) / (o / 1000.0));
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"galaxy-cli: Galaxy Morphology Studio pipeline, headless"};
+    app.set_version_flag("--version", "galaxy-cli 0.1.0");
+    // No require_subcommand(): CLI11 would then report a missing command before an unknown word.
+    // Usage errors are one line, like every other error of this tool.
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return std::string("galaxy-cli: ") + e.what() + " (see --help)\n";
+    });
+
+    LabelArgs label;
+    auto* labelCmd = app.add_subcommand("label", "Label galaxies into the five morphologies");
+    addCatalogOptions(labelCmd, label.catalog);
+    labelCmd->add_option("--rules", label.rules, "Label rules JSON (default: the paper's)")
+        ->check(CLI::ExistingFile);
+    labelCmd->add_option("--out", label.out, "Output labels.csv")->required();
+    labelCmd->add_flag("--json", label.json, "Print the counts as one JSON object");
+
+    SplitArgs split;
+    auto* splitCmd = app.add_subcommand("split", "Stratified train/val/test partition");
+    splitCmd->add_option("--labels", split.labels, "labels.csv from 'label'")->required();
+    splitCmd->add_option("--ratios", split.ratios, "train,val,test fractions")
+        ->capture_default_str();
+    splitCmd->add_option("--seed", split.seed, "Random seed")->capture_default_str();
+    splitCmd->add_option("--out", split.out, "Output split.csv")->required();
+    splitCmd->add_flag("--json", split.json, "Print the counts per split as one JSON object");
+
+    DemoArgs demo;
+    auto* demoCmd = app.add_subcommand("demo", "Write a synthetic data set in the Kaggle layout");
+    demoCmd->add_option("--out", demo.out, "Output folder")->required();
+    demoCmd->add_option("--count", demo.options.count, "Number of galaxies")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    demoCmd->add_option("--seed", demo.options.seed, "Random seed")->capture_default_str();
+
+    auto* benchCmd = app.add_subcommand("bench", "Benchmarks");
+    BenchCatalogArgs benchCatalog;
+    auto* benchCatalogCmd =
+        benchCmd->add_subcommand("catalog", "Parse a generated Kaggle-size vote-fraction file");
+    benchCatalogCmd->add_option("--rows", benchCatalog.rows, "Rows to generate")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000000));
+    benchCatalogCmd->add_option("--repeat", benchCatalog.repeat, "Timed runs (median reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    benchCatalogCmd->add_flag("--json", benchCatalog.json, "Print one JSON object");
+
+    CLI11_PARSE(app, argc, argv);
+
+    StopOnSignal stopOnSignal;
+    const std::stop_token stop = stopOnSignal.token();
+    try {
+        if (labelCmd->parsed()) return runLabel(label, stop);
+        if (splitCmd->parsed()) return runSplit(split);
+        if (demoCmd->parsed()) return runDemo(demo, stop);
+        if (benchCatalogCmd->parsed()) return runBenchCatalog(benchCatalog);
+        std::cerr << "galaxy-cli: " << (benchCmd->parsed() ? "bench needs a benchmark name"
+                                                           : "a command is required")
+                  << " (see --help)\n";
+        return 2;
+    } catch (const gz::Cancelled&) {
+        std::cerr << "galaxy-cli: cancelled\n";
+        return kExitCancelled;
+    } catch (const CLI::Error& e) {
+        std::cerr << "galaxy-cli: " << e.what() << "\n";
+        return e.get_exit_code() ? e.get_exit_code() : 2;
+    } catch (const std::exception& e) {
+        std::cerr << "galaxy-cli: " << e.what() << "\n";
+        return kExitDataError;
+    }
+    return 0;
+}

@@ -1,0 +1,48 @@
+#pragma once
+// Stratified, reproducible train/validation/test partition of labeled galaxies.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "gz/labeling.h"
+
+namespace gz {
+
+enum class Subset : int { Train = 0, Val = 1, Test = 2 };
+inline constexpr std::array<std::string_view, 3> kSubsetKeys = {"train", "val", "test"};
+std::optional<Subset> subsetFromKey(std::string_view key);
+
+/// Fractions of each class that go to train, validation and test; they must sum to 1.
+struct SplitRatios {
+    double train = 0.8;
+    double val = 0.1;
+    double test = 0.1;
+    /// Throws DataError if a ratio is negative, train is 0, or they do not sum to 1 (1e-6).
+    void validate() const;
+    /// Parses "0.8,0.1,0.1".
+    static SplitRatios parse(std::string_view text);
+};
+
+struct SplitEntry {
+    std::int64_t id = 0;
+    int label = 0;
+    Subset subset = Subset::Train;
+    bool operator==(const SplitEntry&) const = default;
+};
+
+/// Splits the labeled galaxies (unlabeled ones are ignored) class by class. The result is sorted
+/// by GalaxyID and depends only on the set of (id, label) pairs, the ratios and the seed, not on
+/// input order or platform. A class with at least 3 members has at least one in every split whose
+/// ratio is above zero. Throws DataError on duplicate ids.
+std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
+                                        const SplitRatios& ratios, std::uint64_t seed);
+
+/// split.csv: `GalaxyID,label,split` (atomic write) and its reader.
+void writeSplitCsv(const std::filesystem::path& file, const std::vector<SplitEntry>& split);
+std::vector<SplitEntry> readSplitCsv(const std::filesystem::path& file);
+
+}  // namespace gz

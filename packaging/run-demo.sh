@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds Galaxy Morphology Studio and opens it on the built-in demo
+# data set (generated into the workspace on first use). Usage: bash packaging/run-demo.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+
+bash "$root/packaging/install-deps.sh"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j"$(nproc)"
+exec "$build/app/galaxy-studio" --demo "$@"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds Galaxy Morphology Studio with warnings as errors, and runs
+# every test with ctest. Tests on the real Galaxy Zoo 2 sample run when GZ2_SAMPLE_DIR names it
+# (they skip with a message otherwise). Usage: bash packaging/run-tests.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+
+bash "$root/packaging/install-deps.sh"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGZ_WARNINGS_AS_ERRORS=ON
+cmake --build "$build" -j"$(nproc)"
+export QT_QPA_PLATFORM=offscreen
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

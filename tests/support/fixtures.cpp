@@ -1,0 +1,130 @@
+#include "fixtures.h"
+
+#include <QProcess>
+#include <QProcessEnvironment>
+
+#include <array>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "gz/catalog.h"
+
+namespace gz::test {
+namespace fs = std::filesystem;
+
+void writeText(const fs::path& file, const std::string& text) {
+    if (file.has_parent_path()) fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write fixture " + file.string());
+}
+
+std::string kaggleHeader() {
+    std::string h = "GalaxyID";
+    for (auto c : kVoteColumns) h += "," + std::string(c);
+    return h;
+}
+
+namespace {
+
+// Fractions that follow the decision tree: answers of a question sum to the fraction that
+// reached it. q1 = (smooth, features, star); q7 and q2/q4 are shares of their parent answer.
+std::array<double, kVoteColumnCount> treeFractions(std::array<double, 3> q1,
+                                                   std::array<double, 3> q7Share,
+                                                   std::array<double, 2> q2Share,
+                                                   std::array<double, 2> q4Share) {
+    std::array<double, kVoteColumnCount> v{};
+    auto set = [&](std::string_view name, double x) { v[*voteColumnIndex(name)] = x; };
+    set("Class1.1", q1[0]);
+    set("Class1.2", q1[1]);
+    set("Class1.3", q1[2]);
+    const double edge = q1[1] * q2Share[0], notEdge = q1[1] * q2Share[1];
+    set("Class2.1", edge);
+    set("Class2.2", notEdge);
+    set("Class3.1", notEdge * 0.25);
+    set("Class3.2", notEdge * 0.75);
+    const double spiral = notEdge * q4Share[0];
+    set("Class4.1", spiral);
+    set("Class4.2", notEdge * q4Share[1]);
+    set("Class5.2", notEdge * 0.5);
+    set("Class5.3", notEdge * 0.5);
+    set("Class6.1", 0.125);
+    set("Class6.2", 0.875);
+    set("Class7.1", q1[0] * q7Share[0]);
+    set("Class7.2", q1[0] * q7Share[1]);
+    set("Class7.3", q1[0] * q7Share[2]);
+    set("Class8.6", 0.125);
+    set("Class9.1", edge);
+    set("Class10.2", spiral);
+    set("Class11.2", spiral);
+    return v;
+}
+
+}  // namespace
+
+std::string kaggleRow(std::int64_t id, int label) {
+    std::array<double, kVoteColumnCount> v;
+    switch (label) {
+        case 0: v = treeFractions({0.8, 0.15, 0.05}, {0.9, 0.1, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
+        case 1: v = treeFractions({0.8, 0.15, 0.05}, {0.1, 0.9, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
+        case 2: v = treeFractions({0.8, 0.15, 0.05}, {0.0, 0.1, 0.9}, {0.5, 0.5}, {0.5, 0.5}); break;
+        case 3: v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.9, 0.1}, {0.5, 0.5}); break;
+        case 4: v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.0, 1.0}, {0.875, 0.125}); break;
+        default: v = treeFractions({0.4, 0.4, 0.2}, {0.5, 0.5, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
+    }
+    std::ostringstream row;
+    row << id;
+    for (double x : v) row << ',' << x;
+    return row.str();
+}
+
+void writeJpeg(const fs::path& file, int size) {
+    if (file.has_parent_path()) fs::create_directories(file.parent_path());
+    cv::Mat img(size, size, CV_8UC3, cv::Scalar(40, 80, 120));
+    if (!cv::imwrite(file.string(), img)) throw std::runtime_error("cannot write " + file.string());
+}
+
+void writeKaggleFolder(const fs::path& dir, const std::vector<int>& labels, bool withImages) {
+    std::string csv = kaggleHeader() + "\n";
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const auto id = static_cast<std::int64_t>(1000 + i);
+        csv += kaggleRow(id, labels[i]) + "\n";
+        if (withImages)
+            writeJpeg(dir / std::string(kKaggleImageDirName) / (std::to_string(id) + ".jpg"));
+    }
+    writeText(dir / std::string(kKaggleCsvName), csv);
+    if (!withImages) fs::create_directories(dir / std::string(kKaggleImageDirName));
+}
+
+std::optional<fs::path> sampleDir() {
+    const QString dir = qEnvironmentVariable("GZ2_SAMPLE_DIR");
+    if (dir.isEmpty()) return std::nullopt;
+    return fs::path(dir.toStdString());
+}
+
+QString cliPath() { return qEnvironmentVariable("GZ_CLI", "galaxy-cli"); }
+
+CliResult runCli(const QStringList& args, int timeoutMs) {
+    QProcess p;
+    p.start(cliPath(), args);
+    CliResult r;
+    if (!p.waitForStarted(10000)) {
+        r.err = "cannot start " + cliPath();
+        return r;
+    }
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+}  // namespace gz::test

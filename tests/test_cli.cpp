@@ -1,0 +1,195 @@
+// galaxy-cli as scripts use it: exit codes, one-line errors, JSON, files written.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "fixtures.h"
+#include "gz/files.h"
+#include "gz/labeling.h"
+
+namespace fs = std::filesystem;
+using namespace gz;
+using test::runCli;
+
+namespace {
+
+QJsonObject parseJson(const QString& text) {
+    QJsonParseError err;
+    const auto doc = QJsonDocument::fromJson(text.toUtf8(), &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject()) return {};
+    return doc.object();
+}
+
+QString p(const fs::path& path) { return QString::fromStdString(path.string()); }
+
+// A failed run: non-zero exit and exactly one line on stderr, containing `fragment`.
+void expectOneLineError(const test::CliResult& r, const QString& fragment) {
+    QVERIFY2(r.exitCode != 0, qPrintable(r.out));
+    const QStringList lines = r.err.trimmed().split('\n');
+    QVERIFY2(lines.size() == 1, qPrintable(r.err));
+    QVERIFY2(r.err.contains(fragment), qPrintable(r.err));
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path data_;
+
+private slots:
+    void initTestCase() {
+        data_ = dir() / "data";
+        test::writeKaggleFolder(data_, {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, -1, -1});
+    }
+
+    void helpAndUsage() {
+        auto r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (auto cmd : {"label", "split", "demo", "bench"}) QVERIFY2(r.out.contains(cmd), qPrintable(r.out));
+        r = runCli({"label", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("--rules") && r.out.contains("--json") && r.out.contains("--csv"));
+        expectOneLineError(runCli({}), "a command is required");
+        expectOneLineError(runCli({"bench"}), "bench needs a benchmark name");
+        expectOneLineError(runCli({"frobnicate"}), "frobnicate");
+        expectOneLineError(runCli({"label", "--data", p(data_)}), "--out");
+        expectOneLineError(runCli({"label", "--out", p(dir() / "x.csv")}), "--data or --csv");
+    }
+
+    void labelJsonAndFile() {
+        const fs::path out = dir() / "labels.csv";
+        const auto r = runCli({"label", "--data", p(data_), "--out", p(out), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = parseJson(r.out);
+        QCOMPARE(j["unlabeled"].toInt(), 2);
+        const QJsonObject counts = j["counts"].toObject();
+        QCOMPARE(counts["round"].toInt(), 3);
+        QCOMPARE(counts["in_between"].toInt(), 3);
+        QCOMPARE(counts["cigar"].toInt(), 3);
+        QCOMPARE(counts["edge_on"].toInt(), 3);
+        QCOMPARE(counts["spiral"].toInt(), 4);
+        QCOMPARE(counts.size(), 5);
+        const auto labels = readLabelsCsv(out);
+        QCOMPARE(labels.size(), std::size_t(18));
+        QCOMPARE(labels[12].label, 4);
+
+        // Human-readable form.
+        const auto text = runCli({"label", "--data", p(data_), "--out", p(out)});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains(QRegularExpression("spiral\\s+4")));
+        QVERIFY(text.out.contains(QRegularExpression("unlabeled\\s+2")));
+    }
+
+    void labelCsvAloneAndWithImages() {
+        const fs::path csv = data_ / "training_solutions_rev1.csv";
+        auto r = runCli({"label", "--csv", p(csv), "--out", p(dir() / "a.csv"), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 2);
+
+        // An image folder missing two images: those rows are reported and left out.
+        const fs::path images = dir() / "images";
+        fs::copy(data_ / "images_training_rev1", images);
+        fs::remove(images / "1016.jpg");
+        fs::remove(images / "1000.jpg");
+        r = runCli({"label", "--csv", p(csv), "--images", p(images), "--out", p(dir() / "b.csv"), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 1);
+        QCOMPARE(parseJson(r.out)["counts"].toObject()["round"].toInt(), 2);
+        QVERIFY2(r.err.contains("2 galaxies have no image") && r.err.contains("1000, 1016"),
+                 qPrintable(r.err));
+    }
+
+    void labelWithRulesFile() {
+        LabelRules rules = LabelRules::defaults();
+        rules.rules[4].enabled = false;
+        rules.save(dir() / "rules.json");
+        const auto r = runCli({"label", "--data", p(data_), "--rules", p(dir() / "rules.json"),
+                               "--out", p(dir() / "r.csv"), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(parseJson(r.out)["counts"].toObject()["spiral"].toInt(), 0);
+        QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 6);
+        test::writeText(dir() / "broken-rules.json", "{\"rules\": [");
+        expectOneLineError(runCli({"label", "--data", p(data_), "--rules", p(dir() / "broken-rules.json"),
+                                   "--out", p(dir() / "r.csv")}),
+                           "broken-rules.json");
+    }
+
+    void labelRefusesBadInputWithFileAndLine() {
+        const fs::path bad = dir() / "bad" / "training_solutions_rev1.csv";
+        test::writeText(bad, test::kaggleHeader() + "\n" + test::kaggleRow(1, 0) + "\n" +
+                                 test::kaggleRow(2, 1).replace(2, 3, "NaN") + "\n");
+        const auto r = runCli({"label", "--csv", p(bad), "--out", p(dir() / "l.csv")});
+        expectOneLineError(r, p(bad) + ":3: column ");
+        QVERIFY(r.err.contains("not a finite number"));
+        QVERIFY(!fs::exists(dir() / "l.csv"));
+
+        expectOneLineError(runCli({"label", "--data", p(dir() / "nowhere"), "--out", p(dir() / "l.csv")}),
+                           "nowhere");
+    }
+
+    void refusesToOverwriteInputOrWriteNowhere() {
+        const fs::path copy = dir() / "copy";
+        fs::copy(data_, copy, fs::copy_options::recursive);
+        const fs::path csv = copy / "training_solutions_rev1.csv";
+        const std::string before = readWholeFile(csv);
+        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(csv)}), "is an input file");
+        QCOMPARE(readWholeFile(csv), before);
+        test::writeText(dir() / "plain-file", "x");
+        expectOneLineError(runCli({"label", "--data", p(data_), "--out", p(dir() / "plain-file" / "l.csv")}),
+                           "plain-file");
+    }
+
+    void splitIsReproducible() {
+        const fs::path labels = dir() / "labels-for-split.csv";
+        QCOMPARE(runCli({"label", "--data", p(data_), "--out", p(labels)}).exitCode, 0);
+        auto r = runCli({"split", "--labels", p(labels), "--out", p(dir() / "s1.csv"), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = parseJson(r.out);
+        for (auto subset : {"train", "val", "test"})
+            for (auto cls : {"round", "in_between", "cigar", "edge_on", "spiral"})
+                QVERIFY2(j[subset].toObject()[cls].toInt() >= 1, qPrintable(r.out));
+        QCOMPARE(runCli({"split", "--labels", p(labels), "--out", p(dir() / "s2.csv")}).exitCode, 0);
+        QCOMPARE(readWholeFile(dir() / "s1.csv"), readWholeFile(dir() / "s2.csv"));
+        QCOMPARE(runCli({"split", "--labels", p(labels), "--seed", "7", "--ratios", "0.5,0.25,0.25",
+                         "--out", p(dir() / "s3.csv")})
+                     .exitCode,
+                 0);
+        QVERIFY(readWholeFile(dir() / "s1.csv") != readWholeFile(dir() / "s3.csv"));
+        expectOneLineError(runCli({"split", "--labels", p(labels), "--ratios", "0.9,0.9,0.1", "--out",
+                                   p(dir() / "s4.csv")}),
+                           "sum to 1");
+        expectOneLineError(runCli({"split", "--labels", p(data_ / "training_solutions_rev1.csv"),
+                                   "--out", p(dir() / "s5.csv")}),
+                           "'label'");
+    }
+
+    void demoThenLabel() {
+        const fs::path demo = dir() / "demo";
+        auto r = runCli({"demo", "--out", p(demo), "--count", "40", "--seed", "3"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({"label", "--data", p(demo), "--out", p(dir() / "demo-labels.csv"), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject counts = parseJson(r.out)["counts"].toObject();
+        for (auto cls : {"round", "in_between", "cigar", "edge_on", "spiral"})
+            QVERIFY2(counts[cls].toInt() >= 1, qPrintable(r.out));
+    }
+
+    void benchCatalogReportsSaneNumbers() {
+        const auto r = runCli({"bench", "catalog", "--rows", "3000", "--repeat", "2", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = parseJson(r.out);
+        QCOMPARE(j["rows"].toInt(), 3000);
+        QVERIFY(j["parse_ms"].toDouble() > 0);
+        QVERIFY(j["open_ms"].toDouble() > 0);
+        QVERIFY(j["rows_per_s"].toDouble() > 1000);
+        QVERIFY(j["bytes"].toDouble() > 3000 * 37 * 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

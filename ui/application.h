@@ -1,0 +1,24 @@
+#pragma once
+// Application-wide set-up shared by galaxy-studio and the GUI tests.
+
+#include <QIcon>
+#include <QString>
+
+class QApplication;
+
+namespace gz::ui {
+
+/// The project's version ("0.1.0").
+QString applicationVersion();
+
+/// The application icon (rendered from resources/icons/galaxy-studio.svg).
+QIcon applicationIcon();
+
+/// Sets the organisation and application names (so QSettings works), the display name, the
+/// version and the desktop file name. Needs no application object yet.
+void setApplicationIdentity();
+
+/// setApplicationIdentity() plus the window icon.
+void configureApplication(QApplication& app);
+
+}  // namespace gz::ui
