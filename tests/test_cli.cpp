@@ -169,6 +169,9 @@ private slots:
     }
 
     void demoThenLabel() {
+        // A real data folder is never overwritten by a mistyped --out.
+        expectOneLineError(runCli({"demo", "--out", p(data_), "--count", "5"}), "not empty");
+        QVERIFY(fs::exists(data_ / "images_training_rev1" / "1000.jpg"));
         const fs::path demo = dir() / "demo";
         auto r = runCli({"demo", "--out", p(demo), "--count", "40", "--seed", "3"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));

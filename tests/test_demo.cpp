@@ -318,7 +318,8 @@ private slots:
         // No stray temporary files beside the catalog.
         for (const auto& e : fs::directory_iterator(main_)) {
             const std::string name = e.path().filename().string();
-            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName, name.c_str());
+            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
+                     name.c_str());
         }
     }
 
@@ -553,8 +554,10 @@ private slots:
 
     void stopCancelsAndLeavesNoCatalog() {
         const fs::path out = dir() / "stopped";
-        // An earlier catalog is not left pointing at half-replaced images.
-        test::writeText(out / kKaggleCsvName, test::kaggleHeader() + "\n");
+        // An earlier demo's catalog is not left pointing at half-replaced images.
+        DemoOptions first;
+        first.count = 6;
+        writeDemoDataset(out, first);
         std::stop_source source;
         DemoOptions options;
         options.count = 400;
@@ -592,16 +595,37 @@ private slots:
 
     void regeneratingReplacesTheCatalog() {
         const fs::path out = dir() / "again";
-        test::writeText(out / kKaggleCsvName, "garbage\n");
         DemoOptions options;
+        options.count = 5;
+        writeDemoDataset(out, options);
+        test::writeText(out / kKaggleCsvName, "garbage\n");
         options.count = 12;
         writeDemoDataset(out, options);
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(out));
         QCOMPARE(catalog.size(), std::size_t(12));
         for (const auto& e : fs::directory_iterator(out)) {
             const std::string name = e.path().filename().string();
-            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName, name.c_str());
+            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
+                     name.c_str());
         }
+    }
+
+    void refusesAFolderThatIsNotADemo() {
+        // A user's real data set must survive a mistyped --out.
+        const fs::path out = dir() / "users-data";
+        test::writeKaggleFolder(out, {0, 1});
+        const std::string before = readWholeFile(out / kKaggleCsvName);
+        DemoOptions options;
+        options.count = 5;
+        try {
+            writeDemoDataset(out, options);
+            QFAIL("wrote a demo over a real data set");
+        } catch (const DataError& e) {
+            QVERIFY2(std::string(e.what()).find("not empty") != std::string::npos, e.what());
+        }
+        QCOMPARE(readWholeFile(out / kKaggleCsvName), before);
+        QVERIFY(!fs::exists(out / kDemoMarkerName));
+        QVERIFY(fs::exists(out / kKaggleImageDirName / "1001.jpg"));
     }
 };
 

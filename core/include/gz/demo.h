@@ -5,11 +5,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <stop_token>
+#include <string_view>
 #include <vector>
 
 #include "gz/progress.h"
 
 namespace gz {
+
+/// File that marks a folder as demo output, so that regenerating may replace its contents.
+inline constexpr std::string_view kDemoMarkerName = ".galaxy-studio-demo";
 
 struct DemoOptions {
     std::size_t count = 600;  ///< galaxies in all
@@ -27,8 +31,9 @@ struct DemoGalaxyTruth {
 /// Writes `out/images_training_rev1/<id>.jpg` and `out/training_solutions_rev1.csv`. Every
 /// label appears; about a tenth of the galaxies match no rule. The vote fractions obey the
 /// decision tree's sums. Deterministic for a seed. The CSV is written atomically last, so an
-/// interrupted run never leaves a catalog that points at missing images. Throws DataError when
-/// `out` cannot be written and Cancelled on stop.
+/// interrupted run never leaves a catalog that points at missing images. Refuses (DataError) a
+/// non-empty folder that is not an earlier demo (no kDemoMarkerName file), so a user's data is
+/// never overwritten. Throws DataError when `out` cannot be written and Cancelled on stop.
 std::vector<DemoGalaxyTruth> writeDemoDataset(const std::filesystem::path& out,
                                               const DemoOptions& options,
                                               const std::stop_token& stop = {},
