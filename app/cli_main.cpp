@@ -16,15 +16,19 @@
 #include <random>
 #include <thread>
 
+#include "cli_common.h"
+#include "cli_train.h"
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
+#include "gz/preprocess.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace gz::cli;
 
 namespace {
 
@@ -34,7 +38,9 @@ constexpr int kExitCancelled = 130;
 // Ctrl-C and SIGTERM request a stop; jobs end at their next checkpoint without leaving
 // half-written files (every output is written atomically).
 std::atomic<bool> gInterrupted{false};
-extern "C" void onSignal(int) { gInterrupted = true; }
+extern "C" void onSignal(int) {
+    gInterrupted = true;
+}
 
 class StopOnSignal {
 public:
@@ -58,63 +64,6 @@ private:
     std::jthread watcher_;
 };
 
-// Progress on stderr, only for a terminal, at most a few times a second.
-gz::ProgressFn terminalProgress() {
-    if (!::isatty(STDERR_FILENO)) return {};
-    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    return [last](std::size_t done, std::size_t total, std::string_view message) {
-        const auto now = std::chrono::steady_clock::now();
-        if (done < total && now - *last < std::chrono::milliseconds(200)) return;
-        *last = now;
-        std::fprintf(stderr, "\r\033[K%.*s %zu/%zu", static_cast<int>(message.size()),
-                     message.data(), done, total);
-        if (done >= total) std::fputc('\n', stderr);
-        std::fflush(stderr);
-    };
-}
-
-// Inputs are never overwritten: refuse an output path that is one of them.
-void refuseOverwritingInput(const fs::path& out, const std::vector<fs::path>& inputs) {
-    std::error_code ec;
-    for (const auto& in : inputs)
-        if (!in.empty() && fs::exists(out, ec) && fs::equivalent(out, in, ec))
-            throw gz::DataError(out, "is an input file; choose another output path");
-}
-
-struct CatalogArgs {
-    std::string data, csv, images;
-};
-
-void addCatalogOptions(CLI::App* cmd, CatalogArgs& a) {
-    auto* data = cmd->add_option("--data", a.data,
-                                 "Data folder in the Kaggle layout (images_training_rev1/ + "
-                                 "training_solutions_rev1.csv)");
-    auto* csv = cmd->add_option("--csv", a.csv, "Vote-fraction CSV (instead of --data)");
-    cmd->add_option("--images", a.images, "Image folder for --csv (optional)")->needs(csv);
-    data->excludes(csv);
-}
-
-gz::Catalog openCatalog(const CatalogArgs& a, const std::stop_token& stop) {
-    gz::CatalogSource source;
-    if (!a.data.empty())
-        source = gz::CatalogSource::kaggleFolder(a.data);
-    else if (!a.csv.empty()) {
-        source.csv = a.csv;
-        if (!a.images.empty()) source.imageDir = fs::path(a.images);
-    } else
-        throw CLI::RequiredError("--data or --csv");
-    gz::Catalog catalog = gz::Catalog::open(source, stop, terminalProgress());
-    if (catalog.missingImages().count)
-        std::cerr << "warning: " << catalog.missingImages().summary() << "\n";
-    return catalog;
-}
-
-json countsJson(const std::array<std::size_t, gz::kMorphologyCount>& counts) {
-    json j = json::object();
-    for (int i = 0; i < gz::kMorphologyCount; ++i) j[std::string(gz::kMorphologyKeys[i])] = counts[i];
-    return j;
-}
-
 // ---- label -------------------------------------------------------------------------------
 
 struct LabelArgs {
@@ -131,7 +80,8 @@ int runLabel(const LabelArgs& a, const std::stop_token& stop) {
     refuseOverwritingInput(a.out, {catalog.csvPath(), a.rules});
     gz::writeLabelsCsv(a.out, catalog, labeling);
     if (a.json) {
-        std::cout << json{{"counts", countsJson(labeling.counts)}, {"unlabeled", labeling.unlabeled}}
+        std::cout << json{{"counts", countsJson(labeling.counts)},
+                          {"unlabeled", labeling.unlabeled}}
                          .dump()
                   << "\n";
     } else {
@@ -163,7 +113,8 @@ int runSplit(const SplitArgs& a) {
     for (const auto& e : split) ++counts[static_cast<std::size_t>(e.subset)][e.label];
     if (a.json) {
         json j = json::object();
-        for (std::size_t s = 0; s < 3; ++s) j[std::string(gz::kSubsetKeys[s])] = countsJson(counts[s]);
+        for (std::size_t s = 0; s < 3; ++s)
+            j[std::string(gz::kSubsetKeys[s])] = countsJson(counts[s]);
         std::cout << j.dump() << "\n";
     } else {
         std::printf("%-12s %7s %7s %7s\n", "", "train", "val", "test");
@@ -188,6 +139,82 @@ int runDemo(const DemoArgs& a, const std::stop_token& stop) {
     const auto truth = gz::writeDemoDataset(a.out, a.options, stop, terminalProgress());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("wrote %zu galaxies to %s in %.1f s\n", truth.size(), a.out.c_str(), s);
+    return 0;
+}
+
+// ---- preprocess --------------------------------------------------------------------------
+
+struct PreprocessArgs {
+    CatalogArgs catalog;
+    std::string split, out, params, workspace;
+    gz::PreprocessOptions options;
+};
+
+int runPreprocess(PreprocessArgs a, const std::stop_token& stop) {
+    const gz::Catalog catalog = openCatalog(a.catalog, stop);
+    const auto split = gz::readSplitCsv(a.split);
+    if (!a.params.empty()) a.options.params = gz::AugmentationParams::load(a.params);
+    a.options.outDir = a.out;
+    a.options.workspace = workspaceOrDefault(a.workspace);
+    a.options.splitFile = a.split;
+    const gz::PreprocessReport r =
+        gz::runPreprocess(catalog, split, a.options, stop, terminalProgress());
+
+    const auto& skipped = r.summary.firstSkipped;
+    for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 10); ++i)
+        std::cerr << "warning: skipped " << skipped[i].message << "\n";
+    if (r.summary.skipped > 10)
+        std::cerr << "warning: " << r.summary.skipped - 10 << " more skipped (see "
+                  << r.jsonFile.string() << ")\n";
+    std::printf("decoded cache: %s (%s, %.1f s, %.1f MB)\n", r.cacheFile.c_str(),
+                r.cacheReused ? "reused" : "built", r.cacheSeconds,
+                static_cast<double>(r.cacheBytes) / 1e6);
+    std::printf("%-6s %9s %7s %8s\n", "", "requested", "usable", "skipped");
+    for (std::size_t s = 0; s < 3; ++s)
+        std::printf("%-6s %9zu %7zu %8zu\n", std::string(gz::kSubsetKeys[s]).c_str(),
+                    r.subsets[s].requested, r.subsets[s].usable, r.subsets[s].skipped);
+    std::printf(
+        "wrote %s%s in %.1f s\n",
+        r.npyFiles.empty() ? "" : (std::to_string(r.npyFiles.size()) + " .npy files and ").c_str(),
+        r.jsonFile.c_str(), r.seconds);
+    return 0;
+}
+
+// ---- bench preprocess ----------------------------------------------------------------------
+
+struct BenchPreprocessArgs {
+    std::string data;
+    int threads = 2;
+    double seconds = 5.0;
+    bool json = false;
+};
+
+int runBenchPreprocess(const BenchPreprocessArgs& a, const std::stop_token& stop) {
+    // A data folder in the Kaggle layout, or a folder of images itself.
+    fs::path images = fs::path(a.data) / std::string(gz::kKaggleImageDirName);
+    std::error_code ec;
+    if (!fs::is_directory(images, ec)) images = a.data;
+    const gz::PreprocessBenchmark b =
+        gz::benchmarkPreprocess(images, a.threads, a.seconds, {}, stop);
+    if (a.json) {
+        std::cout << json{{"images", b.images},
+                          {"threads", b.threads},
+                          {"eval_images_per_s", b.evalImagesPerSecond},
+                          {"train_images_per_s", b.trainImagesPerSecond}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf(
+            "preprocess: %zu images (file bytes read into memory once; each pass decodes "
+            "at half size + transforms), %d threads\n",
+            b.images, b.threads);
+        if (b.unreadable)
+            std::printf("  %zu .jpg files left out: they do not decode\n", b.unreadable);
+        std::printf("  evaluation transform: %8.0f images/s  (median of %zu passes)\n",
+                    b.evalImagesPerSecond, b.evalPasses);
+        std::printf("  training transform:   %8.0f images/s  (median of %zu passes)\n",
+                    b.trainImagesPerSecond, b.trainPasses);
+    }
     return 0;
 }
 
@@ -226,8 +253,8 @@ double median(std::vector<double> v) {
 
 int runBenchCatalog(const BenchCatalogArgs& a) {
     const std::string text = generateCatalogText(a.rows);
-    const fs::path dir = fs::temp_directory_path() /
-                         ("gz-bench-catalog-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("gz-bench-catalog-" + std::to_string(::getpid()));
     const fs::path file = dir / "training_solutions_rev1.csv";
     gz::writeFileAtomically(file, [&](std::ostream& out) { out << text; });
 
@@ -303,7 +330,58 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000000));
     demoCmd->add_option("--seed", demo.options.seed, "Random seed")->capture_default_str();
 
+    PreprocessArgs preprocess;
+    auto* preprocessCmd = app.add_subcommand(
+        "preprocess",
+        "Decode a split's images into the workspace cache; optionally export the "
+        "original workflow's eight .npy files");
+    addCatalogOptions(preprocessCmd, preprocess.catalog);
+    preprocessCmd->add_option("--split", preprocess.split, "split.csv from 'split'")
+        ->required()
+        ->check(CLI::ExistingFile);
+    preprocessCmd
+        ->add_option("--out", preprocess.out, "Output folder (preprocess.json, .npy files)")
+        ->required();
+    preprocessCmd->add_flag("--npy", preprocess.options.npy,
+                            "Also write the eight .npy files of the original workflow");
+    preprocessCmd
+        ->add_option("--copies", preprocess.options.copies,
+                     "Augmented copies per training image (16: 2 crops x 4 rotations x "
+                     "2 flips; otherwise random draws)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    preprocessCmd
+        ->add_option("--threads", preprocess.options.threads, "Worker threads (0: one per core)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
+    preprocessCmd->add_option("--seed", preprocess.options.seed, "Random seed of the augmentation")
+        ->capture_default_str();
+    preprocessCmd->add_option("--params", preprocess.params, "Augmentation parameters JSON")
+        ->check(CLI::ExistingFile);
+    preprocessCmd->add_option("--workspace", preprocess.workspace,
+                              "Workspace folder for the decoded cache (default: $GZ_WORKSPACE or "
+                              "the application-data folder)");
+
+    TrainingCommands training(app);
+
     auto* benchCmd = app.add_subcommand("bench", "Benchmarks");
+    BenchPreprocessArgs benchPreprocess;
+    auto* benchPreprocessCmd = benchCmd->add_subcommand(
+        "preprocess",
+        "Decode (half size) + evaluation / training transform over a data folder's "
+        "images, from memory");
+    benchPreprocessCmd->add_option("--data", benchPreprocess.data, "Data folder (Kaggle layout)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    benchPreprocessCmd->add_option("--threads", benchPreprocess.threads, "Worker threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+    benchPreprocessCmd
+        ->add_option("--seconds", benchPreprocess.seconds,
+                     "Minimum time per transform (median of the passes reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 3600.0));
+    benchPreprocessCmd->add_flag("--json", benchPreprocess.json, "Print one JSON object");
     BenchCatalogArgs benchCatalog;
     auto* benchCatalogCmd =
         benchCmd->add_subcommand("catalog", "Parse a generated Kaggle-size vote-fraction file");
@@ -323,9 +401,12 @@ int main(int argc, char** argv) {
         if (labelCmd->parsed()) return runLabel(label, stop);
         if (splitCmd->parsed()) return runSplit(split);
         if (demoCmd->parsed()) return runDemo(demo, stop);
+        if (preprocessCmd->parsed()) return runPreprocess(preprocess, stop);
+        if (auto code = training.run(stop)) return *code;
         if (benchCatalogCmd->parsed()) return runBenchCatalog(benchCatalog);
-        std::cerr << "galaxy-cli: " << (benchCmd->parsed() ? "bench needs a benchmark name"
-                                                           : "a command is required")
+        if (benchPreprocessCmd->parsed()) return runBenchPreprocess(benchPreprocess, stop);
+        std::cerr << "galaxy-cli: "
+                  << (benchCmd->parsed() ? "bench needs a benchmark name" : "a command is required")
                   << " (see --help)\n";
         return 2;
     } catch (const gz::Cancelled&) {

@@ -45,8 +45,8 @@ private slots:
 
     void findsColumnsByNameInAnyOrderAndIgnoresUnknownOnes() {
         // A pandas index column first, columns shuffled, an unknown column in the middle.
-        const std::string text = csv(",Class7.1,notes,GalaxyID,Class1.1",
-                                     {"0,0.25,hello,42,0.75", "1,0.5,x,7,1"});
+        const std::string text =
+            csv(",Class7.1,notes,GalaxyID,Class1.1", {"0,0.25,hello,42,0.75", "1,0.5,x,7,1"});
         const Catalog c = Catalog::parse(text, "shuffled.csv");
         QCOMPARE(c.size(), std::size_t(2));
         QCOMPARE(c.id(0), std::int64_t(42));
@@ -64,7 +64,8 @@ private slots:
         QCOMPARE(crlf.size(), std::size_t(2));
         QCOMPARE(crlf.value(1, 0), 0.25);
 
-        const Catalog bom = Catalog::parse("\xEF\xBB\xBF" + csv("GalaxyID,Class1.1", rows), "b.csv");
+        const Catalog bom =
+            Catalog::parse("\xEF\xBB\xBF" + csv("GalaxyID,Class1.1", rows), "b.csv");
         QCOMPARE(bom.size(), std::size_t(2));
         QCOMPARE(bom.id(0), std::int64_t(1));
 
@@ -86,29 +87,52 @@ private slots:
         const QByteArray h = "GalaxyID,Class1.1,Class1.2\n";
         QTest::newRow("no GalaxyID") << QByteArray("ID,Class1.1\n1,0.5\n") << 1 << ""
                                      << "no 'GalaxyID' column";
-        QTest::newRow("NaN") << h + "1,0.5,0.5\n2,nan,0.5\n" << 3 << "Class1.1"
+        QTest::newRow("NaN") << h + "1,0.5,0.5\n2,nan,0.5\n"
+                             << 3 << "Class1.1"
                              << "not a finite number";
-        QTest::newRow("NaN capitals") << h + "1,NaN,0.5\n" << 2 << "Class1.1"
+        QTest::newRow("NaN capitals") << h + "1,NaN,0.5\n"
+                                      << 2 << "Class1.1"
                                       << "not a finite number";
-        QTest::newRow("infinite") << h + "1,0.5,inf\n" << 2 << "Class1.2" << "not a finite number";
-        QTest::newRow("text value") << h + "1,0.5,abc\n" << 2 << "Class1.2" << "not a number";
-        QTest::newRow("trailing junk") << h + "1,0.5x,0.1\n" << 2 << "Class1.1" << "not a number";
-        QTest::newRow("empty value") << h + "1,,0.1\n" << 2 << "Class1.1" << "empty value";
-        QTest::newRow("above 1") << h + "1,1.5,0.1\n" << 2 << "Class1.1" << "outside [0, 1]";
-        QTest::newRow("below 0") << h + "1,0.5,-0.2\n" << 2 << "Class1.2" << "outside [0, 1]";
-        QTest::newRow("duplicate id") << h + "7,0.5,0.1\n8,0.5,0.1\n7,0.2,0.1\n" << 4 << "GalaxyID"
+        QTest::newRow("infinite") << h + "1,0.5,inf\n"
+                                  << 2 << "Class1.2"
+                                  << "not a finite number";
+        QTest::newRow("text value") << h + "1,0.5,abc\n"
+                                    << 2 << "Class1.2"
+                                    << "not a number";
+        QTest::newRow("trailing junk") << h + "1,0.5x,0.1\n"
+                                       << 2 << "Class1.1"
+                                       << "not a number";
+        QTest::newRow("empty value") << h + "1,,0.1\n"
+                                     << 2 << "Class1.1"
+                                     << "empty value";
+        QTest::newRow("above 1") << h + "1,1.5,0.1\n"
+                                 << 2 << "Class1.1"
+                                 << "outside [0, 1]";
+        QTest::newRow("below 0") << h + "1,0.5,-0.2\n"
+                                 << 2 << "Class1.2"
+                                 << "outside [0, 1]";
+        QTest::newRow("duplicate id") << h + "7,0.5,0.1\n8,0.5,0.1\n7,0.2,0.1\n"
+                                      << 4 << "GalaxyID"
                                       << "duplicate GalaxyID 7 (first on line 2)";
-        QTest::newRow("fractional id") << h + "7.5,0.5,0.1\n" << 2 << "GalaxyID"
+        QTest::newRow("fractional id") << h + "7.5,0.5,0.1\n"
+                                       << 2 << "GalaxyID"
                                        << "not a whole number";
-        QTest::newRow("negative id") << h + "-3,0.5,0.1\n" << 2 << "GalaxyID" << "negative";
-        QTest::newRow("too few fields") << h + "1,0.5\n" << 2 << "" << "row has 2 fields, the header has 3";
-        QTest::newRow("too many fields") << h + "1,0.5,0.1,0.2\n" << 2 << ""
+        QTest::newRow("negative id") << h + "-3,0.5,0.1\n"
+                                     << 2 << "GalaxyID"
+                                     << "negative";
+        QTest::newRow("too few fields") << h + "1,0.5\n"
+                                        << 2 << ""
+                                        << "row has 2 fields, the header has 3";
+        QTest::newRow("too many fields") << h + "1,0.5,0.1,0.2\n"
+                                         << 2 << ""
                                          << "row has 4 fields, the header has 3";
         QTest::newRow("binary") << QByteArray("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11) << 0 << ""
                                 << "not a CSV text file";
-        QTest::newRow("empty file") << QByteArray() << 0 << "" << "no header line";
-        QTest::newRow("column twice") << QByteArray("GalaxyID,Class1.1,Class1.1\n") << 1
-                                      << "Class1.1" << "appears twice";
+        QTest::newRow("empty file") << QByteArray() << 0 << ""
+                                    << "no header line";
+        QTest::newRow("column twice")
+            << QByteArray("GalaxyID,Class1.1,Class1.1\n") << 1 << "Class1.1"
+            << "appears twice";
     }
 
     void refusesBadFiles() {

@@ -23,7 +23,9 @@ QJsonObject parseJson(const QString& text) {
     return doc.object();
 }
 
-QString p(const fs::path& path) { return QString::fromStdString(path.string()); }
+QString p(const fs::path& path) {
+    return QString::fromStdString(path.string());
+}
 
 // A failed run: non-zero exit and exactly one line on stderr, containing `fragment`.
 void expectOneLineError(const test::CliResult& r, const QString& fragment) {
@@ -50,7 +52,8 @@ private slots:
     void helpAndUsage() {
         auto r = runCli({"--help"});
         QCOMPARE(r.exitCode, 0);
-        for (auto cmd : {"label", "split", "demo", "bench"}) QVERIFY2(r.out.contains(cmd), qPrintable(r.out));
+        for (auto cmd : {"label", "split", "demo", "bench"})
+            QVERIFY2(r.out.contains(cmd), qPrintable(r.out));
         r = runCli({"label", "--help"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("--rules") && r.out.contains("--json") && r.out.contains("--csv"));
@@ -96,7 +99,8 @@ private slots:
         fs::copy(data_ / "images_training_rev1", images);
         fs::remove(images / "1016.jpg");
         fs::remove(images / "1000.jpg");
-        r = runCli({"label", "--csv", p(csv), "--images", p(images), "--out", p(dir() / "b.csv"), "--json"});
+        r = runCli({"label", "--csv", p(csv), "--images", p(images), "--out", p(dir() / "b.csv"),
+                    "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 1);
         QCOMPARE(parseJson(r.out)["counts"].toObject()["round"].toInt(), 2);
@@ -114,8 +118,8 @@ private slots:
         QCOMPARE(parseJson(r.out)["counts"].toObject()["spiral"].toInt(), 0);
         QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 6);
         test::writeText(dir() / "broken-rules.json", "{\"rules\": [");
-        expectOneLineError(runCli({"label", "--data", p(data_), "--rules", p(dir() / "broken-rules.json"),
-                                   "--out", p(dir() / "r.csv")}),
+        expectOneLineError(runCli({"label", "--data", p(data_), "--rules",
+                                   p(dir() / "broken-rules.json"), "--out", p(dir() / "r.csv")}),
                            "broken-rules.json");
     }
 
@@ -128,8 +132,9 @@ private slots:
         QVERIFY(r.err.contains("not a finite number"));
         QVERIFY(!fs::exists(dir() / "l.csv"));
 
-        expectOneLineError(runCli({"label", "--data", p(dir() / "nowhere"), "--out", p(dir() / "l.csv")}),
-                           "nowhere");
+        expectOneLineError(
+            runCli({"label", "--data", p(dir() / "nowhere"), "--out", p(dir() / "l.csv")}),
+            "nowhere");
     }
 
     void refusesToOverwriteInputOrWriteNowhere() {
@@ -137,11 +142,13 @@ private slots:
         fs::copy(data_, copy, fs::copy_options::recursive);
         const fs::path csv = copy / "training_solutions_rev1.csv";
         const std::string before = readWholeFile(csv);
-        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(csv)}), "is an input file");
+        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(csv)}),
+                           "is an input file");
         QCOMPARE(readWholeFile(csv), before);
         test::writeText(dir() / "plain-file", "x");
-        expectOneLineError(runCli({"label", "--data", p(data_), "--out", p(dir() / "plain-file" / "l.csv")}),
-                           "plain-file");
+        expectOneLineError(
+            runCli({"label", "--data", p(data_), "--out", p(dir() / "plain-file" / "l.csv")}),
+            "plain-file");
     }
 
     void splitIsReproducible() {
@@ -153,15 +160,16 @@ private slots:
         for (auto subset : {"train", "val", "test"})
             for (auto cls : {"round", "in_between", "cigar", "edge_on", "spiral"})
                 QVERIFY2(j[subset].toObject()[cls].toInt() >= 1, qPrintable(r.out));
-        QCOMPARE(runCli({"split", "--labels", p(labels), "--out", p(dir() / "s2.csv")}).exitCode, 0);
+        QCOMPARE(runCli({"split", "--labels", p(labels), "--out", p(dir() / "s2.csv")}).exitCode,
+                 0);
         QCOMPARE(readWholeFile(dir() / "s1.csv"), readWholeFile(dir() / "s2.csv"));
         QCOMPARE(runCli({"split", "--labels", p(labels), "--seed", "7", "--ratios", "0.5,0.25,0.25",
                          "--out", p(dir() / "s3.csv")})
                      .exitCode,
                  0);
         QVERIFY(readWholeFile(dir() / "s1.csv") != readWholeFile(dir() / "s3.csv"));
-        expectOneLineError(runCli({"split", "--labels", p(labels), "--ratios", "0.9,0.9,0.1", "--out",
-                                   p(dir() / "s4.csv")}),
+        expectOneLineError(runCli({"split", "--labels", p(labels), "--ratios", "0.9,0.9,0.1",
+                                   "--out", p(dir() / "s4.csv")}),
                            "sum to 1");
         expectOneLineError(runCli({"split", "--labels", p(data_ / "training_solutions_rev1.csv"),
                                    "--out", p(dir() / "s5.csv")}),

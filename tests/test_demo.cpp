@@ -318,8 +318,9 @@ private slots:
         // No stray temporary files beside the catalog.
         for (const auto& e : fs::directory_iterator(main_)) {
             const std::string name = e.path().filename().string();
-            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
-                     name.c_str());
+            QVERIFY2(
+                name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
+                name.c_str());
         }
     }
 
@@ -605,8 +606,9 @@ private slots:
         QCOMPARE(catalog.size(), std::size_t(12));
         for (const auto& e : fs::directory_iterator(out)) {
             const std::string name = e.path().filename().string();
-            QVERIFY2(name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
-                     name.c_str());
+            QVERIFY2(
+                name == kKaggleCsvName || name == kKaggleImageDirName || name == kDemoMarkerName,
+                name.c_str());
         }
     }
 

@@ -25,7 +25,8 @@ Catalog table(const std::string& columns, const std::vector<std::string>& rows) 
     return Catalog::parse(text, "table.csv");
 }
 
-const std::string kRuleColumns = "Class1.1,Class1.2,Class2.1,Class2.2,Class4.1,Class7.1,Class7.2,Class7.3";
+const std::string kRuleColumns =
+    "Class1.1,Class1.2,Class2.1,Class2.2,Class4.1,Class7.1,Class7.2,Class7.3";
 
 }  // namespace
 
@@ -42,11 +43,15 @@ private slots:
             QCOMPARE(r.rules[i].label, i);
             QVERIFY(r.rules[i].enabled);
         }
-        QCOMPARE(r.rules[0].conditions, (std::vector<Condition>{{"Class1.1", 0.469}, {"Class7.1", 0.5}}));
-        QCOMPARE(r.rules[2].conditions, (std::vector<Condition>{{"Class1.1", 0.469}, {"Class7.3", 0.5}}));
-        QCOMPARE(r.rules[3].conditions, (std::vector<Condition>{{"Class1.2", 0.43}, {"Class2.1", 0.602}}));
-        QCOMPARE(r.rules[4].conditions,
-                 (std::vector<Condition>{{"Class1.2", 0.43}, {"Class2.2", 0.715}, {"Class4.1", 0.619}}));
+        QCOMPARE(r.rules[0].conditions,
+                 (std::vector<Condition>{{"Class1.1", 0.469}, {"Class7.1", 0.5}}));
+        QCOMPARE(r.rules[2].conditions,
+                 (std::vector<Condition>{{"Class1.1", 0.469}, {"Class7.3", 0.5}}));
+        QCOMPARE(r.rules[3].conditions,
+                 (std::vector<Condition>{{"Class1.2", 0.43}, {"Class2.1", 0.602}}));
+        QCOMPARE(
+            r.rules[4].conditions,
+            (std::vector<Condition>{{"Class1.2", 0.43}, {"Class2.2", 0.715}, {"Class4.1", 0.619}}));
     }
 
     void labelsEachMorphologyAndCounts() {
@@ -159,8 +164,10 @@ private slots:
     void jsonRefusals_data() {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("not json") << "{rules: oops" << "not valid JSON";
-        QTest::newRow("no rules") << "{\"x\": 1}" << "\"rules\" array";
+        QTest::newRow("not json") << "{rules: oops"
+                                  << "not valid JSON";
+        QTest::newRow("no rules") << "{\"x\": 1}"
+                                  << "\"rules\" array";
         QTest::newRow("unknown label")
             << R"({"rules":[{"label":"blob","conditions":[{"column":"Class1.1","at_least":0.5}]}]})"
             << "unknown label";
@@ -220,16 +227,17 @@ private slots:
         // A path below a regular file cannot be created.
         const fs::path blocker = dir() / "blocker";
         test::writeText(blocker, "x");
-        QVERIFY_THROWS_EXCEPTION(DataError, writeLabelsCsv(blocker / "labels.csv", c,
-                                                           labelCatalog(c, LabelRules::defaults())));
+        QVERIFY_THROWS_EXCEPTION(
+            DataError,
+            writeLabelsCsv(blocker / "labels.csv", c, labelCatalog(c, LabelRules::defaults())));
         // An existing output is replaced whole or not at all.
         const fs::path existing = dir() / "existing.csv";
         test::writeText(existing, "previous content\n");
         fs::permissions(dir(), fs::perms::owner_write, fs::perm_options::remove);
         const bool canStillWrite = ::access(dir().c_str(), W_OK) == 0;  // root ignores modes
         if (!canStillWrite) {
-            QVERIFY_THROWS_EXCEPTION(DataError,
-                                     writeLabelsCsv(existing, c, labelCatalog(c, LabelRules::defaults())));
+            QVERIFY_THROWS_EXCEPTION(
+                DataError, writeLabelsCsv(existing, c, labelCatalog(c, LabelRules::defaults())));
             QCOMPARE(readWholeFile(existing), std::string("previous content\n"));
         }
         fs::permissions(dir(), fs::perms::owner_write, fs::perm_options::add);

@@ -31,7 +31,8 @@ std::vector<LabeledGalaxy> galaxies(const std::array<int, 5>& perClass, int unla
 using Counts = std::array<std::array<int, 5>, 3>;  // [subset][label]
 Counts count(const std::vector<SplitEntry>& split) {
     Counts c{};
-    for (const auto& e : split) ++c[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+    for (const auto& e : split)
+        ++c[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
     return c;
 }
 
@@ -64,7 +65,8 @@ private slots:
             const auto c = count(stratifiedSplit(galaxies({n, 3, 4, 5, 40}), {0.8, 0.1, 0.1}, 7));
             for (std::size_t s = 0; s < 3; ++s)
                 for (std::size_t k = 0; k < 5; ++k)
-                    QVERIFY2(c[s][k] >= 1, qPrintable(QString("n=%1 subset %2 class %3").arg(n).arg(s).arg(k)));
+                    QVERIFY2(c[s][k] >= 1,
+                             qPrintable(QString("n=%1 subset %2 class %3").arg(n).arg(s).arg(k)));
         }
         // Fewer than 3 members: still kept, in training first.
         const auto c = count(stratifiedSplit(galaxies({1, 2, 3, 3, 3}), {}, 1));
@@ -79,7 +81,8 @@ private slots:
         QCOMPARE(c[1][0], 240);
         QCOMPARE(c[2][0], 200);
         // Zero validation ratio: no validation split at all.
-        const auto noVal = count(stratifiedSplit(galaxies({50, 50, 5, 50, 50}), {0.9, 0.0, 0.1}, 42));
+        const auto noVal =
+            count(stratifiedSplit(galaxies({50, 50, 5, 50, 50}), {0.9, 0.0, 0.1}, 42));
         for (std::size_t k = 0; k < 5; ++k) QCOMPARE(noVal[1][k], 0);
     }
 

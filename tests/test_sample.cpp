@@ -21,8 +21,9 @@ private slots:
     void init() {
         sample_ = test::sampleDir();
         if (!sample_)
-            QSKIP("GZ2_SAMPLE_DIR is not set: skipping the tests on the real Galaxy Zoo 2 sample "
-                  "(.ci/run sets it to ../shared/data/gz2-sample)");
+            QSKIP(
+                "GZ2_SAMPLE_DIR is not set: skipping the tests on the real Galaxy Zoo 2 sample "
+                "(.ci/run sets it to ../shared/data/gz2-sample)");
         QVERIFY2(fs::is_directory(*sample_), "GZ2_SAMPLE_DIR is set but is not a folder");
     }
 
@@ -43,8 +44,8 @@ private slots:
     void cliLabelsAndSplitsTheSample() {
         QTemporaryDir tmp;
         const QString labels = tmp.filePath("labels.csv");
-        auto r = test::runCli({"label", "--data", QString::fromStdString(sample_->string()), "--out",
-                               labels, "--json"});
+        auto r = test::runCli({"label", "--data", QString::fromStdString(sample_->string()),
+                               "--out", labels, "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         const QJsonObject counts = j["counts"].toObject();
@@ -58,7 +59,8 @@ private slots:
         const auto split = stratifiedSplit(readLabelsCsv(labels.toStdString()), {}, 42);
         QCOMPARE(split.size(), std::size_t(1440));
         std::array<std::array<int, 5>, 3> n{};
-        for (const auto& e : split) ++n[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+        for (const auto& e : split)
+            ++n[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
         for (std::size_t s = 0; s < 3; ++s)
             for (std::size_t k = 0; k < 5; ++k) QVERIFY(n[s][k] >= 2);
     }

@@ -35,8 +35,8 @@ CatalogSource CatalogSource::kaggleFolder(const fs::path& dir) {
     CatalogSource s;
     s.csv = dir / std::string(kKaggleCsvName);
     if (!fs::exists(s.csv, ec))
-        throw DataError(dir, "not a data folder in the Kaggle layout: " + std::string(kKaggleCsvName) +
-                                 " not found");
+        throw DataError(dir, "not a data folder in the Kaggle layout: " +
+                                 std::string(kKaggleCsvName) + " not found");
     const fs::path images = dir / std::string(kKaggleImageDirName);
     if (fs::is_directory(images, ec)) s.imageDir = images;
     return s;
@@ -101,8 +101,7 @@ Catalog Catalog::parse(std::string_view text, const fs::path& file, const std::s
         for (auto [f, v] : voteFields) {
             const double x = csv.number(f);
             if (x < -kFractionTolerance || x > 1.0 + kFractionTolerance)
-                csv.fail(f, "vote fraction " + detail::quoted(csv.field(f)) +
-                                " is outside [0, 1]");
+                csv.fail(f, "vote fraction " + detail::quoted(csv.field(f)) + " is outside [0, 1]");
             cat.values_[base + v] = std::clamp(x, 0.0, 1.0);
         }
     }

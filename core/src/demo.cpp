@@ -933,8 +933,9 @@ std::vector<DemoGalaxyTruth> writeDemoDataset(const fs::path& out, const DemoOpt
     // Never write over a user's data: only an empty (or new) folder or an earlier demo qualifies.
     const fs::path marker = out / kDemoMarkerName;
     if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !fs::exists(marker, ec))
-        throw DataError(out, "folder is not empty and holds no earlier demo data set; choose an "
-                             "empty or new folder");
+        throw DataError(out,
+                        "folder is not empty and holds no earlier demo data set; choose an "
+                        "empty or new folder");
     fs::create_directories(out, ec);
     if (ec || !fs::is_directory(out, ec))
         throw DataError(out, "cannot create the demo data folder" +
@@ -942,7 +943,8 @@ std::vector<DemoGalaxyTruth> writeDemoDataset(const fs::path& out, const DemoOpt
     fs::create_directories(imageDir, ec);
     if (ec) throw DataError(imageDir, "cannot create the image folder: " + ec.message());
     writeFileAtomically(marker, [](std::ostream& os) {
-        os << "Written by galaxy-cli demo / galaxy-studio --demo: a synthetic data set that may be\n"
+        os << "Written by galaxy-cli demo / galaxy-studio --demo: a synthetic data set that may "
+              "be\n"
               "regenerated in place.\n";
     });
     // An earlier catalog must not survive a regeneration that stops half-way: it would point at

@@ -13,8 +13,8 @@ DataError::DataError(const std::filesystem::path& file, std::size_t line,
       file_(file),
       line_(line) {}
 
-DataError::DataError(const std::filesystem::path& file, std::size_t line,
-                     const std::string& column, const std::string& message)
+DataError::DataError(const std::filesystem::path& file, std::size_t line, const std::string& column,
+                     const std::string& message)
     : std::runtime_error(file.string() + ":" + std::to_string(line) + ": column '" + column +
                          "': " + message),
       file_(file),

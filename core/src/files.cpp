@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string systemError(int err) { return std::strerror(err); }
+std::string systemError(int err) {
+    return std::strerror(err);
+}
 
 // Flushes the file's data to disk so that the rename never exposes a half-written file.
 void syncFile(const fs::path& file) {
@@ -38,14 +40,14 @@ void writeFileAtomically(const fs::path& target, const std::function<void(std::o
     if (ec) throw DataError(target, "cannot create folder " + dir.string() + ": " + ec.message());
 
     std::random_device rd;
-    const fs::path temp =
-        dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-               std::to_string(rd()));
+    const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" +
+                                 std::to_string(::getpid()) + "-" + std::to_string(rd()));
     try {
         {
             std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-            if (!out) throw DataError(target, "cannot write (folder not writable?): " +
-                                                  systemError(errno));
+            if (!out)
+                throw DataError(target,
+                                "cannot write (folder not writable?): " + systemError(errno));
             write(out);
             out.flush();
             if (!out) throw DataError(target, "write failed (disk full?)");
@@ -84,6 +86,8 @@ fs::path defaultWorkspace() {
     return fs::current_path() / "galaxy-studio-workspace";
 }
 
-fs::path demoDatasetDir(const fs::path& workspace) { return workspace / "demo-data"; }
+fs::path demoDatasetDir(const fs::path& workspace) {
+    return workspace / "demo-data";
+}
 
 }  // namespace gz

@@ -163,8 +163,8 @@ std::optional<cv::Size> jpegFrameSize(const std::vector<std::uint8_t>& b) {
             continue;
         }
         const std::size_t length = (std::size_t(b[i + 2]) << 8) | b[i + 3];
-        const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                         marker != 0xCC;
+        const bool sof =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (sof) {
             const int height = (b[i + 5] << 8) | b[i + 6];
             const int width = (b[i + 7] << 8) | b[i + 8];
@@ -246,8 +246,8 @@ std::vector<Tap> bilinearTaps(int start, int side, int out, double scale, double
     std::vector<Tap> taps(static_cast<std::size_t>(out));
     const double step = static_cast<double>(side) / out;
     for (int u = 0; u < out; ++u) {
-        const double full = start + (u + 0.5) * step;      // original frame, edge coordinates
-        const double s = (full - origin) / scale - 0.5;    // source index coordinates
+        const double full = start + (u + 0.5) * step;    // original frame, edge coordinates
+        const double s = (full - origin) / scale - 0.5;  // source index coordinates
         const double f = std::floor(s);
         const int i0 = static_cast<int>(f);
         taps[static_cast<std::size_t>(u)] = {std::clamp(i0, 0, n - 1), std::clamp(i0 + 1, 0, n - 1),
@@ -360,7 +360,9 @@ void standardizeImage(cv::Mat& image) {
     cv::meanStdDev(image.reshape(1), mean, stddev);
     const double n = static_cast<double>(image.total() * image.channels());
     const double scale = 1.0 / std::max(stddev[0], 1.0 / std::sqrt(n));
-    image.convertTo(image, -1, scale, -mean[0] * scale);
+    // Subtract first, then scale: a flat image becomes exactly zero.
+    image -= cv::Scalar::all(mean[0]);
+    image *= scale;
 }
 
 // ---- the transforms --------------------------------------------------------------------------
@@ -385,8 +387,9 @@ cv::Mat trainingTransform(const SourceImage& source, const AugmentationParams& p
     if (steps) {
         cv::Mat original;
         source.rgb.convertTo(original, CV_32FC3);
-        record(steps, "original", std::to_string(source.fullWidth) + "x" +
-                                      std::to_string(source.fullHeight), original);
+        record(steps, "original",
+               std::to_string(source.fullWidth) + "x" + std::to_string(source.fullHeight),
+               original);
         // The crop alone, at its own resolution, before the resize.
         record(steps, "scale crop", "S = " + std::to_string(d.cropSide),
                centreCropResize(source, d.cropSide,
@@ -398,8 +401,10 @@ cv::Mat trainingTransform(const SourceImage& source, const AugmentationParams& p
     record(steps, "random crop",
            "x = " + std::to_string(d.offsetX) + ", y = " + std::to_string(d.offsetY), x);
     if (d.rotation) x = rotate90(x, d.rotation);
-    record(steps, "rotate", "k = " + std::to_string(d.rotation) + " (" +
-                                std::to_string(90 * d.rotation) + " deg CCW)", x);
+    record(
+        steps, "rotate",
+        "k = " + std::to_string(d.rotation) + " (" + std::to_string(90 * d.rotation) + " deg CCW)",
+        x);
     if (d.flipped) x = flipHorizontal(x);
     record(steps, "flip", d.flipped ? "flipped" : "not flipped", x);
     if (p.brightness) adjustBrightness(x, d.brightness, p.clipPhotometric);
@@ -424,7 +429,8 @@ cv::Mat evaluationTransform(const SourceImage& source, const AugmentationParams&
            "S = " + std::to_string(p.evalCrop) + " -> " + std::to_string(p.resizeTo), x);
     const int offset = (p.resizeTo - p.outputSize) / 2;
     x = cropWindow(x, offset, offset, p.outputSize);
-    record(steps, "centre crop", std::to_string(p.outputSize) + "x" + std::to_string(p.outputSize), x);
+    record(steps, "centre crop", std::to_string(p.outputSize) + "x" + std::to_string(p.outputSize),
+           x);
     if (p.standardize) standardizeImage(x);
     record(steps, "standardise", p.standardize ? "mean 0, std 1" : "off", x);
     return x;

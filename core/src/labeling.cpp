@@ -15,7 +15,9 @@ using nlohmann::json;
 
 namespace {
 
-std::string ruleName(const LabelRule& rule) { return std::string(morphologyKey(rule.label)); }
+std::string ruleName(const LabelRule& rule) {
+    return std::string(morphologyKey(rule.label));
+}
 
 std::string formatNumber(double v) {
     if (std::isnan(v)) return "missing";
@@ -63,11 +65,12 @@ std::string LabelRules::toJson() const {
         json conds = json::array();
         for (const auto& c : rule.conditions)
             conds.push_back({{"column", c.column}, {"at_least", c.threshold}});
-        rulesJson.push_back({{"label", ruleName(rule)}, {"enabled", rule.enabled},
+        rulesJson.push_back({{"label", ruleName(rule)},
+                             {"enabled", rule.enabled},
                              {"conditions", std::move(conds)}});
     }
-    return json{{"format", "galaxy-studio-label-rules"}, {"version", 1}, {"rules", rulesJson}}
-        .dump(2);
+    return json{{"format", "galaxy-studio-label-rules"}, {"version", 1}, {"rules", rulesJson}}.dump(
+        2);
 }
 
 LabelRules LabelRules::fromJson(const std::string& text, const fs::path& source) {
@@ -98,8 +101,8 @@ LabelRules LabelRules::fromJson(const std::string& text, const fs::path& source)
                 if (!voteColumnIndex(cond.column))
                     throw DataError(where, at + "unknown vote column '" + cond.column + "'");
                 if (!std::isfinite(cond.threshold) || cond.threshold < 0 || cond.threshold > 1)
-                    throw DataError(where, at + "threshold of " + cond.column +
-                                               " must be within [0, 1]");
+                    throw DataError(where,
+                                    at + "threshold of " + cond.column + " must be within [0, 1]");
                 rule.conditions.push_back(std::move(cond));
             }
             if (rule.conditions.empty()) throw DataError(where, at + "has no condition");
@@ -116,7 +119,9 @@ void LabelRules::save(const fs::path& file) const {
     writeFileAtomically(file, [&](std::ostream& out) { out << text; });
 }
 
-LabelRules LabelRules::load(const fs::path& file) { return fromJson(readWholeFile(file), file); }
+LabelRules LabelRules::load(const fs::path& file) {
+    return fromJson(readWholeFile(file), file);
+}
 
 void checkRulesApplicable(const Catalog& catalog, const LabelRules& rules) {
     for (std::size_t i = 0; i < rules.rules.size(); ++i) {

@@ -84,7 +84,9 @@ std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxi
         while (n > 0 && nTest + nVal >= n) (nTest >= nVal ? nTest : nVal)--;
 
         for (std::size_t i = 0; i < n; ++i) {
-            const Subset s = i < nTest ? Subset::Test : i < nTest + nVal ? Subset::Val : Subset::Train;
+            const Subset s = i < nTest          ? Subset::Test
+                             : i < nTest + nVal ? Subset::Val
+                                                : Subset::Train;
             out.push_back({ids[i], label, s});
         }
     }

@@ -20,7 +20,8 @@ inline std::uint64_t uniformBelow(std::mt19937_64& gen, std::uint64_t n) {
 
 /// Uniform integer in [lo, hi], inclusive.
 inline std::int64_t uniformInt(std::mt19937_64& gen, std::int64_t lo, std::int64_t hi) {
-    return lo + static_cast<std::int64_t>(uniformBelow(gen, static_cast<std::uint64_t>(hi - lo) + 1));
+    return lo +
+           static_cast<std::int64_t>(uniformBelow(gen, static_cast<std::uint64_t>(hi - lo) + 1));
 }
 
 /// Uniform real in [lo, hi) from the top 53 bits.

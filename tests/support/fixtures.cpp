@@ -67,12 +67,24 @@ std::array<double, kVoteColumnCount> treeFractions(std::array<double, 3> q1,
 std::string kaggleRow(std::int64_t id, int label) {
     std::array<double, kVoteColumnCount> v;
     switch (label) {
-        case 0: v = treeFractions({0.8, 0.15, 0.05}, {0.9, 0.1, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
-        case 1: v = treeFractions({0.8, 0.15, 0.05}, {0.1, 0.9, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
-        case 2: v = treeFractions({0.8, 0.15, 0.05}, {0.0, 0.1, 0.9}, {0.5, 0.5}, {0.5, 0.5}); break;
-        case 3: v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.9, 0.1}, {0.5, 0.5}); break;
-        case 4: v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.0, 1.0}, {0.875, 0.125}); break;
-        default: v = treeFractions({0.4, 0.4, 0.2}, {0.5, 0.5, 0.0}, {0.5, 0.5}, {0.5, 0.5}); break;
+        case 0:
+            v = treeFractions({0.8, 0.15, 0.05}, {0.9, 0.1, 0.0}, {0.5, 0.5}, {0.5, 0.5});
+            break;
+        case 1:
+            v = treeFractions({0.8, 0.15, 0.05}, {0.1, 0.9, 0.0}, {0.5, 0.5}, {0.5, 0.5});
+            break;
+        case 2:
+            v = treeFractions({0.8, 0.15, 0.05}, {0.0, 0.1, 0.9}, {0.5, 0.5}, {0.5, 0.5});
+            break;
+        case 3:
+            v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.9, 0.1}, {0.5, 0.5});
+            break;
+        case 4:
+            v = treeFractions({0.1, 0.875, 0.025}, {0.5, 0.5, 0.0}, {0.0, 1.0}, {0.875, 0.125});
+            break;
+        default:
+            v = treeFractions({0.4, 0.4, 0.2}, {0.5, 0.5, 0.0}, {0.5, 0.5}, {0.5, 0.5});
+            break;
     }
     std::ostringstream row;
     row << id;
@@ -104,7 +116,9 @@ std::optional<fs::path> sampleDir() {
     return fs::path(dir.toStdString());
 }
 
-QString cliPath() { return qEnvironmentVariable("GZ_CLI", "galaxy-cli"); }
+QString cliPath() {
+    return qEnvironmentVariable("GZ_CLI", "galaxy-cli");
+}
 
 CliResult runCli(const QStringList& args, int timeoutMs) {
     QProcess p;

@@ -24,8 +24,8 @@ struct DemoOptions {
 /// What the generator intended for one galaxy (also reflected in its vote fractions).
 struct DemoGalaxyTruth {
     std::int64_t id = 0;
-    int label = -1;         ///< 0-4, or -1 for galaxies made to match no rule
-    double axisRatio = 1;   ///< b/a of the rendered light profile
+    int label = -1;        ///< 0-4, or -1 for galaxies made to match no rule
+    double axisRatio = 1;  ///< b/a of the rendered light profile
 };
 
 /// Writes `out/images_training_rev1/<id>.jpg` and `out/training_solutions_rev1.csv`. Every

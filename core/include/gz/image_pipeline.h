@@ -86,11 +86,11 @@ AugmentationDraw drawAugmentation(const AugmentationParams& params, std::uint64_
 /// A decoded image and where it sits in the original full-resolution frame, so that crops are
 /// always given in original (424x424) pixels whatever the decode scale or cache.
 struct SourceImage {
-    cv::Mat rgb;             ///< CV_8UC3, RGB
-    double scale = 1.0;      ///< original pixels per pixel of `rgb` (2 after a half-size decode)
-    double originX = 0.0;    ///< original-frame position of rgb's left edge
-    double originY = 0.0;    ///< original-frame position of rgb's top edge
-    int fullWidth = 0;       ///< the original image's size
+    cv::Mat rgb;           ///< CV_8UC3, RGB
+    double scale = 1.0;    ///< original pixels per pixel of `rgb` (2 after a half-size decode)
+    double originX = 0.0;  ///< original-frame position of rgb's left edge
+    double originY = 0.0;  ///< original-frame position of rgb's top edge
+    int fullWidth = 0;     ///< the original image's size
     int fullHeight = 0;
 };
 

@@ -18,8 +18,7 @@ inline constexpr std::array<std::string_view, kMorphologyCount> kMorphologyKeys 
 inline constexpr std::string_view kUnlabeledKey = "unlabeled";
 
 inline constexpr std::array<std::string_view, kMorphologyCount> kMorphologyTitles = {
-    "Completely round smooth", "In-between smooth", "Cigar-shaped smooth", "Edge-on",
-    "Spiral"};
+    "Completely round smooth", "In-between smooth", "Cigar-shaped smooth", "Edge-on", "Spiral"};
 
 /// File/JSON key of a label (0-4), or "unlabeled" for any other value.
 constexpr std::string_view morphologyKey(int label) {

@@ -1,0 +1,77 @@
+#include "cli_common.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "gz/error.h"
+#include "gz/files.h"
+
+namespace gz::cli {
+namespace fs = std::filesystem;
+
+ProgressFn terminalProgress() {
+    if (!::isatty(STDERR_FILENO)) return {};
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    return [last](std::size_t done, std::size_t total, std::string_view message) {
+        const auto now = std::chrono::steady_clock::now();
+        if (done < total && now - *last < std::chrono::milliseconds(200)) return;
+        *last = now;
+        std::fprintf(stderr, "\r\033[K%.*s %zu/%zu", static_cast<int>(message.size()),
+                     message.data(), done, total);
+        if (done >= total) std::fputc('\n', stderr);
+        std::fflush(stderr);
+    };
+}
+
+void refuseOverwritingInput(const fs::path& out, const std::vector<fs::path>& inputs) {
+    std::error_code ec;
+    for (const auto& in : inputs)
+        if (!in.empty() && fs::exists(out, ec) && fs::equivalent(out, in, ec))
+            throw DataError(out, "is an input file; choose another output path");
+}
+
+void addCatalogOptions(CLI::App* cmd, CatalogArgs& a) {
+    auto* data = cmd->add_option("--data", a.data,
+                                 "Data folder in the Kaggle layout (images_training_rev1/ + "
+                                 "training_solutions_rev1.csv)");
+    auto* csv = cmd->add_option("--csv", a.csv, "Vote-fraction CSV (instead of --data)");
+    cmd->add_option("--images", a.images, "Image folder for --csv (optional)")->needs(csv);
+    data->excludes(csv);
+}
+
+Catalog openCatalog(const CatalogArgs& a, const std::stop_token& stop) {
+    CatalogSource source;
+    if (!a.data.empty())
+        source = CatalogSource::kaggleFolder(a.data);
+    else if (!a.csv.empty()) {
+        source.csv = a.csv;
+        if (!a.images.empty()) source.imageDir = fs::path(a.images);
+    } else
+        throw CLI::RequiredError("--data or --csv");
+    Catalog catalog = Catalog::open(source, stop, terminalProgress());
+    if (catalog.missingImages().count)
+        std::cerr << "warning: " << catalog.missingImages().summary() << "\n";
+    return catalog;
+}
+
+nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& counts) {
+    nlohmann::json j = nlohmann::json::object();
+    for (std::size_t i = 0; i < kMorphologyCount; ++i)
+        j[std::string(kMorphologyKeys[i])] = counts[i];
+    return j;
+}
+
+void addWorkspaceOption(CLI::App* cmd, std::string& workspace) {
+    cmd->add_option("--workspace", workspace,
+                    "Workspace for caches and runs (default: " + defaultWorkspace().string() + ")");
+}
+
+fs::path workspaceOrDefault(const std::string& workspace) {
+    return workspace.empty() ? defaultWorkspace() : fs::path(workspace);
+}
+
+}  // namespace gz::cli

@@ -1,0 +1,41 @@
+#pragma once
+// What every galaxy-cli command shares: catalog options, progress on a terminal, output checks.
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "gz/catalog.h"
+#include "gz/morphology.h"
+#include "gz/progress.h"
+
+namespace gz::cli {
+
+/// Progress on stderr when it is a terminal (at most five updates a second), else nothing.
+ProgressFn terminalProgress();
+
+/// Inputs are never overwritten: throws DataError when `out` is one of `inputs`.
+void refuseOverwritingInput(const std::filesystem::path& out,
+                            const std::vector<std::filesystem::path>& inputs);
+
+/// --data DIR | --csv FILE [--images DIR]
+struct CatalogArgs {
+    std::string data, csv, images;
+};
+void addCatalogOptions(CLI::App* cmd, CatalogArgs& args);
+/// Opens the catalog the options name; warns on stderr about galaxies without an image.
+Catalog openCatalog(const CatalogArgs& args, const std::stop_token& stop);
+
+/// {"round": n, "in_between": n, ...}
+nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& counts);
+
+/// --workspace DIR (default: gz::defaultWorkspace()).
+void addWorkspaceOption(CLI::App* cmd, std::string& workspace);
+std::filesystem::path workspaceOrDefault(const std::string& workspace);
+
+}  // namespace gz::cli

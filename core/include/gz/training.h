@@ -1,0 +1,145 @@
+#pragma once
+// Training, resuming, evaluating and predicting with a run directory (ARCHITECTURE.md):
+// config.json, split.csv, metrics.csv (reproducible per-epoch metrics), timing.csv,
+// checkpoints/{last,best}.pt, predictions.csv, confusion.json, log.txt.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "gz/catalog.h"
+#include "gz/evaluation.h"
+#include "gz/image_pipeline.h"
+#include "gz/labeling.h"
+#include "gz/partition.h"
+#include "gz/progress.h"
+
+namespace gz {
+
+/// Every choice of a training run; saved as the run's config.json.
+struct TrainConfig {
+    std::string model = "compact";
+    int epochs = 0;      ///< stop after this many epochs in all (0: no epoch limit)
+    double minutes = 0;  ///< stop when this much training time has passed in all (0: none)
+    int batch = 64;
+    double lr = 0.05;
+    std::string schedule = "cosine";  ///< "cosine", "step" (the paper's), or "constant"
+    double warmupEpochs = 0;          ///< linear warm-up from lr/10
+    std::int64_t stepEvery = 30000;   ///< "step": divide the rate by 10 every this many steps
+    double momentum = 0.9;            ///< Nesterov
+    double weightDecay = 1e-4;
+    double labelSmoothing = 0;
+    std::string balance = "none";  ///< "none", "sample" (class-balanced sampling), "weight"
+    int earlyStopPatience = 0;     ///< epochs without validation improvement (0: off)
+    std::string selectMetric = "macro_f1";  ///< validation metric for best/early stopping:
+                                            ///< "macro_f1", "accuracy" or "loss"
+    bool tta = false;  ///< test-time augmentation (8 rotations/flips) for the final evaluation
+    int threads = 0;   ///< LibTorch threads (0: every core)
+    int loaderThreads = 1;
+    std::string device = "auto";  ///< "auto", "cpu" or "cuda"
+    std::uint64_t seed = 42;
+    AugmentationParams augmentation;
+    LabelRules rules = LabelRules::defaults();
+    // Where the data came from (for resume and for the record).
+    std::filesystem::path dataCsv;
+    std::optional<std::filesystem::path> dataImages;
+
+    /// Throws DataError naming the bad field.
+    void validate() const;
+    std::string toJson() const;
+    static TrainConfig fromJson(const std::string& json, const std::filesystem::path& source = {});
+};
+
+/// Sent to the progress callback after every batch.
+struct BatchProgress {
+    int epoch = 0;   ///< 1-based
+    int epochs = 0;  ///< 0 when only a time budget is set
+    int batch = 0;   ///< 1-based within the epoch
+    int batches = 0;
+    double loss = 0;      ///< running mean over the epoch so far
+    double accuracy = 0;  ///< running training accuracy over the epoch so far
+    double batchLoss = 0;
+    double lr = 0;
+    double imagesPerSecond = 0;
+    double elapsedSeconds = 0;  ///< training time of the whole run
+    double etaSeconds = -1;     ///< -1 when unknown
+};
+
+/// One row of metrics.csv (with its timing.csv row).
+struct EpochRecord {
+    int epoch = 0;  ///< 1-based
+    double trainLoss = 0, trainAccuracy = 0;
+    double valLoss = 0, valAccuracy = 0, valMacroF1 = 0;  ///< NaN without a validation split
+    double lr = 0;
+    double imagesPerSecond = 0;
+    double seconds = 0;         ///< this epoch's training time
+    double elapsedSeconds = 0;  ///< the run's training time so far
+    int batches = 0;            ///< batches trained (fewer than an epoch when time ran out)
+};
+
+struct TrainCallbacks {
+    std::function<void(const BatchProgress&)> onBatch;
+    std::function<void(const EpochRecord&)> onEpoch;
+    std::function<void(const std::string&)> onLog;  ///< every line also written to log.txt
+    ProgressFn onPrepare;                           ///< decoding the images into the cache
+};
+
+struct TrainOutcome {
+    enum class Status { Finished, Stopped };
+    Status status = Status::Finished;
+    int epochsCompleted = 0;
+    std::vector<EpochRecord> history;
+    std::optional<EvaluationResult> test;  ///< on the test split, when there is one
+    std::string summary;                   ///< what happened, for the log and the CLI
+};
+
+/// Starts a new run in `runDir` (which must not exist or be empty): trains on the split's train
+/// galaxies, validates on its val galaxies every epoch, and at the end evaluates the best
+/// checkpoint on its test galaxies (predictions.csv, confusion.json). Images come from the
+/// decoded cache in `workspace`. A stop request ends training after the current batch and
+/// writes a checkpoint (Status::Stopped); resumeTraining continues from it. Throws DataError on
+/// bad input and when the run folder cannot be written.
+TrainOutcome startTraining(const std::filesystem::path& runDir, const TrainConfig& config,
+                           const Catalog& catalog, const std::vector<SplitEntry>& split,
+                           const std::filesystem::path& workspace, const std::stop_token& stop = {},
+                           const TrainCallbacks& callbacks = {});
+
+/// Continues a run from checkpoints/last.pt, with the data named in its config.json and its
+/// split.csv. `epochs`/`minutes`, when given, replace the run's limits (counted in all).
+TrainOutcome resumeTraining(const std::filesystem::path& runDir,
+                            const std::filesystem::path& workspace,
+                            std::optional<int> epochs = std::nullopt,
+                            std::optional<double> minutes = std::nullopt,
+                            const std::stop_token& stop = {}, const TrainCallbacks& callbacks = {});
+
+/// Reads a run's config.json.
+TrainConfig loadRunConfig(const std::filesystem::path& runDir);
+/// Reads a run's metrics.csv, and its timing.csv when there is one.
+std::vector<EpochRecord> readMetricsCsv(const std::filesystem::path& file);
+
+/// Which checkpoint of a run to use.
+enum class CheckpointChoice { Best, Last };
+
+/// Predicts galaxies of a catalog with a run's model (best checkpoint, else last). `labels`
+/// gives the true label per id (-1 unknown). Images come from the decoded cache in `workspace`;
+/// unusable images are skipped and reported through `skipped`.
+std::vector<Prediction> predictCatalog(const std::filesystem::path& runDir, const Catalog& catalog,
+                                       const std::vector<LabeledGalaxy>& galaxies,
+                                       const std::filesystem::path& workspace, bool tta,
+                                       int threads = 0, const std::stop_token& stop = {},
+                                       const ProgressFn& progress = {},
+                                       std::vector<std::string>* skipped = nullptr);
+
+/// Predicts every JPEG in a folder (any size: the evaluation crop scales with the image).
+/// GalaxyID is the file name's number, or the row index when the name is not a number.
+std::vector<Prediction> predictFolder(const std::filesystem::path& runDir,
+                                      const std::filesystem::path& imageDir, bool tta,
+                                      int threads = 0, const std::stop_token& stop = {},
+                                      const ProgressFn& progress = {},
+                                      std::vector<std::string>* skipped = nullptr);
+
+}  // namespace gz

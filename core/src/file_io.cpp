@@ -1,0 +1,60 @@
+#include "file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "gz/error.h"
+
+namespace gz::detail {
+namespace fs = std::filesystem;
+
+void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) throw DataError(file, "image file not found");
+        throw DataError(file, std::string("cannot open image file: ") + std::strerror(errno));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw DataError(file, "image file not found");
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+        const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            throw DataError(file, std::string("cannot read image file: ") + std::strerror(errno));
+        if (r == 0) break;  // the file shrank meanwhile: what was read is decoded (and fails)
+        got += static_cast<std::size_t>(r);
+    }
+    bytes.resize(got);
+}
+
+fs::path absoluteClean(const fs::path& p) {
+    std::error_code ec;
+    fs::path a = fs::weakly_canonical(p, ec);
+    if (ec) a = fs::absolute(p, ec).lexically_normal();
+    return a;
+}
+
+bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
+    const fs::path a = absoluteClean(inner), b = absoluteClean(outer);
+    auto ai = a.begin();
+    for (auto bi = b.begin(); bi != b.end(); ++bi) {
+        if (bi->empty()) continue;  // a trailing separator
+        if (ai == a.end() || *ai != *bi) return false;
+        ++ai;
+    }
+    return true;
+}
+
+}  // namespace gz::detail

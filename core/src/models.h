@@ -1,0 +1,30 @@
+#pragma once
+// Private to core: the LibTorch networks.
+
+#include <torch/nn.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gz::detail {
+
+/// Every network: features (the last convolutional stage, for Grad-CAM) then a classifier head
+/// to five logits.
+class GalaxyNetImpl : public torch::nn::Module {
+public:
+    virtual torch::Tensor features(torch::Tensor x) = 0;
+    virtual torch::Tensor classify(torch::Tensor features) = 0;
+    /// The stage outputs for one input, in order, with their names (for the feature-map test).
+    virtual std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor x) = 0;
+    torch::Tensor forward(torch::Tensor x) { return classify(features(std::move(x))); }
+};
+using GalaxyNet = std::shared_ptr<GalaxyNetImpl>;
+
+/// Builds a network by name with freshly initialised weights (from torch's global generator).
+/// Throws DataError for an unknown name.
+GalaxyNet makeModel(const std::string& name);
+
+std::int64_t trainableParameters(const torch::nn::Module& module);
+
+}  // namespace gz::detail

@@ -1,0 +1,124 @@
+// Metrics on hand-made predictions equal hand-computed values; predictions.csv round trip.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+#include "fixtures.h"
+#include "gz/error.h"
+#include "gz/evaluation.h"
+#include "gz/files.h"
+
+namespace fs = std::filesystem;
+using namespace gz;
+
+namespace {
+
+std::vector<Prediction> handMade() {
+    return {
+        {101, 0, {0.7f, 0.1f, 0.1f, 0.05f, 0.05f}},         // round, right
+        {102, 0, {0.3f, 0.5f, 0.1f, 0.05f, 0.05f}},         // round taken for in-between
+        {103, 1, {0.1f, 0.8f, 0.05f, 0.03f, 0.02f}},        // in-between, right
+        {104, 2, {0.4f, 0.2f, 0.3f, 0.05f, 0.05f}},         // cigar taken for round
+        {105, 3, {0.05f, 0.05f, 0.05f, 0.8f, 0.05f}},       // edge-on, right
+        {106, 4, {0.1f, 0.1f, 0.1f, 0.1f, 0.6f}},           // spiral, right
+        {107, kUnlabeled, {0.0f, 0.0f, 1.0f, 0.0f, 0.0f}},  // unknown truth: not counted
+    };
+}
+
+bool near(double a, double b) {
+    return std::abs(a - b) < 1e-6;
+}
+
+}  // namespace
+
+class TestEvaluation : public QObject {
+    Q_OBJECT
+
+private slots:
+    void metricsEqualHandComputedValues() {
+        const EvaluationResult r = evaluate(handMade());
+        QCOMPARE(r.n, std::size_t(6));
+        QVERIFY(near(r.accuracy, 4.0 / 6.0));
+        const std::array<std::array<std::size_t, 5>, 5> confusion = {
+            {{1, 1, 0, 0, 0}, {0, 1, 0, 0, 0}, {1, 0, 0, 0, 0}, {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1}}};
+        QCOMPARE(r.confusion, confusion);
+        // round: TP 1, predicted round 2, support 2.
+        QVERIFY(near(r.perClass[0].precision, 0.5) && near(r.perClass[0].recall, 0.5));
+        QVERIFY(near(r.perClass[0].f1, 0.5));
+        // in-between: TP 1, predicted 2, support 1 -> F1 2/3.
+        QVERIFY(near(r.perClass[1].precision, 0.5) && near(r.perClass[1].recall, 1.0));
+        QVERIFY(near(r.perClass[1].f1, 2.0 / 3.0));
+        // cigar: never predicted, never right.
+        QVERIFY(near(r.perClass[2].precision, 0) && near(r.perClass[2].recall, 0) &&
+                near(r.perClass[2].f1, 0));
+        QCOMPARE(r.perClass[2].support, std::size_t(1));
+        QVERIFY(near(r.perClass[3].f1, 1) && near(r.perClass[4].f1, 1));
+        QVERIFY(near(r.macroF1, (0.5 + 2.0 / 3.0 + 0 + 1 + 1) / 5));
+        // AUC round: positives score 0.7 and 0.3, negatives 0.1 0.4 0.05 0.1: 7 of 8 pairs.
+        QVERIFY(near(r.perClass[0].auc, 7.0 / 8.0));
+        // cigar's one positive (0.3) outscores all five negatives.
+        QVERIFY(near(r.perClass[2].auc, 1.0));
+        QVERIFY(near(r.perClass[4].auc, 1.0));
+        const double loss = -(std::log(0.7) + std::log(0.3) + std::log(0.8) + std::log(0.3) +
+                              std::log(0.8) + std::log(0.6)) /
+                            6;
+        QVERIFY(std::abs(r.meanLoss - loss) < 1e-5);
+    }
+
+    void aucHandlesTiesAndDegenerateCases() {
+        QVERIFY(near(rocAuc({0.5f, 0.5f}, {true, false}), 0.5));
+        QVERIFY(near(rocAuc({0.1f, 0.9f, 0.5f, 0.5f}, {false, true, true, false}),
+                     (1 + 1 + 1 + 0.5) / 4));
+        QVERIFY(std::isnan(rocAuc({0.2f, 0.3f}, {true, true})));
+        QVERIFY(std::isnan(rocAuc({}, {})));
+        // Perfectly wrong ranking.
+        QVERIFY(near(rocAuc({0.9f, 0.8f, 0.1f}, {false, false, true}), 0.0));
+    }
+
+    void jsonHasTheAgreedKeys() {
+        const QJsonObject j =
+            QJsonDocument::fromJson(QByteArray::fromStdString(evaluate(handMade()).toJson()))
+                .object();
+        QCOMPARE(j["n"].toInt(), 6);
+        QVERIFY(near(j["accuracy"].toDouble(), 4.0 / 6.0));
+        QCOMPARE(j["recall"].toArray().size(), 5);
+        QVERIFY(near(j["recall"].toArray()[1].toDouble(), 1.0));
+        QCOMPARE(j["confusion"].toArray()[2].toArray()[0].toInt(), 1);
+        QCOMPARE(j["labels"].toArray()[4].toString(), QString("spiral"));
+        QVERIFY(j.contains("macro_f1") && j.contains("auc") && j.contains("precision"));
+    }
+
+    void emptyAndUnknownOnly() {
+        const EvaluationResult r = evaluate({{1, kUnlabeled, {0.2f, 0.2f, 0.2f, 0.2f, 0.2f}}});
+        QCOMPARE(r.n, std::size_t(0));
+        QVERIFY(!evaluate({}).toJson().empty());
+    }
+
+    void predictionsCsvRoundTrip() {
+        QTemporaryDir tmp;
+        const fs::path file = fs::path(tmp.path().toStdString()) / "predictions.csv";
+        writePredictionsCsv(file, handMade());
+        const std::string text = readWholeFile(file);
+        QVERIFY(
+            text.starts_with("GalaxyID,true_label,predicted_label,p_round,p_in_between,p_cigar,"
+                             "p_edge_on,p_spiral\n101,0,0,0.7,0.1,0.1,0.05,0.05\n102,0,1,"));
+        const auto back = readPredictionsCsv(file);
+        QCOMPARE(back.size(), std::size_t(7));
+        QCOMPARE(back[6].trueLabel, kUnlabeled);
+        QCOMPARE(back[3].predicted(), 0);
+        QCOMPARE(back[2].probabilities[1], 0.8f);
+        test::writeText(
+            file,
+            "GalaxyID,true_label,predicted_label,p_round,p_in_between,p_cigar,p_edge_on,"
+            "p_spiral\n1,9,0,1,0,0,0,0\n");
+        QVERIFY_THROWS_EXCEPTION(DataError, readPredictionsCsv(file));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestEvaluation)
+#include "test_evaluation.moc"

@@ -1,0 +1,287 @@
+// The training engine on a small synthetic set: learning, determinism, stop and resume (also
+// after SIGKILL), corrupt images, evaluation and prediction through galaxy-cli.
+
+#include <signal.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <random>
+
+#include "fixtures.h"
+#include "gz/catalog.h"
+#include "gz/error.h"
+#include "gz/files.h"
+#include "gz/partition.h"
+#include "gz/training.h"
+
+namespace fs = std::filesystem;
+using namespace gz;
+
+namespace {
+
+// Clearly different classes: a blob of one colour a class (rotations and flips leave colour
+// alone, and per-image standardisation keeps the ratios between channels), off centre at
+// random, on a noisy dark sky.
+void writeColourClasses(const fs::path& dir, int perClass, std::uint64_t seed = 1) {
+    const cv::Scalar colours[5] = {
+        {230, 60, 60}, {60, 230, 60}, {60, 60, 230}, {230, 230, 40}, {40, 220, 230}};
+    std::mt19937_64 gen(seed);
+    std::string csv = test::kaggleHeader() + "\n";
+    std::int64_t id = 2000;
+    for (int i = 0; i < perClass; ++i)
+        for (int label = 0; label < 5; ++label, ++id) {
+            cv::Mat rgb(424, 424, CV_8UC3);
+            cv::randn(rgb, cv::Scalar::all(20), cv::Scalar::all(6));
+            const int dx = static_cast<int>(gen() % 40) - 20,
+                      dy = static_cast<int>(gen() % 40) - 20;
+            const int radius = 25 + static_cast<int>(gen() % 20);
+            cv::circle(rgb, {212 + dx, 212 + dy}, radius, colours[label], cv::FILLED, cv::LINE_AA);
+            cv::GaussianBlur(rgb, rgb, {0, 0}, 3);
+            cv::Mat bgr;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            fs::create_directories(dir / "images_training_rev1");
+            cv::imwrite((dir / "images_training_rev1" / (std::to_string(id) + ".jpg")).string(),
+                        bgr);
+            csv += test::kaggleRow(id, label) + "\n";
+        }
+    test::writeText(dir / "training_solutions_rev1.csv", csv);
+}
+
+std::vector<SplitEntry> defaultSplit(const Catalog& catalog) {
+    const Labeling l = labelCatalog(catalog, LabelRules::defaults());
+    std::vector<LabeledGalaxy> g;
+    for (std::size_t r = 0; r < catalog.size(); ++r) g.push_back({catalog.id(r), l.labels[r]});
+    return stratifiedSplit(g, {0.7, 0.15, 0.15}, 42);
+}
+
+TrainConfig smallConfig() {
+    TrainConfig c;
+    c.model = "compact";
+    c.batch = 16;
+    c.lr = 0.05;
+    c.epochs = 6;
+    c.threads = 2;
+    c.seed = 7;
+    return c;
+}
+
+QString p(const fs::path& path) {
+    return QString::fromStdString(path.string());
+}
+
+}  // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path data_, workspace_;
+
+private slots:
+    void initTestCase() {
+        data_ = dir() / "colours";
+        workspace_ = dir() / "workspace";
+        writeColourClasses(data_, 24);
+    }
+
+    void learnsClearlyDifferentClasses() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const fs::path run = dir() / "run-learn";
+        int batches = 0;
+        TrainCallbacks cb;
+        cb.onBatch = [&](const BatchProgress& b) {
+            ++batches;
+            QVERIFY(b.batches > 0 && b.batch >= 1 && b.batch <= b.batches);
+            QVERIFY(std::isfinite(b.loss) && b.imagesPerSecond > 0);
+        };
+        TrainConfig c = smallConfig();
+        c.epochs = 10;
+        const TrainOutcome o =
+            startTraining(run, c, catalog, defaultSplit(catalog), workspace_, {}, cb);
+        QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        QCOMPARE(o.epochsCompleted, 10);
+        QCOMPARE(batches, 10 * 5);  // 80 training images, batch 16
+        QString curve;
+        for (const auto& h : o.history)
+            curve += QString("%1/%2/%3 ")
+                         .arg(h.trainLoss, 0, 'f', 3)
+                         .arg(h.trainAccuracy, 0, 'f', 3)
+                         .arg(h.valAccuracy, 0, 'f', 3);
+        QVERIFY2(o.history.back().trainAccuracy >= 0.9, qPrintable(curve));
+        QVERIFY(o.test.has_value());
+        QVERIFY2(o.test->accuracy >= 0.8, qPrintable(QString::number(o.test->accuracy)));
+        // The run folder holds everything.
+        for (auto f :
+             {"config.json", "split.csv", "metrics.csv", "timing.csv", "checkpoints/last.pt",
+              "checkpoints/best.pt", "predictions.csv", "confusion.json", "log.txt"})
+            QVERIFY2(fs::exists(run / f), f);
+        const auto metrics = readMetricsCsv(run / "metrics.csv");
+        QCOMPARE(metrics.size(), std::size_t(10));
+        QVERIFY(metrics[9].elapsedSeconds > 0);
+        QCOMPARE(loadRunConfig(run).model, std::string("compact"));
+        // Starting again into the same folder is refused.
+        QVERIFY_THROWS_EXCEPTION(DataError, startTraining(run, smallConfig(), catalog,
+                                                          defaultSplit(catalog), workspace_));
+    }
+
+    void deterministicWithOneThread() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        TrainConfig c = smallConfig();
+        c.threads = 1;
+        c.epochs = 2;
+        startTraining(dir() / "det-a", c, catalog, defaultSplit(catalog), workspace_);
+        startTraining(dir() / "det-b", c, catalog, defaultSplit(catalog), workspace_);
+        QCOMPARE(readWholeFile(dir() / "det-a" / "metrics.csv"),
+                 readWholeFile(dir() / "det-b" / "metrics.csv"));
+        QCOMPARE(readWholeFile(dir() / "det-a" / "predictions.csv"),
+                 readWholeFile(dir() / "det-b" / "predictions.csv"));
+        c.seed = 8;
+        startTraining(dir() / "det-c", c, catalog, defaultSplit(catalog), workspace_);
+        QVERIFY(readWholeFile(dir() / "det-a" / "metrics.csv") !=
+                readWholeFile(dir() / "det-c" / "metrics.csv"));
+    }
+
+    void stopIsHonouredWithinOneBatchAndResumes() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const fs::path run = dir() / "run-stop";
+        std::stop_source stop;
+        int batches = 0;
+        TrainCallbacks cb;
+        cb.onBatch = [&](const BatchProgress&) {
+            if (++batches == 8) stop.request_stop();  // in epoch 2 (5 batches an epoch)
+        };
+        TrainConfig c = smallConfig();
+        c.epochs = 3;
+        const TrainOutcome o =
+            startTraining(run, c, catalog, defaultSplit(catalog), workspace_, stop.get_token(), cb);
+        QCOMPARE(o.status, TrainOutcome::Status::Stopped);
+        QCOMPARE(batches, 8);  // not one batch more
+        QCOMPARE(o.epochsCompleted, 1);
+        QVERIFY(fs::exists(run / "checkpoints" / "last.pt"));
+        // Resume finishes epoch 2 from its fourth batch, then epoch 3.
+        int resumed = 0;
+        TrainCallbacks cb2;
+        cb2.onBatch = [&](const BatchProgress& b) {
+            if (resumed++ == 0) QCOMPARE(b.batch, 4);
+        };
+        const TrainOutcome r = resumeTraining(run, workspace_, std::nullopt, std::nullopt, {}, cb2);
+        QCOMPARE(r.status, TrainOutcome::Status::Finished);
+        QCOMPARE(resumed, 2 + 5);
+        const auto metrics = readMetricsCsv(run / "metrics.csv");
+        QCOMPARE(metrics.size(), std::size_t(3));
+        QCOMPARE(metrics[1].batches, 5);
+    }
+
+    void sigkillThenResumeEndsWithTheAskedEpochs() {
+        const fs::path run = dir() / "run-kill";
+        QProcess train;
+        train.start(test::cliPath(),
+                    {"train", "--data", p(data_), "--model", "compact", "--epochs", "5", "--batch",
+                     "16", "--threads", "2", "--workspace", p(workspace_), "--out", p(run)});
+        QVERIFY(train.waitForStarted());
+        // Kill it once two epochs are in metrics.csv.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            fs::exists(run / "metrics.csv") && readMetricsCsv(run / "metrics.csv").size() >= 2,
+            120000);
+        ::kill(static_cast<pid_t>(train.processId()), SIGKILL);
+        train.waitForFinished();
+        QCOMPARE(train.exitStatus(), QProcess::CrashExit);
+        const auto before = readMetricsCsv(run / "metrics.csv");
+        QVERIFY(before.size() < 5);
+
+        const auto r = test::runCli(
+            {"resume", "--run", p(run), "--workspace", p(workspace_), "--json"}, 300000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto after = readMetricsCsv(run / "metrics.csv");
+        QCOMPARE(after.size(), std::size_t(5));
+        for (int e = 0; e < 5; ++e) QCOMPARE(after[static_cast<std::size_t>(e)].epoch, e + 1);
+        for (std::size_t e = 0; e < before.size(); ++e)
+            QCOMPARE(after[e].trainLoss, before[e].trainLoss);
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["status"].toString(), QString("finished"));
+        QCOMPARE(j["epochs"].toInt(), 5);
+    }
+
+    void timeBudgetCountsTimeAlreadySpent() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const fs::path run = dir() / "run-minutes";
+        TrainConfig c = smallConfig();
+        c.epochs = 0;
+        c.minutes = 0.05;  // 3 s
+        const TrainOutcome o = startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
+        QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        const double spent = o.history.back().elapsedSeconds;
+        QVERIFY2(spent >= 3.0 && spent < 30.0, qPrintable(QString::number(spent)));
+        // Resuming a finished run with the same budget trains no more.
+        const TrainOutcome again = resumeTraining(run, workspace_);
+        QCOMPARE(again.epochsCompleted, o.epochsCompleted);
+        // A larger budget continues from the time already spent.
+        const TrainOutcome more = resumeTraining(run, workspace_, std::nullopt, 0.1);
+        QVERIFY(more.history.back().elapsedSeconds >= 6.0);
+        QVERIFY(more.history.back().elapsedSeconds < spent + 30.0);
+    }
+
+    void corruptImagesAreSkippedAndTrainingGoesOn() {
+        const fs::path data = dir() / "corrupt";
+        fs::copy(data_, data, fs::copy_options::recursive);
+        test::writeText(data / "images_training_rev1" / "2003.jpg", "not a jpeg");
+        test::writeText(data / "images_training_rev1" / "2007.jpg", "");
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data));
+        TrainConfig c = smallConfig();
+        c.epochs = 1;
+        const fs::path run = dir() / "run-corrupt";
+        const TrainOutcome o =
+            startTraining(run, c, catalog, defaultSplit(catalog), dir() / "ws-corrupt");
+        QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        const std::string log = readWholeFile(run / "log.txt");
+        QVERIFY2(log.find("2 skipped") != std::string::npos, log.c_str());
+        QVERIFY2(log.find("2003.jpg") != std::string::npos, log.c_str());
+    }
+
+    void evaluateAndPredictFromTheCommandLine() {
+        const fs::path run = dir() / "run-learn";
+        auto r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--workspace",
+                               p(workspace_), "--json", "--out", p(dir() / "eval")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["n"].toInt(), 120);
+        QVERIFY(j["accuracy"].toDouble() > 0.8);
+        QCOMPARE(j["recall"].toArray().size(), 5);
+        QCOMPARE(j["confusion"].toArray().size(), 5);
+        QVERIFY(fs::exists(dir() / "eval" / "predictions.csv"));
+
+        r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--split",
+                          p(run / "split.csv"), "--subset", "test", "--tta", "--workspace",
+                          p(workspace_), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["n"].toInt(), 20);
+
+        // Any folder of JPEGs, any size; a broken file is skipped with its name.
+        const fs::path images = dir() / "loose";
+        fs::create_directories(images);
+        fs::copy_file(data_ / "images_training_rev1" / "2000.jpg", images / "2000.jpg");
+        fs::copy_file(data_ / "images_training_rev1" / "2001.jpg", images / "galaxy-b.JPG");
+        cv::imwrite((images / "small.jpg").string(),
+                    cv::Mat(200, 200, CV_8UC3, cv::Scalar(60, 60, 230)));
+        test::writeText(images / "broken.jpg", "x");
+        r = test::runCli(
+            {"predict", "--run", p(run), "--images", p(images), "--out", p(dir() / "pred.csv")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("broken.jpg"), qPrintable(r.err));
+        const auto preds = readPredictionsCsv(dir() / "pred.csv");
+        QCOMPARE(preds.size(), std::size_t(3));
+        QCOMPARE(preds[0].id, std::int64_t(2000));
+        QCOMPARE(preds[0].trueLabel, kUnlabeled);
+        QCOMPARE(preds[0].predicted(), 0);  // the red class
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"
