@@ -8,6 +8,8 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev
   libqcustomplot-dev
   libopencv-dev
+  # libjpeg-turbo (libjpeg62-turbo-dev), called directly by the image decoder.
+  libjpeg-dev
   libtorch-dev
   # LibTorch from Debian uses the generic BLAS interface; OpenBLAS (OpenMP build, like LibTorch)
   # replaces the slow reference BLAS.

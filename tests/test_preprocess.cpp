@@ -47,6 +47,23 @@ void writeBytes(const fs::path& file, const std::string& bytes) {
     out << bytes;
 }
 
+// A 424x424 noise JPEG with 64 bytes in the middle of its compressed data overwritten (no
+// 0xFF, so no marker is made up), every header and the end marker kept.
+std::string scrambledNoiseJpeg() {
+    cv::Mat bgr(424, 424, CV_8UC3);
+    cv::RNG(424).fill(bgr, cv::RNG::UNIFORM, 0, 256);
+    std::vector<std::uint8_t> jpeg;
+    cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95});
+    std::size_t sos = 0;
+    for (std::size_t i = 2; i + 3 < jpeg.size() && sos == 0; ++i)
+        if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA) sos = i;
+    const std::size_t start = sos + 2 + ((std::size_t(jpeg[sos + 2]) << 8) | jpeg[sos + 3]);
+    const std::size_t at = start + (jpeg.size() - 2 - start) / 2;
+    for (std::size_t k = 0; k < 64; ++k)
+        jpeg[at + k] = static_cast<std::uint8_t>((k * 97 + 13) & 0x7F);
+    return {jpeg.begin(), jpeg.end()};
+}
+
 double maxAbsDiff(const cv::Mat& a, const cv::Mat& b) {
     if (a.size() != b.size() || a.type() != b.type()) return 1e30;
     return cv::norm(a, b, cv::NORM_INF);
@@ -346,7 +363,7 @@ private slots:
         fs::copy(data_, bad, fs::copy_options::recursive);
         const fs::path images = bad / std::string(kKaggleImageDirName);
         auto path = [&](std::size_t i) { return images / (std::to_string(split_[i].id) + ".jpg"); };
-        // Six kinds of bad file, each with the reason its message must give.
+        // Seven kinds of bad file, each with the reason its message must give.
         std::map<std::size_t, std::string> reasons;
         std::string corrupt("\xFF\xD8\xFF", 3);
         for (int i = 0; i < 300; ++i) corrupt += static_cast<char>((i * 37) & 0x7F);
@@ -365,6 +382,10 @@ private slots:
         reasons[4] = "300x300";
         fs::remove(path(5));
         reasons[5] = "not found";
+        // Compressed data scrambled, headers and end marker intact: libjpeg only warns (and the
+        // decoded cache decodes only a window of it): refused all the same, the warning quoted.
+        writeBytes(path(6), scrambledNoiseJpeg());
+        reasons[6] = "corrupt JPEG: Corrupt JPEG data: ";
 
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(bad));
         QCOMPARE(catalog.missingImages().count, std::size_t(1));
@@ -373,15 +394,15 @@ private slots:
         o.workspace = dir() / "ws-bad";
         const PreprocessReport r = runPreprocess(catalog, split_, o);
         QCOMPARE(r.summary.requested, split_.size());
-        QCOMPARE(r.summary.skipped, std::size_t(6));
-        QCOMPARE(r.summary.usable, split_.size() - 6);
+        QCOMPARE(r.summary.skipped, std::size_t(7));
+        QCOMPARE(r.summary.usable, split_.size() - 7);
         std::size_t skippedInSubsets = 0, usableInSubsets = 0;
         for (const auto& s : r.subsets) {
             skippedInSubsets += s.skipped;
             usableInSubsets += s.usable;
         }
-        QCOMPARE(skippedInSubsets, std::size_t(6));
-        QCOMPARE(usableInSubsets, split_.size() - 6);
+        QCOMPARE(skippedInSubsets, std::size_t(7));
+        QCOMPARE(usableInSubsets, split_.size() - 7);
         for (const auto& [i, reason] : reasons) {
             const auto it =
                 std::find_if(r.summary.firstSkipped.begin(), r.summary.firstSkipped.end(),
@@ -391,7 +412,7 @@ private slots:
             QVERIFY2(it->message.find(reason) != std::string::npos, it->message.c_str());
             QCOMPARE(it->file, path(i));
         }
-        QVERIFY(r.summary.text().find("6 skipped") != std::string::npos);
+        QVERIFY(r.summary.text().find("7 skipped") != std::string::npos);
 
         // The arrays hold only the usable images; preprocess.json lists the skipped ones.
         QCOMPARE(NpyFile::read(o.outDir / std::string(npyfiles::kTrainImages1)).shape[0],
@@ -400,9 +421,9 @@ private slots:
                  r.subsets[1].usable);
         const QJsonObject j =
             QJsonDocument::fromJson(QByteArray::fromStdString(readBytes(r.jsonFile))).object();
-        QCOMPARE(j["skipped_count"].toInt(), 6);
+        QCOMPARE(j["skipped_count"].toInt(), 7);
         const QJsonArray skipped = j["skipped"].toArray();
-        QCOMPARE(skipped.size(), 6);
+        QCOMPARE(skipped.size(), 7);
         for (const auto& v : skipped) {
             const QJsonObject s = v.toObject();
             QVERIFY(!s["reason"].toString().isEmpty());
@@ -415,7 +436,7 @@ private slots:
         // The reused cache reports the same skips.
         const PreprocessReport again = runPreprocess(catalog, split_, o);
         QVERIFY(again.cacheReused);
-        QCOMPARE(again.summary.skipped, std::size_t(6));
+        QCOMPARE(again.summary.skipped, std::size_t(7));
         QCOMPARE(again.summary.firstSkipped, r.summary.firstSkipped);
     }
 

@@ -20,6 +20,8 @@
 
 namespace gz {
 namespace fs = std::filesystem;
+using detail::pwriteAll;
+using detail::systemError;
 
 static_assert(std::endian::native == std::endian::little,
               "the cache and .npy files are written in the machine's byte order, little-endian");
@@ -154,7 +156,10 @@ std::uint64_t slotKey(const fs::path& imageDir, const std::vector<std::int64_t>&
     Hasher h;
     h.text("galaxy-studio decoded cache");
     h.value(kVersion);
-    h.text(CV_VERSION);  // the decoder's output could change with the library
+    // The decoder's output could change with the library. Decoding is libjpeg-turbo's, called
+    // directly now and through OpenCV before (same pixels): OpenCV's version stays in the key
+    // so that existing caches stay valid.
+    h.text(CV_VERSION);
     h.text(detail::absoluteClean(imageDir).string());
     for (int v : {g.fullWidth, g.fullHeight, g.scale, g.originX, g.originY, g.width, g.height})
         h.value(v);
@@ -185,10 +190,6 @@ std::uint64_t contentKey(std::uint64_t slot, const fs::path& imageDir,
         }
     }
     return h.digest();
-}
-
-std::string systemError(int err) {
-    return std::strerror(err);
 }
 
 class Fd {
@@ -317,20 +318,6 @@ std::shared_ptr<DecodedCache::State> tryLoad(const fs::path& file, std::uint64_t
     return state;
 }
 
-void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
-               const fs::path& file) {
-    const auto* p = static_cast<const char*>(data);
-    while (n > 0) {
-        const ssize_t r = ::pwrite(fd, p, n, static_cast<off_t>(offset));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0)
-            throw DataError(file, "write failed (disk full?): " + systemError(r < 0 ? errno : EIO));
-        p += r;
-        n -= static_cast<std::size_t>(r);
-        offset += static_cast<std::uint64_t>(r);
-    }
-}
-
 // Decodes every image into its slot of a temporary file, compacts the usable ones, writes
 // the tables and the header, syncs and renames the file into place.
 void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, const CacheGeometry& g,
@@ -352,26 +339,23 @@ void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, cons
         const std::size_t entry = g.entryBytes();
         std::vector<std::string> failures(n);
         std::vector<std::vector<std::uint8_t>> bytes(detail::workerCount(threads, n));
-        std::vector<std::vector<std::uint8_t>> window(bytes.size(),
-                                                      std::vector<std::uint8_t>(entry));
-        const int x0 = g.originX / g.scale, y0 = g.originY / g.scale;
         const cv::Size expected(g.fullWidth, g.fullHeight);
-        const cv::Size decoded((g.fullWidth + g.scale - 1) / g.scale,
-                               (g.fullHeight + g.scale - 1) / g.scale);
+        // Only the window is decoded (the columns and rows outside skip the inverse DCT); its
+        // last cached pixel may stick out of an odd-sized frame by one original pixel.
+        const cv::Rect region(g.originX, g.originY,
+                              std::min(g.width * g.scale, g.fullWidth - g.originX),
+                              std::min(g.height * g.scale, g.fullHeight - g.originY));
         const DecodeScale scale = g.scale == 2 ? DecodeScale::Half : DecodeScale::Full;
         detail::parallelFor(
             n, threads, stop, progress, "decoding images", [&](std::size_t i, std::size_t worker) {
                 const fs::path path = imageFile(imageDir, ids[i]);
+                SourceImage s;
                 try {
                     detail::readImageBytes(path, bytes[worker]);
-                    const SourceImage s = decodeImage(bytes[worker], path, scale, expected);
-                    if (s.rgb.size() != decoded || s.rgb.type() != CV_8UC3)
+                    s = decodeImage(bytes[worker], path, scale, expected, region);
+                    if (s.rgb.size() != cv::Size(g.width, g.height) || s.rgb.type() != CV_8UC3 ||
+                        !s.rgb.isContinuous() || s.originX != g.originX || s.originY != g.originY)
                         throw DataError(path, "decoded to an unexpected size");
-                    std::uint8_t* out = window[worker].data();
-                    const std::size_t rowBytes = static_cast<std::size_t>(g.width) * 3;
-                    for (int y = 0; y < g.height; ++y)
-                        std::memcpy(out + static_cast<std::size_t>(y) * rowBytes,
-                                    s.rgb.ptr<std::uint8_t>(y0 + y) + 3 * x0, rowBytes);
                 } catch (const DataError& e) {
                     failures[i] = e.what();
                     return;
@@ -379,7 +363,7 @@ void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, cons
                     failures[i] = path.string() + ": cannot decode: " + e.what();
                     return;
                 }
-                pwriteAll(fd.get(), window[worker].data(), entry, kHeaderBytes + i * entry, temp);
+                pwriteAll(fd.get(), s.rgb.data, entry, kHeaderBytes + i * entry, temp);
             });
 
         // Close the gaps left by skipped images (rare), keeping GalaxyID order.

@@ -10,12 +10,7 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <exception>
-#include <mutex>
 #include <numbers>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -24,13 +19,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include "gz/catalog.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/morphology.h"
+#include "parallel_for.h"
 #include "portable_random.h"
 
 namespace gz {
@@ -966,64 +961,10 @@ std::vector<DemoGalaxyTruth> writeDemoDataset(const fs::path& out, const DemoOpt
 
     // Render in parallel; this thread reports progress and watches for a stop.
     std::vector<GalaxyResult> results(total);
-    std::atomic<std::size_t> next{0}, done{0};
-    std::atomic<bool> halt{false};
-    std::mutex mutex;
-    std::condition_variable finished;
-    std::exception_ptr failure;
-    std::size_t running = 0;
-
-    const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t threads = std::min({hardware, total, std::size_t{32}});
-    {
-        std::vector<std::jthread> workers;
-        auto work = [&] {
-            try {
-                while (!halt.load() && !stop.stop_requested()) {
-                    const std::size_t i = next.fetch_add(1);
-                    if (i >= total) break;
-                    results[i] = renderGalaxy(labels[i], seeds[i], options.imageSize,
-                                              imageDir / (std::to_string(ids[i]) + ".jpg"));
-                    done.fetch_add(1);
-                }
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (!failure) failure = std::current_exception();
-                halt = true;
-            }
-            std::lock_guard lock(mutex);
-            --running;
-            finished.notify_all();
-        };
-        running = threads;
-        try {
-            for (std::size_t t = 0; t < threads; ++t) workers.emplace_back(work);
-        } catch (...) {
-            halt = true;
-            std::unique_lock lock(mutex);
-            running -= threads - workers.size();
-            finished.wait(lock, [&] { return running == 0; });
-            throw;
-        }
-        {
-            std::unique_lock lock(mutex);
-            while (running > 0 && !failure) {
-                finished.wait_for(lock, std::chrono::milliseconds(50));
-                if (running == 0 || failure) break;
-                lock.unlock();
-                try {
-                    checkpoint(stop, progress, done.load(), total, "rendering");
-                } catch (...) {
-                    halt = true;  // a stop, or a progress callback that threw: the workers
-                    throw;        // finish their current galaxy and are joined
-                }
-                lock.lock();
-            }
-        }
-        halt = true;  // after a failure, the other workers stop too
-    }                 // joins the workers
-    if (failure) std::rethrow_exception(failure);
-    checkpoint(stop, progress, total, total, "rendering");
+    detail::parallelFor(total, 0, stop, progress, "rendering", [&](std::size_t i, std::size_t) {
+        results[i] = renderGalaxy(labels[i], seeds[i], options.imageSize,
+                                  imageDir / (std::to_string(ids[i]) + ".jpg"));
+    });
 
     writeFileAtomically(csvPath, [&](std::ostream& os) { os << csvText(ids, results); });
 

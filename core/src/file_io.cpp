@@ -13,6 +13,24 @@
 namespace gz::detail {
 namespace fs = std::filesystem;
 
+std::string systemError(int err) {
+    return std::strerror(err);
+}
+
+void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
+               const fs::path& file) {
+    const auto* p = static_cast<const char*>(data);
+    while (n > 0) {
+        const ssize_t r = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0)
+            throw DataError(file, "write failed (disk full?): " + systemError(r < 0 ? errno : EIO));
+        p += r;
+        n -= static_cast<std::size_t>(r);
+        offset += static_cast<std::uint64_t>(r);
+    }
+}
+
 void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

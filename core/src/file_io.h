@@ -1,11 +1,21 @@
 #pragma once
 // Private to core: file helpers of the decoded cache, the preprocess job and the benchmarks.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace gz::detail {
+
+/// strerror(err) as a string, for messages.
+std::string systemError(int err);
+
+/// Writes all `n` bytes at `offset` (retrying short writes and EINTR); DataError naming `file`
+/// on failure ("write failed (disk full?)").
+void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
+               const std::filesystem::path& file);
 
 /// Reads a whole file into `bytes` (reusing its capacity). Throws DataError naming the file
 /// ("image file not found" when it is absent or not a regular file).

@@ -10,16 +10,14 @@
 #include <random>
 #include <sstream>
 
+#include "file_io.h"
 #include "gz/error.h"
 
 namespace gz {
 namespace fs = std::filesystem;
+using detail::systemError;
 
 namespace {
-
-std::string systemError(int err) {
-    return std::strerror(err);
-}
 
 // Flushes the file's data to disk so that the rename never exposes a half-written file.
 void syncFile(const fs::path& file) {

@@ -9,10 +9,13 @@
 #include <random>
 #include <stdexcept>
 
+#include "file_io.h"
 #include "gz/error.h"
 
 namespace gz {
 namespace fs = std::filesystem;
+using detail::pwriteAll;
+using detail::systemError;
 
 static_assert(std::endian::native == std::endian::little,
               ".npy data is written in the machine's byte order, declared little-endian");
@@ -52,29 +55,10 @@ std::string npyHeader(NpyType type, const std::vector<std::size_t>& shape) {
 
 namespace {
 
-std::string systemError(int err) {
-    return std::strerror(err);
-}
-
 std::size_t product(const std::vector<std::size_t>& v) {
     std::size_t p = 1;
     for (auto x : v) p *= x;
     return p;
-}
-
-void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
-               const fs::path& target) {
-    const auto* p = static_cast<const char*>(data);
-    while (n > 0) {
-        const ssize_t r = ::pwrite(fd, p, n, static_cast<off_t>(offset));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0)
-            throw DataError(target,
-                            "write failed (disk full?): " + systemError(r < 0 ? errno : EIO));
-        p += r;
-        n -= static_cast<std::size_t>(r);
-        offset += static_cast<std::uint64_t>(r);
-    }
 }
 
 }  // namespace

@@ -87,7 +87,9 @@ AugmentationDraw drawAugmentation(const AugmentationParams& params, std::uint64_
 /// always given in original (424x424) pixels whatever the decode scale or cache.
 struct SourceImage {
     cv::Mat rgb;           ///< CV_8UC3, RGB
-    double scale = 1.0;    ///< original pixels per pixel of `rgb` (2 after a half-size decode)
+    double scale = 1.0;    ///< original pixels per pixel of `rgb`, both axes: exactly 2 after a
+                           ///< half-size decode (pixel i covers originals 2i and 2i + 1; for an
+                           ///< odd size the last one covers only the last original pixel)
     double originX = 0.0;  ///< original-frame position of rgb's left edge
     double originY = 0.0;  ///< original-frame position of rgb's top edge
     int fullWidth = 0;     ///< the original image's size
@@ -101,14 +103,25 @@ enum class DecodeScale {
            ///< 220-pixel crop resized to 80 keeps its detail (the resize drops more than half)
 };
 
-/// Decodes a JPEG (or any format OpenCV reads) to RGB. Throws DataError naming the file when it
-/// is missing, empty, truncated, not an image, or not of `expectedSize` (when given).
+/// Decodes a JPEG (libjpeg-turbo, the pixels of cv::imdecode) to RGB; grayscale JPEGs give three
+/// equal channels. Throws DataError naming the file when it is missing, empty, not a JPEG,
+/// truncated, corrupt (any libjpeg error or warning, e.g. "Corrupt JPEG data: bad Huffman code",
+/// quoted; nothing is printed), CMYK, or not of `expectedSize` (when given). JPEG has no
+/// checksum: damage after which the data still decodes cleanly (e.g. one changed byte, or a
+/// scrambled stretch the Huffman decoder resynchronises after exactly) cannot be seen.
+///
+/// `region`, in original-frame pixels and inside the frame, decodes only the pixels covering it
+/// (rounded outwards to whole decoded pixels): the result's originX / originY say where it
+/// starts, and its pixels are exactly those of the whole decode there. The rest of the stream is
+/// still checked for damage. Faster: the columns and rows outside skip the inverse DCT.
 SourceImage decodeImage(const std::filesystem::path& file, DecodeScale scale = DecodeScale::Full,
-                        std::optional<cv::Size> expectedSize = std::nullopt);
+                        std::optional<cv::Size> expectedSize = std::nullopt,
+                        std::optional<cv::Rect> region = std::nullopt);
 /// The same from encoded bytes in memory; `file` is for messages.
 SourceImage decodeImage(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file,
                         DecodeScale scale = DecodeScale::Full,
-                        std::optional<cv::Size> expectedSize = std::nullopt);
+                        std::optional<cv::Size> expectedSize = std::nullopt,
+                        std::optional<cv::Rect> region = std::nullopt);
 
 // ---- the steps, each callable alone ------------------------------------------------------
 
