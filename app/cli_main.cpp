@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -25,6 +27,7 @@
 #include "gz/labeling.h"
 #include "gz/partition.h"
 #include "gz/preprocess.h"
+#include "gz/training.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -218,6 +221,44 @@ int runBenchPreprocess(const BenchPreprocessArgs& a, const std::stop_token& stop
     return 0;
 }
 
+// ---- bench train -------------------------------------------------------------------------
+
+struct BenchTrainArgs {
+    std::string model = "compact", data, workspace;
+    int batch = 64;
+    int threads = 0;
+    double seconds = 20.0;
+    bool json = false;
+};
+
+int runBenchTrain(const BenchTrainArgs& a, const std::stop_token& stop) {
+    std::optional<gz::Catalog> catalog;
+    if (!a.data.empty()) catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(a.data), stop);
+    const gz::TrainBenchmark b =
+        gz::benchmarkTraining(a.model, a.batch, a.threads, a.seconds, catalog ? &*catalog : nullptr,
+                              workspaceOrDefault(a.workspace), stop, terminalProgress());
+    const auto orNull = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    if (a.json) {
+        std::cout << json{{"model", b.model},
+                          {"batch", b.batch},
+                          {"threads", b.threads},
+                          {"parameters", b.parameters},
+                          {"compute_images_per_s", b.computeImagesPerSecond},
+                          {"end_to_end_images_per_s", orNull(b.endToEndImagesPerSecond)}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf("train %s: %lld parameters, batch %d, %d threads\n", b.model.c_str(),
+                    static_cast<long long>(b.parameters), b.batch, b.threads);
+        std::printf("  compute only (random tensors): %8.1f images/s  (median of %zu steps)\n",
+                    b.computeImagesPerSecond, b.computeSteps);
+        if (std::isfinite(b.endToEndImagesPerSecond))
+            std::printf("  end to end (cache + loader):   %8.1f images/s  (median of %zu steps)\n",
+                        b.endToEndImagesPerSecond, b.endToEndSteps);
+    }
+    return 0;
+}
+
 // ---- bench catalog -----------------------------------------------------------------------
 
 struct BenchCatalogArgs {
@@ -382,6 +423,24 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(0.0, 3600.0));
     benchPreprocessCmd->add_flag("--json", benchPreprocess.json, "Print one JSON object");
+    BenchTrainArgs benchTrain;
+    auto* benchTrainCmd = benchCmd->add_subcommand(
+        "train", "Training images/s on random tensors and, with --data, through the loader");
+    benchTrainCmd->add_option("--model", benchTrain.model, "compact|resnet26|bench-resnet")
+        ->capture_default_str();
+    benchTrainCmd->add_option("--batch", benchTrain.batch, "Batch size")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 4096));
+    benchTrainCmd->add_option("--threads", benchTrain.threads, "LibTorch threads (0: every core)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
+    benchTrainCmd->add_option("--data", benchTrain.data, "Data folder (Kaggle layout)")
+        ->check(CLI::ExistingDirectory);
+    benchTrainCmd->add_option("--seconds", benchTrain.seconds, "Minimum timed seconds per measure")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 3600.0));
+    addWorkspaceOption(benchTrainCmd, benchTrain.workspace);
+    benchTrainCmd->add_flag("--json", benchTrain.json, "Print one JSON object");
     BenchCatalogArgs benchCatalog;
     auto* benchCatalogCmd =
         benchCmd->add_subcommand("catalog", "Parse a generated Kaggle-size vote-fraction file");
@@ -405,6 +464,7 @@ int main(int argc, char** argv) {
         if (auto code = training.run(stop)) return *code;
         if (benchCatalogCmd->parsed()) return runBenchCatalog(benchCatalog);
         if (benchPreprocessCmd->parsed()) return runBenchPreprocess(benchPreprocess, stop);
+        if (benchTrainCmd->parsed()) return runBenchTrain(benchTrain, stop);
         std::cerr << "galaxy-cli: "
                   << (benchCmd->parsed() ? "bench needs a benchmark name" : "a command is required")
                   << " (see --help)\n";

@@ -245,6 +245,28 @@ private slots:
         QVERIFY2(log.find("2003.jpg") != std::string::npos, log.c_str());
     }
 
+    void trainBenchmarkReportsSaneNumbers() {
+        const auto r = test::runCli({"bench", "train", "--model", "compact", "--batch", "8",
+                                     "--threads", "2", "--seconds", "0.3", "--data", p(data_),
+                                     "--workspace", p(workspace_), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["model"].toString(), QString("compact"));
+        QCOMPARE(j["batch"].toInt(), 8);
+        QCOMPARE(j["threads"].toInt(), 2);
+        QVERIFY(j["parameters"].toDouble() > 1e5);
+        for (auto key : {"compute_images_per_s", "end_to_end_images_per_s"}) {
+            const double v = j[key].toDouble();
+            QVERIFY2(v > 1 && v < 1e5, key);
+        }
+        // Without data only the compute figure.
+        const auto c = test::runCli(
+            {"bench", "train", "--model", "compact", "--batch", "4", "--seconds", "0.2", "--json"});
+        QVERIFY2(c.exitCode == 0, qPrintable(c.err));
+        QVERIFY(
+            QJsonDocument::fromJson(c.out.toUtf8()).object()["end_to_end_images_per_s"].isNull());
+    }
+
     void evaluateAndPredictFromTheCommandLine() {
         const fs::path run = dir() / "run-learn";
         auto r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--workspace",

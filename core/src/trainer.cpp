@@ -366,6 +366,23 @@ std::vector<Prediction> predictIndices(detail::GalaxyNetImpl& net, const Decoded
     return out;
 }
 
+struct StepResult {
+    double loss;
+    std::int64_t correct;
+};
+
+// One optimisation step on a batch.
+StepResult trainStep(detail::GalaxyNetImpl& net, torch::optim::Optimizer& optimizer,
+                     const torch::Tensor& x, const torch::Tensor& y,
+                     const torch::nn::functional::CrossEntropyFuncOptions& options) {
+    optimizer.zero_grad();
+    const torch::Tensor logits = net.forward(x);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y, options);
+    loss.backward();
+    optimizer.step();
+    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>()};
+}
+
 // A training checkpoint: model, optimiser and the loop's state (as JSON).
 void saveCheckpoint(const fs::path& file, detail::GalaxyNetImpl& net,
                     torch::optim::Optimizer& optimizer, const json& state) {
@@ -548,6 +565,10 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
         lossWeights = torch::tensor(w).to(device);
     }
 
+    auto lossOptions =
+        torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(cfg.labelSmoothing);
+    if (lossWeights.defined()) lossOptions.weight(lossWeights);
+
     const std::size_t n = sets.train.size();
     const std::size_t bs = std::min<std::size_t>(static_cast<std::size_t>(cfg.batch), n);
     const std::size_t batchesPerEpoch = n / bs;  // the last partial batch is dropped
@@ -640,23 +661,14 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
             lastLr = learningRate(step);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(lastLr);
-            const torch::Tensor x = batch->images.to(device), y = batch->labels.to(device);
-            optimizer.zero_grad();
-            const torch::Tensor logits = net->forward(x);
-            auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
-                cfg.labelSmoothing);
-            if (lossWeights.defined()) options.weight(lossWeights);
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y, options);
-            loss.backward();
-            optimizer.step();
-
-            const double batchLoss = loss.item<double>();
+            const StepResult result = trainStep(*net, optimizer, batch->images.to(device),
+                                                batch->labels.to(device), lossOptions);
+            const double batchLoss = result.loss;
             if (!std::isfinite(batchLoss))
                 throw DataError("training diverged (loss is " + number(batchLoss) +
                                 "); try a lower learning rate");
             partLoss += batchLoss * static_cast<double>(bs);
-            partCorrect +=
-                static_cast<std::size_t>(logits.argmax(1).eq(y).sum().item<std::int64_t>());
+            partCorrect += static_cast<std::size_t>(result.correct);
             partSeen += bs;
             ++step;
             ++batchInEpoch;
@@ -958,6 +970,107 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
                    "predicting");
     }
     return out;
+}
+
+}  // namespace gz
+
+namespace gz {
+
+TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
+                                 const Catalog* data, const fs::path& workspace,
+                                 const std::stop_token& stop, const ProgressFn& progress) {
+    TrainBenchmark b;
+    b.model = model;
+    b.batch = batch;
+    b.threads = threadCount(threads);
+    torch::set_num_threads(b.threads);
+    torch::manual_seed(0);
+    detail::GalaxyNet net = detail::makeModel(model);
+    net->train();
+    b.parameters = detail::trainableParameters(*net);
+    torch::optim::SGD optimizer(
+        net->parameters(),
+        torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(1e-4));
+    const auto options = torch::nn::functional::CrossEntropyFuncOptions();
+    const AugmentationParams params;
+    const int s = params.outputSize;
+
+    // Times steps whose batches come from `next` until `seconds` have passed (after two warm-up
+    // steps); returns the median images/s and the number of timed steps.
+    auto measure = [&](const std::function<Batch()>& next, std::size_t& steps) {
+        std::vector<double> times;
+        double total = 0;
+        for (int i = 0; total < seconds || times.size() < 3; ++i) {
+            const auto t0 = Clock::now();
+            const Batch bt = next();
+            trainStep(*net, optimizer, bt.images, bt.labels, options);
+            const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (i >= 2) {
+                times.push_back(dt);
+                total += dt;
+            }
+            checkpoint(stop, progress, static_cast<std::size_t>(std::min(total, seconds) * 1000),
+                       static_cast<std::size_t>(seconds * 1000), "benchmarking " + model);
+        }
+        steps = times.size();
+        std::sort(times.begin(), times.end());
+        return static_cast<double>(batch) / times[times.size() / 2];
+    };
+
+    const Batch random{torch::randn({batch, 3, s, s}),
+                       torch::randint(0, kMorphologyCount, {batch})};
+    b.computeImagesPerSecond = measure([&] { return random; }, b.computeSteps);
+
+    b.endToEndImagesPerSecond = std::numeric_limits<double>::quiet_NaN();
+    if (data) {
+        const Labeling labeling = labelCatalog(*data, LabelRules::defaults());
+        std::vector<std::int64_t> ids;
+        std::vector<int> labels;
+        for (std::size_t r = 0; r < data->size(); ++r)
+            if (labeling.labels[r] != kUnlabeled) ids.push_back(data->id(r));
+        const DecodedCache cache =
+            DecodedCache::buildOrLoad(*data, ids, workspace, params, b.threads, stop);
+        if (cache.size() < static_cast<std::size_t>(batch))
+            throw DataError("fewer usable labeled images than one batch");
+        for (std::size_t i = 0; i < cache.size(); ++i)
+            labels.push_back(labeling.labels[*data->rowOf(cache.id(i))]);
+        // Batches as training makes them, endlessly: one loader an epoch-sized pass at a time.
+        const std::size_t perPass = cache.size() / static_cast<std::size_t>(batch);
+        std::uint64_t pass = 0;
+        std::unique_ptr<detail::BatchLoader<Batch>> loader;
+        std::size_t taken = 0;
+        auto makeLoader = [&] {
+            const std::uint64_t e = pass++;
+            loader = std::make_unique<detail::BatchLoader<Batch>>(
+                0, perPass, 1, 4, [&, e](std::size_t bi) {
+                    Batch bt{torch::empty({batch, 3, s, s}), torch::empty({batch}, torch::kInt64)};
+                    for (int i = 0; i < batch; ++i) {
+                        const std::size_t pos =
+                            bi * static_cast<std::size_t>(batch) + static_cast<std::size_t>(i);
+                        const std::size_t k = pos % cache.size();
+                        copyToChw(
+                            trainingTransform(cache.image(k), params,
+                                              drawAugmentation(params, 1, e, pos)),
+                            bt.images.data_ptr<float>() +
+                                static_cast<std::size_t>(i) * 3 * static_cast<std::size_t>(s * s));
+                        bt.labels.data_ptr<std::int64_t>()[i] = labels[k];
+                    }
+                    return bt;
+                });
+            taken = 0;
+        };
+        makeLoader();
+        b.endToEndImagesPerSecond = measure(
+            [&] {
+                if (taken == perPass) makeLoader();
+                ++taken;
+                auto bt = loader->next(stop);
+                if (!bt) throw Cancelled();
+                return std::move(*bt);
+            },
+            b.endToEndSteps);
+    }
+    return b;
 }
 
 }  // namespace gz

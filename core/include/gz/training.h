@@ -143,3 +143,25 @@ std::vector<Prediction> predictFolder(const std::filesystem::path& runDir,
                                       std::vector<std::string>* skipped = nullptr);
 
 }  // namespace gz
+
+namespace gz {
+
+/// Training speed of a network (galaxy-cli bench train).
+struct TrainBenchmark {
+    std::string model;
+    int batch = 0;
+    int threads = 0;
+    std::int64_t parameters = 0;
+    double computeImagesPerSecond = 0;   ///< random tensors: forward, backward, SGD step
+    double endToEndImagesPerSecond = 0;  ///< through the cache and the loader; NaN without data
+    std::size_t computeSteps = 0, endToEndSteps = 0;
+};
+
+/// Median images/s over at least `seconds` of steps after two warm-up steps, on random tensors
+/// and, with `data`, on the labeled galaxies through the decoded cache and the batch loader with
+/// the default augmentation (as training does).
+TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
+                                 const Catalog* data, const std::filesystem::path& workspace,
+                                 const std::stop_token& stop = {}, const ProgressFn& progress = {});
+
+}  // namespace gz
