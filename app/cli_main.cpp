@@ -80,6 +80,7 @@ int runLabel(const LabelArgs& a, const std::stop_token& stop) {
     const gz::LabelRules rules =
         a.rules.empty() ? gz::LabelRules::defaults() : gz::LabelRules::load(a.rules);
     const gz::Labeling labeling = gz::labelCatalog(catalog, rules);
+    refuseWritingIntoData(a.out, &catalog);
     refuseOverwritingInput(a.out, {catalog.csvPath(), a.rules});
     gz::writeLabelsCsv(a.out, catalog, labeling);
     if (a.json) {

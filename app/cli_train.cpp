@@ -226,6 +226,14 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
     if (a.evaluate->parsed()) {
         const TrainConfig cfg = loadRunConfig(a.run);
         const Catalog catalog = openCatalog(a.catalog, stop);
+        if (!a.evalOut.empty()) {
+            // Neither into the data nor over the run's own test results.
+            refuseWritingIntoData(a.evalOut, &catalog);
+            if (isInsideFolder(a.run, a.evalOut) || isInsideFolder(a.evalOut, a.run))
+                throw DataError(a.evalOut,
+                                "would write over the run's own results; choose "
+                                "another --out");
+        }
         std::vector<LabeledGalaxy> galaxies;
         if (!a.split.empty()) {
             const auto subset = subsetFromKey(a.subset);
@@ -259,6 +267,7 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
         return 0;
     }
     if (a.predict->parsed()) {
+        refuseWritingIntoData(a.predictionsOut, nullptr, {a.images});
         std::vector<std::string> skipped;
         const auto predictions =
             predictFolder(a.run, a.images, a.tta, a.threads, stop, terminalProgress(), &skipped);

@@ -226,6 +226,27 @@ private slots:
         QCOMPARE(after, entries);
     }
 
+    void containsPathIsTheDataSetNotTheCsvsFolder() {
+        const fs::path d = dir() / "contains";
+        test::writeKaggleFolder(d, {0, 1});
+        const Catalog kaggle = Catalog::open(CatalogSource::kaggleFolder(d));
+        QVERIFY(kaggle.containsPath(d / "training_solutions_rev1.csv"));
+        QVERIFY(kaggle.containsPath(d / "images_training_rev1" / "1000.jpg"));
+        QVERIFY(kaggle.containsPath(d / "labels.csv"));  // the Kaggle folder itself
+        QVERIFY(kaggle.containsPath(d / "runs" / "a"));
+        QVERIFY(!kaggle.containsPath(dir() / "elsewhere"));
+        QVERIFY(!kaggle.containsPath(""));
+        // A bare CSV: only the file is protected, not the folder it sits in (e.g. the home folder).
+        const Catalog bare =
+            Catalog::open(CatalogSource{d / "training_solutions_rev1.csv", std::nullopt});
+        QVERIFY(bare.containsPath(d / "training_solutions_rev1.csv"));
+        QVERIFY(!bare.containsPath(d / "labels.csv"));
+        // A separate image folder is protected, the CSV's folder is not.
+        const Catalog separate = Catalog::open(CatalogSource{
+            d / "training_solutions_rev1.csv", dir() / "contains" / "images_training_rev1"});
+        QVERIFY(separate.containsPath(d / "images_training_rev1" / "x.csv"));
+    }
+
     void stopRequestCancels() {
         std::string text = "GalaxyID,Class1.1\n";
         for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",0.5\n";

@@ -143,8 +143,23 @@ private slots:
         const fs::path csv = copy / "training_solutions_rev1.csv";
         const std::string before = readWholeFile(csv);
         expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(csv)}),
-                           "is an input file");
+                           "inside the data set");
         QCOMPARE(readWholeFile(csv), before);
+        // An input outside the data set (the rules file) is not overwritten either.
+        LabelRules::defaults().save(dir() / "own-rules.json");
+        const std::string rules = readWholeFile(dir() / "own-rules.json");
+        expectOneLineError(
+            runCli({"label", "--data", p(copy), "--rules", p(dir() / "own-rules.json"), "--out",
+                    p(dir() / "own-rules.json")}),
+            "is an input file");
+        QCOMPARE(readWholeFile(dir() / "own-rules.json"), rules);
+        // Nothing is written into the data set's folder, not even a new file.
+        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(copy / "labels.csv")}),
+                           "inside the data set");
+        expectOneLineError(runCli({"label", "--data", p(copy), "--out",
+                                   p(copy / "images_training_rev1" / "1001.jpg")}),
+                           "inside the data set");
+        QVERIFY(!fs::exists(copy / "labels.csv"));
         test::writeText(dir() / "plain-file", "x");
         expectOneLineError(
             runCli({"label", "--data", p(data_), "--out", p(dir() / "plain-file" / "l.csv")}),

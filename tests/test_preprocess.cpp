@@ -665,9 +665,9 @@ private slots:
             o.outDir = inside;
             try {
                 runPreprocess(*catalog_, split_, o);
-                QFAIL("an output folder inside the data folder was accepted");
+                QFAIL("an output folder inside the data set was accepted");
             } catch (const DataError& e) {
-                QVERIFY2(std::string(e.what()).find("inside the data folder") != std::string::npos,
+                QVERIFY2(std::string(e.what()).find("inside the data set") != std::string::npos,
                          e.what());
             }
         }
@@ -687,7 +687,7 @@ private slots:
             fs::path out;
             QString fragment;
         };
-        std::vector<Case> cases = {{data_ / "out", "inside the data folder"},
+        std::vector<Case> cases = {{data_ / "out", "inside the data set"},
                                    {aFile, "is not a folder"},
                                    {aFile / "sub", "cannot create the output folder"}};
         if (::geteuid() != 0) {  // root writes anywhere

@@ -179,6 +179,63 @@ private slots:
         QCOMPARE(metrics[1].batches, 5);
     }
 
+    void stopAtTheEndOfAnEpochKeepsTheEpoch() {
+        // A stop on an epoch's last batch (or during its validation) writes a checkpoint; the
+        // resumed run validates that epoch and goes on.
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const fs::path run = dir() / "run-stop-end";
+        std::stop_source stop;
+        TrainCallbacks cb;
+        cb.onBatch = [&](const BatchProgress& b) {
+            if (b.batch == b.batches) stop.request_stop();
+        };
+        TrainConfig c = smallConfig();
+        c.epochs = 2;
+        const TrainOutcome o =
+            startTraining(run, c, catalog, defaultSplit(catalog), workspace_, stop.get_token(), cb);
+        QCOMPARE(o.status, TrainOutcome::Status::Stopped);
+        QVERIFY(fs::exists(run / "checkpoints" / "last.pt"));
+        int batches = 0;
+        TrainCallbacks count;
+        count.onBatch = [&](const BatchProgress&) { ++batches; };
+        const TrainOutcome r =
+            resumeTraining(run, workspace_, std::nullopt, std::nullopt, {}, count);
+        QCOMPARE(r.status, TrainOutcome::Status::Finished);
+        QCOMPARE(batches, 5);  // only epoch 2: epoch 1 was kept
+        QCOMPARE(readMetricsCsv(run / "metrics.csv").size(), std::size_t(2));
+    }
+
+    void failedResumeLeavesTheConfigAlone() {
+        const fs::path run = dir() / "run-stop-end";
+        const std::string before = readWholeFile(run / "config.json");
+        QVERIFY_THROWS_EXCEPTION(DataError, resumeTraining(run, workspace_, 0, std::nullopt));
+        QCOMPARE(readWholeFile(run / "config.json"), before);
+        const fs::path empty = dir() / "run-without-checkpoint";
+        fs::create_directories(empty);
+        fs::copy_file(run / "config.json", empty / "config.json");
+        QVERIFY_THROWS_EXCEPTION(DataError, resumeTraining(empty, workspace_, 9, std::nullopt));
+        QCOMPARE(readWholeFile(empty / "config.json"), before);
+    }
+
+    void nothingIsWrittenIntoTheDataSet() {
+        auto r = test::runCli({"train", "--data", p(data_), "--epochs", "1", "--workspace",
+                               p(workspace_), "--out", p(data_ / "run")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("inside the data set"), qPrintable(r.err));
+        QVERIFY(!fs::exists(data_ / "run"));
+        const fs::path images = data_ / "images_training_rev1";
+        const std::string jpeg = readWholeFile(images / "2000.jpg");
+        r = test::runCli({"predict", "--run", p(dir() / "run-learn"), "--images", p(images),
+                          "--out", p(images / "2000.jpg")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("inside the data set"), qPrintable(r.err));
+        QCOMPARE(readWholeFile(images / "2000.jpg"), jpeg);
+        r = test::runCli({"evaluate", "--run", p(dir() / "run-learn"), "--data", p(data_),
+                          "--workspace", p(workspace_), "--out", p(dir() / "run-learn")});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("run's own results"), qPrintable(r.err));
+    }
+
     void sigkillThenResumeEndsWithTheAskedEpochs() {
         const fs::path run = dir() / "run-kill";
         QProcess train;
@@ -207,6 +264,23 @@ private slots:
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["status"].toString(), QString("finished"));
         QCOMPARE(j["epochs"].toInt(), 5);
+    }
+
+    void earlyStoppingEndsTheRunAndStaysEnded() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const fs::path run = dir() / "run-early";
+        TrainConfig c = smallConfig();
+        c.threads = 1;  // deterministic
+        c.epochs = 12;
+        c.lr = 1e-7;  // the weights hardly move, so validation accuracy soon stops improving
+        c.earlyStopPatience = 1;
+        c.selectMetric = "accuracy";
+        const TrainOutcome o = startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
+        QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        QVERIFY2(o.epochsCompleted < 12, qPrintable(QString::number(o.epochsCompleted)));
+        QVERIFY(readWholeFile(run / "log.txt").find("early stop") != std::string::npos);
+        const TrainOutcome again = resumeTraining(run, workspace_);
+        QCOMPARE(again.epochsCompleted, o.epochsCompleted);
     }
 
     void timeBudgetCountsTimeAlreadySpent() {

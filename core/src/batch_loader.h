@@ -31,7 +31,12 @@ public:
             threads_.emplace_back([this](std::stop_token stop) { work(stop); });
     }
     ~BatchLoader() {
-        for (auto& t : threads_) t.request_stop();
+        {
+            // Under the mutex, so that no worker checks its predicate between the stop and the
+            // notification and then sleeps through it.
+            std::lock_guard lock(mutex_);
+            for (auto& t : threads_) t.request_stop();
+        }
         cv_.notify_all();
     }
     BatchLoader(const BatchLoader&) = delete;

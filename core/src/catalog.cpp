@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "csv_reader.h"
+#include "file_io.h"
 #include "gz/error.h"
 #include "gz/files.h"
 
@@ -179,6 +180,17 @@ std::optional<std::size_t> Catalog::rowOf(std::int64_t id) const {
                                [this](std::size_t row, std::int64_t v) { return ids_[row] < v; });
     if (it == rowsById_.end() || ids_[*it] != id) return std::nullopt;
     return *it;
+}
+
+bool Catalog::containsPath(const fs::path& path) const {
+    if (path.empty()) return false;
+    std::error_code ec;
+    if (path == csv_ || (fs::exists(path, ec) && fs::equivalent(path, csv_, ec))) return true;
+    if (!imageDir_) return false;
+    if (detail::isInsideFolder(path, *imageDir_)) return true;
+    const fs::path dataDir = detail::absoluteClean(*imageDir_).parent_path();
+    return dataDir == detail::absoluteClean(csv_).parent_path() &&
+           detail::isInsideFolder(path, dataDir);
 }
 
 bool Catalog::hasColumn(std::string_view name) const {

@@ -454,8 +454,7 @@ DecodedCache DecodedCache::buildOrLoad(const Catalog& catalog, const std::vector
         throw DataError(catalog.csvPath(), "the catalog has no image folder to decode");
     const fs::path imageDir = *catalog.imageDir();
     const fs::path cacheDir = workspace / "cache";
-    if (detail::isInsideFolder(cacheDir, imageDir) ||
-        detail::isInsideFolder(cacheDir, catalog.csvPath().parent_path()))
+    if (catalog.containsPath(cacheDir))
         throw DataError(workspace,
                         "the workspace is inside the data folder; nothing is ever "
                         "written there: choose another workspace");

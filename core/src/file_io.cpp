@@ -65,6 +65,7 @@ fs::path absoluteClean(const fs::path& p) {
 }
 
 bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
+    if (inner.empty() || outer.empty()) return false;  // "" is no folder, not the current one
     const fs::path a = absoluteClean(inner), b = absoluteClean(outer);
     auto ai = a.begin();
     for (auto bi = b.begin(); bi != b.end(); ++bi) {

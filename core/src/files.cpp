@@ -75,6 +75,10 @@ std::string readWholeFile(const fs::path& file) {
     return text;
 }
 
+bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
+    return detail::isInsideFolder(inner, outer);
+}
+
 fs::path defaultWorkspace() {
     if (const char* ws = std::getenv("GZ_WORKSPACE"); ws && *ws) return fs::path(ws);
     if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)

@@ -50,12 +50,10 @@ double secondsSince(Clock::time_point t0) {
 // long work starts.
 void prepareOutDir(const fs::path& out, const Catalog& catalog) {
     if (out.empty()) throw DataError("preprocess: no output folder given");
-    const fs::path dataDir =
-        catalog.csvPath().has_parent_path() ? catalog.csvPath().parent_path() : fs::current_path();
-    if (detail::isInsideFolder(out, dataDir) ||
-        (catalog.imageDir() && detail::isInsideFolder(out, *catalog.imageDir())))
-        throw DataError(out, "is inside the data folder " + dataDir.string() +
-                                 "; nothing is ever written there: choose another output folder");
+    if (catalog.containsPath(out))
+        throw DataError(out,
+                        "is inside the data set; nothing is ever written there: choose "
+                        "another output folder");
     std::error_code ec;
     if (fs::exists(out, ec) && !fs::is_directory(out, ec))
         throw DataError(out, "is not a folder: choose another output folder");

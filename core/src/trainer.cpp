@@ -4,6 +4,7 @@
 #include <torch/serialize.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -392,18 +393,16 @@ void saveCheckpoint(const fs::path& file, detail::GalaxyNetImpl& net,
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
     archive.write("state", c10::IValue(state.dump()));
-    // The archive cannot go through a stream callback, so write beside and rename.
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    const fs::path temp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-    try {
-        archive.save_to(temp.string());
-    } catch (const std::exception& e) {
-        fs::remove(temp, ec);
-        throw DataError(file, std::string("cannot write checkpoint (disk full?): ") + e.what());
-    }
-    fs::rename(temp, file, ec);
-    if (ec) throw DataError(file, "cannot replace checkpoint: " + ec.message());
+    // Through writeFileAtomically: a unique temporary, fsync, rename; a kill never leaves a
+    // half-written checkpoint under the real name.
+    writeFileAtomically(file, [&](std::ostream& out) {
+        try {
+            archive.save_to(out);
+        } catch (const c10::Error& e) {
+            throw DataError(file,
+                            std::string("cannot write checkpoint: ") + e.what_without_backtrace());
+        }
+    });
 }
 
 json loadCheckpoint(const fs::path& file, detail::GalaxyNetImpl& net,
@@ -618,8 +617,13 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
         return order;
     };
 
+    // Early stopping is part of the state (badEpochs), so a resumed early-stopped run stays done.
+    auto stoppedEarly = [&] {
+        return cfg.earlyStopPatience > 0 && badEpochs >= cfg.earlyStopPatience && !sets.val.empty();
+    };
     auto finished = [&] {
-        return (cfg.epochs > 0 && epoch >= cfg.epochs) || (budget > 0 && elapsed >= budget);
+        return (cfg.epochs > 0 && epoch >= cfg.epochs) || (budget > 0 && elapsed >= budget) ||
+               stoppedEarly();
     };
     if (!resume)
         log("training " + cfg.model + " (" + std::to_string(detail::trainableParameters(*net)) +
@@ -701,7 +705,7 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
             if (budget > 0 && elapsed >= budget) break;
         }
 
-        if (stop.stop_requested() && batchInEpoch < batchesPerEpoch) {
+        if (stop.stop_requested()) {
             saveCheckpoint(s.files.last(), *net, optimizer, stateJson());
             log("stopped at epoch " + std::to_string(e + 1) + ", batch " +
                 std::to_string(batchInEpoch) + "; checkpoint written");
@@ -721,9 +725,19 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
         r.lr = lastLr;
         r.valLoss = r.valAccuracy = r.valMacroF1 = std::numeric_limits<double>::quiet_NaN();
         if (!sets.val.empty()) {
-            const auto preds =
-                predictIndices(*net, cache, sets.val, sets.valLabels, cfg.augmentation, false,
-                               static_cast<int>(bs), cfg.loaderThreads, device, stop, {});
+            std::vector<Prediction> preds;
+            try {
+                preds =
+                    predictIndices(*net, cache, sets.val, sets.valLabels, cfg.augmentation, false,
+                                   static_cast<int>(bs), cfg.loaderThreads, device, stop, {});
+            } catch (const Cancelled&) {
+                // The epoch is trained: keep it; resume validates it.
+                saveCheckpoint(s.files.last(), *net, optimizer, stateJson());
+                log("stopped during validation of epoch " + std::to_string(e + 1) +
+                    "; checkpoint written");
+                stopped = true;
+                break;
+            }
             const EvaluationResult ev = evaluate(preds);
             r.valLoss = ev.meanLoss;
             r.valAccuracy = ev.accuracy;
@@ -751,15 +765,16 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
             ++badEpochs;
         }
         // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
-        saveCheckpoint(s.files.last(), *net, optimizer, stateJson());
+        // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
         if (improved) saveCheckpoint(s.files.best(), *net, optimizer, stateJson());
+        saveCheckpoint(s.files.last(), *net, optimizer, stateJson());
         writeMetricsCsv(s.files.metrics(), history);
         log("epoch " + std::to_string(epoch) + ": train loss " + number(r.trainLoss) +
             ", accuracy " + number(r.trainAccuracy) + "; val loss " + number(r.valLoss) +
             ", accuracy " + number(r.valAccuracy) + ", macro F1 " + number(r.valMacroF1) + "; " +
             number(r.imagesPerSecond) + " images/s" + (improved ? " (best)" : ""));
         if (s.callbacks->onEpoch) s.callbacks->onEpoch(r);
-        if (cfg.earlyStopPatience > 0 && badEpochs >= cfg.earlyStopPatience && !sets.val.empty()) {
+        if (stoppedEarly()) {
             log("early stop: no validation improvement for " + std::to_string(badEpochs) +
                 " epochs");
             break;
@@ -837,6 +852,10 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
     if (cfg.epochs == 0 && cfg.minutes == 0)
         throw DataError("training configuration: give a number of epochs or minutes");
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
+    if (catalog.containsPath(runDir))
+        throw DataError(runDir,
+                        "is inside the data set; nothing is ever written there: choose "
+                        "another run folder");
     requireEmptyRunDir(runDir);
     const RunFiles files{runDir};
     const std::string text = cfg.toJson() + "\n";
@@ -850,17 +869,19 @@ TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
                             const std::stop_token& stop, const TrainCallbacks& callbacks) {
     const RunFiles files{runDir};
     TrainConfig cfg = loadRunConfig(runDir);
-    if (epochs || minutes) {
-        cfg.epochs = epochs.value_or(0);
-        cfg.minutes = minutes.value_or(0);
-        cfg.validate();
-        const std::string text = cfg.toJson() + "\n";
-        writeFileAtomically(files.config(), [&](std::ostream& out) { out << text; });
-    }
     std::error_code ec;
     if (!fs::exists(files.last(), ec))
         throw DataError(files.last(),
                         "no checkpoint to resume from (the run never finished an epoch)");
+    if (epochs || minutes) {
+        cfg.epochs = epochs.value_or(0);
+        cfg.minutes = minutes.value_or(0);
+        cfg.validate();
+        if (cfg.epochs == 0 && cfg.minutes == 0)
+            throw DataError("resume: give a number of epochs or minutes above zero");
+        const std::string text = cfg.toJson() + "\n";
+        writeFileAtomically(files.config(), [&](std::ostream& out) { out << text; });
+    }
     const Catalog catalog = catalogFor(cfg);
     const auto split = readSplitCsv(files.split());
     return runTraining({files, cfg, split, &catalog, workspace, &callbacks}, true, stop);
@@ -945,8 +966,11 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
                 inputs.push_back(evaluationTransform(img, p));
                 const std::string stem = files[i].stem().string();
                 std::int64_t id = static_cast<std::int64_t>(i);
-                if (!stem.empty() && std::all_of(stem.begin(), stem.end(), ::isdigit))
-                    id = std::stoll(stem);
+                std::int64_t parsed = 0;
+                const auto [ptr, err] =
+                    std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
+                if (err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0)
+                    id = parsed;
                 ids.push_back(id);
             } catch (const DataError& e) {
                 if (skipped) skipped->push_back(e.what());

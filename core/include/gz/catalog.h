@@ -85,6 +85,10 @@ public:
     /// <imageDir>/<GalaxyID>.jpg, or nullopt for a catalog without images.
     std::optional<std::filesystem::path> imagePath(std::size_t row) const;
     const MissingImages& missingImages() const { return missing_; }
+    /// Whether `path` is part of this data set, where nothing may ever be written: the CSV
+    /// itself, anything in the image folder, and, in the Kaggle layout (the image folder beside
+    /// the CSV), anything in the folder holding both. A bare CSV's folder is not the data set's.
+    bool containsPath(const std::filesystem::path& path) const;
 
 private:
     std::filesystem::path csv_;

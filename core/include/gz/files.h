@@ -18,6 +18,10 @@ void writeFileAtomically(const std::filesystem::path& target,
 /// Reads a whole file into memory; DataError naming the file if it cannot be read.
 std::string readWholeFile(const std::filesystem::path& file);
 
+/// Whether `inner` is `outer` or lies below it (absolute, normalised, links resolved as far as
+/// the paths exist). False when either is empty.
+bool isInsideFolder(const std::filesystem::path& inner, const std::filesystem::path& outer);
+
 /// The default workspace: $GZ_WORKSPACE, else $XDG_DATA_HOME/galaxy-studio, else
 /// ~/.local/share/galaxy-studio.
 std::filesystem::path defaultWorkspace();
