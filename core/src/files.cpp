@@ -67,11 +67,13 @@ std::string readWholeFile(const fs::path& file) {
     if (fs::is_directory(file, ec)) throw DataError(file, "is a folder, not a file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw DataError(file, "cannot open: " + systemError(errno));
-    std::string text;
+    // One read of the whole size (a 28 MB catalog: byte-wise stream iteration took ~60 ms).
     const auto size = fs::file_size(file, ec);
-    if (!ec) text.reserve(size);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) throw DataError(file, "read failed");
+    if (ec) throw DataError(file, "cannot read: " + ec.message());
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    if (in.bad() || static_cast<std::uintmax_t>(in.gcount()) != size)
+        throw DataError(file, "read failed (the file changed while it was read?)");
     return text;
 }
 

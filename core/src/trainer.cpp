@@ -22,6 +22,7 @@
 #include "gz/models.h"
 #include "gz/training.h"
 #include "models.h"
+#include "parallel_for.h"
 #include "portable_random.h"
 
 namespace gz {
@@ -39,6 +40,7 @@ void TrainConfig::validate() const {
     require(std::find(models.begin(), models.end(), model) != models.end(),
             "unknown model '" + model + "'");
     require(epochs >= 0 && minutes >= 0, "epochs and minutes cannot be negative");
+    require(epochs > 0 || minutes > 0, "give a number of epochs or minutes");
     require(batch >= 2 && batch <= 4096, "batch must be 2..4096");
     require(lr > 0 && lr < 10, "learning rate must be in (0, 10)");
     require(schedule == "cosine" || schedule == "step" || schedule == "constant",
@@ -285,9 +287,7 @@ torch::Device chooseDevice(const std::string& wanted) {
 }
 
 int threadCount(int wanted) {
-    if (wanted > 0) return wanted;
-    const unsigned n = std::thread::hardware_concurrency();
-    return n ? static_cast<int>(n) : 1;
+    return static_cast<int>(detail::workerCount(wanted, std::numeric_limits<std::size_t>::max()));
 }
 
 // Copies an HWC float image into one CHW slot of a batch.
@@ -304,6 +304,28 @@ struct Batch {
     torch::Tensor images;  // N, 3, S, S
     torch::Tensor labels;  // N (int64)
 };
+
+// A training batch of `n` images at positions first..first+n-1 of an epoch, each augmented as
+// drawn for (seed, epoch, position); `item(position)` gives its cache index and label.
+template <typename Item>
+Batch trainingBatch(const DecodedCache& cache, const AugmentationParams& params, std::uint64_t seed,
+                    std::uint64_t epoch, std::size_t first, std::size_t n, Item&& item) {
+    const int s = params.outputSize;
+    const std::size_t imageFloats = 3 * static_cast<std::size_t>(s * s);
+    Batch batch{torch::empty({static_cast<std::int64_t>(n), 3, s, s}),
+                torch::empty({static_cast<std::int64_t>(n)}, torch::kInt64)};
+    float* dst = batch.images.data_ptr<float>();
+    auto* labels = batch.labels.data_ptr<std::int64_t>();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t pos = first + i;
+        const auto [index, label] = item(pos);
+        copyToChw(trainingTransform(cache.image(index), params,
+                                    drawAugmentation(params, seed, epoch, pos)),
+                  dst + i * imageFloats);
+        labels[i] = label;
+    }
+    return batch;
+}
 
 // The 8 rotations and flips of a batch (test-time augmentation): 8N images.
 torch::Tensor dihedral(const torch::Tensor& x) {
@@ -576,8 +598,6 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
     const double budget = cfg.minutes * 60.0;
     const std::int64_t totalSteps =
         cfg.epochs > 0 ? cfg.epochs * static_cast<std::int64_t>(batchesPerEpoch) : 0;
-    if (cfg.epochs == 0 && cfg.minutes == 0)
-        throw DataError("training configuration: give a number of epochs or minutes");
 
     auto learningRate = [&](std::int64_t atStep) {
         if (atStep < warmupSteps)
@@ -631,27 +651,18 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
             " validation, " + std::to_string(sets.test.size()) + " test; " +
             std::to_string(threads) + " threads on " + device.str());
 
-    const int side = cfg.augmentation.outputSize;
-    const std::size_t imageFloats = 3 * static_cast<std::size_t>(side * side);
     bool stopped = false;
     while (!finished() && !stopped) {
         const int e = epoch;  // 0-based epoch being trained
         const std::vector<std::size_t> order = epochOrder(e);
         detail::BatchLoader<Batch> loader(
             batchInEpoch, batchesPerEpoch, cfg.loaderThreads, 4, [&](std::size_t b) {
-                Batch batch{torch::empty({static_cast<std::int64_t>(bs), 3, side, side}),
-                            torch::empty({static_cast<std::int64_t>(bs)}, torch::kInt64)};
-                float* dst = batch.images.data_ptr<float>();
-                auto* lab = batch.labels.data_ptr<std::int64_t>();
-                for (std::size_t i = 0; i < bs; ++i) {
-                    const std::size_t pos = b * bs + i, k = order[pos];
-                    const AugmentationDraw draw = drawAugmentation(
-                        cfg.augmentation, cfg.seed, static_cast<std::uint64_t>(e), pos);
-                    copyToChw(trainingTransform(cache.image(sets.train[k]), cfg.augmentation, draw),
-                              dst + i * imageFloats);
-                    lab[i] = sets.trainLabels[k];
-                }
-                return batch;
+                return trainingBatch(cache, cfg.augmentation, cfg.seed,
+                                     static_cast<std::uint64_t>(e), b * bs, bs,
+                                     [&](std::size_t pos) {
+                                         const std::size_t k = order[pos];
+                                         return std::pair(sets.train[k], sets.trainLabels[k]);
+                                     });
             });
 
         net->train();
@@ -849,8 +860,6 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
     cfg.dataCsv = fs::absolute(catalog.csvPath());
     if (catalog.imageDir()) cfg.dataImages = fs::absolute(*catalog.imageDir());
     cfg.validate();
-    if (cfg.epochs == 0 && cfg.minutes == 0)
-        throw DataError("training configuration: give a number of epochs or minutes");
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
     if (catalog.containsPath(runDir))
         throw DataError(runDir,
@@ -877,8 +886,6 @@ TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
         cfg.epochs = epochs.value_or(0);
         cfg.minutes = minutes.value_or(0);
         cfg.validate();
-        if (cfg.epochs == 0 && cfg.minutes == 0)
-            throw DataError("resume: give a number of epochs or minutes above zero");
         const std::string text = cfg.toJson() + "\n";
         writeFileAtomically(files.config(), [&](std::ostream& out) { out << text; });
     }
@@ -1067,19 +1074,11 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
             const std::uint64_t e = pass++;
             loader = std::make_unique<detail::BatchLoader<Batch>>(
                 0, perPass, 1, 4, [&, e](std::size_t bi) {
-                    Batch bt{torch::empty({batch, 3, s, s}), torch::empty({batch}, torch::kInt64)};
-                    for (int i = 0; i < batch; ++i) {
-                        const std::size_t pos =
-                            bi * static_cast<std::size_t>(batch) + static_cast<std::size_t>(i);
+                    const auto n = static_cast<std::size_t>(batch);
+                    return trainingBatch(cache, params, 1, e, bi * n, n, [&](std::size_t pos) {
                         const std::size_t k = pos % cache.size();
-                        copyToChw(
-                            trainingTransform(cache.image(k), params,
-                                              drawAugmentation(params, 1, e, pos)),
-                            bt.images.data_ptr<float>() +
-                                static_cast<std::size_t>(i) * 3 * static_cast<std::size_t>(s * s));
-                        bt.labels.data_ptr<std::int64_t>()[i] = labels[k];
-                    }
-                    return bt;
+                        return std::pair(k, labels[k]);
+                    });
                 });
             taken = 0;
         };
