@@ -39,7 +39,7 @@ struct TrainingCommands::Args {
     std::optional<double> minutes;
     // evaluate / predict
     std::string subset = "test", images, evalOut, predictionsOut;
-    bool tta = false;
+    std::optional<bool> tta;  ///< --tta / --no-tta; unset: as the run was trained
     int threads = 0;
 };
 
@@ -147,7 +147,7 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.train->add_option("--weight-decay", c.weightDecay, "L2 weight decay")->capture_default_str();
     a.train->add_option("--label-smoothing", c.labelSmoothing, "Label smoothing")
         ->capture_default_str();
-    a.train->add_option("--balance", c.balance, "none|sample|weight")->capture_default_str();
+    a.train->add_option("--balance", c.balance, "none|sample|weight|sqrt")->capture_default_str();
     a.train
         ->add_option("--patience", c.earlyStopPatience,
                      "Early stopping patience in epochs (0: off)")
@@ -186,7 +186,8 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.evaluate->add_option("--subset", a.subset, "val|test (with --split)")
         ->needs(split)
         ->capture_default_str();
-    a.evaluate->add_flag("--tta", a.tta, "Average over the 8 rotations and flips");
+    a.evaluate->add_flag("--tta,!--no-tta", a.tta,
+                         "Average over the 8 rotations and flips (default: as the run's config)");
     a.evaluate->add_option("--threads", a.threads, "Threads (default: every core)");
     addWorkspaceOption(a.evaluate, a.workspace);
     a.evaluate->add_option("--out", a.evalOut, "Folder for predictions.csv and confusion.json");
@@ -196,7 +197,8 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.predict->add_option("--run", a.run, "Run folder")->required()->check(CLI::ExistingDirectory);
     a.predict->add_option("--images", a.images, "Folder of JPEGs")->required();
     a.predict->add_option("--out", a.predictionsOut, "predictions.csv to write")->required();
-    a.predict->add_flag("--tta", a.tta, "Average over the 8 rotations and flips");
+    a.predict->add_flag("--tta,!--no-tta", a.tta,
+                        "Average over the 8 rotations and flips (default: as the run's config)");
     a.predict->add_option("--threads", a.threads, "Threads (default: every core)");
 }
 
@@ -248,8 +250,9 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
                     galaxies.push_back({catalog.id(r), labeling.labels[r]});
         }
         std::vector<std::string> skipped;
-        const auto predictions = predictCatalog(a.run, catalog, galaxies, workspace, a.tta,
-                                                a.threads, stop, terminalProgress(), &skipped);
+        const auto predictions =
+            predictCatalog(a.run, catalog, galaxies, workspace, a.tta.value_or(cfg.tta), a.threads,
+                           stop, terminalProgress(), &skipped);
         for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
             std::cerr << "skipped: " << skipped[i] << "\n";
         if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
@@ -270,7 +273,8 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
         refuseWritingIntoData(a.predictionsOut, nullptr, {a.images});
         std::vector<std::string> skipped;
         const auto predictions =
-            predictFolder(a.run, a.images, a.tta, a.threads, stop, terminalProgress(), &skipped);
+            predictFolder(a.run, a.images, a.tta.value_or(loadRunConfig(a.run).tta), a.threads,
+                          stop, terminalProgress(), &skipped);
         for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
         writePredictionsCsv(a.predictionsOut, predictions);
         std::array<std::size_t, kMorphologyCount> counts{};

@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <set>
+#include <tuple>
 
 #include "fixtures.h"
 #include "gz/error.h"
@@ -568,6 +569,17 @@ private slots:
                 QCOMPARE(half.rgb.size(), cv::Size((size.width + 1) / 2, (size.height + 1) / 2));
                 QCOMPARE(half.fullWidth, size.width);
                 QCOMPARE(half.fullHeight, size.height);
+                // Quarter and eighth size (the browser's thumbnails): OpenCV's reduced decodes.
+                for (const auto& [scale, denom, flag] :
+                     {std::tuple{DecodeScale::Quarter, 4, cv::IMREAD_REDUCED_COLOR_4},
+                      std::tuple{DecodeScale::Eighth, 8, cv::IMREAD_REDUCED_COLOR_8}}) {
+                    const SourceImage small = decodeImage(bytes, "t.jpg", scale, size);
+                    QVERIFY2(maxAbsDiff(small.rgb, imdecodeRgb(bytes, flag)) == 0,
+                             qPrintable(what + QString(" 1/%1").arg(denom)));
+                    QCOMPARE(small.scale, static_cast<double>(denom));
+                    QCOMPARE(small.rgb.size(), cv::Size((size.width + denom - 1) / denom,
+                                                        (size.height + denom - 1) / denom));
+                }
                 QCOMPARE(half.originX, 0.0);
             }
     }

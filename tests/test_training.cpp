@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
+#include <cstring>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -148,6 +150,40 @@ private slots:
                 readWholeFile(dir() / "det-c" / "metrics.csv"));
     }
 
+    // The speed settings (channels-last weights, malloc kept warm; GZ_TRAINING_TUNING) change
+    // how the numbers are laid out, not what the model computes: a run trained without them
+    // (as runs made before them were) predicts the same with them, and the other way round.
+    void speedSettingsDoNotChangePredictions() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        std::vector<LabeledGalaxy> galaxies;
+        const Labeling l = labelCatalog(catalog, LabelRules::defaults());
+        for (std::size_t r = 0; r < catalog.size(); ++r)
+            galaxies.push_back({catalog.id(r), l.labels[r]});
+        TrainConfig c = smallConfig();
+        c.epochs = 2;
+        for (const char* trainedWith : {"none", "all"}) {
+            const fs::path run = dir() / (std::string("layout-") + trainedWith);
+            qputenv("GZ_TRAINING_TUNING", trainedWith);
+            startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
+            const auto a = predictCatalog(run, catalog, galaxies, workspace_, false, 2);
+            qputenv("GZ_TRAINING_TUNING", std::strcmp(trainedWith, "none") ? "none" : "all");
+            const auto b = predictCatalog(run, catalog, galaxies, workspace_, false, 2);
+            qunsetenv("GZ_TRAINING_TUNING");
+            QCOMPARE(a.size(), galaxies.size());
+            QCOMPARE(b.size(), a.size());
+            double worst = 0;
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                QCOMPARE(a[i].id, b[i].id);
+                for (std::size_t k = 0; k < a[i].probabilities.size(); ++k)
+                    worst = std::max(worst, static_cast<double>(std::abs(a[i].probabilities[k] -
+                                                                         b[i].probabilities[k])));
+            }
+            QVERIFY2(
+                worst < 1e-4,
+                qPrintable(
+                    QString("trained with %1: largest difference %2").arg(trainedWith).arg(worst)));
+        }
+    }
     void stopIsHonouredWithinOneBatchAndResumes() {
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
         const fs::path run = dir() / "run-stop";

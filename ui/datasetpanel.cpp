@@ -8,6 +8,8 @@
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -15,7 +17,11 @@
 #include <algorithm>
 #include <string>
 
+#include "galaxybrowser.h"
+#include "galaxyinspector.h"
+#include "labelingsession.h"
 #include "morphologycolors.h"
+#include "ruleeditor.h"
 
 namespace gz::ui {
 
@@ -64,6 +70,8 @@ QString missingImagesText(const Catalog& catalog) {
     return QObject::tr("%1 left out of the catalog. %2").arg(number(missing.count), summary);
 }
 
+const QString kSplitterKey = QStringLiteral("datasetPanel/splitter");
+
 }  // namespace
 
 int DatasetPanel::tableRow(int label) {
@@ -72,6 +80,7 @@ int DatasetPanel::tableRow(int label) {
 
 DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("datasetPanel"));
+    session_ = new LabelingSession(this);
 
     auto* content = new QWidget;
     content->setObjectName(QStringLiteral("datasetPanelContent"));
@@ -120,11 +129,9 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     addRow(tr("Missing images"), missingImages_);
 
     // The morphologies under the default rules: table and chart, or why labeling refused.
-    auto* countsBox = new QGroupBox(tr("Morphologies under the default label rules"), content);
-    rulesNote_ = new QLabel(
-        tr("Rules of Dai & Tong (2019), first match wins; galaxies matching no rule stay "
-           "unlabeled and are left out of training."),
-        countsBox);
+    auto* countsBox = new QGroupBox(tr("Morphologies"), content);
+    rulesNote_ = new QLabel(countsBox);
+    rulesNote_->setObjectName(QStringLiteral("rulesNote"));
     rulesNote_->setWordWrap(true);
     rulesNote_->setStyleSheet(QStringLiteral("color: #4a5563;"));
 
@@ -155,8 +162,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
             countTable_->setItem(label, column, item);
         }
     }
-    countTable_->setMinimumWidth(340);
-    countTable_->setMaximumWidth(420);
+    countTable_->setMinimumWidth(300);
     const int tableHeight =
         countTable_->horizontalHeader()->sizeHint().height() +
         (kMorphologyCount + 1) * countTable_->verticalHeader()->defaultSectionSize() +
@@ -166,15 +172,15 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 
     chart_ = new QCustomPlot(countsBox);
     chart_->setObjectName(QStringLiteral("morphologyChart"));
-    chart_->setMinimumSize(420, 260);
+    chart_->setMinimumSize(300, 220);
     chart_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setUpChart();
 
     auto* countsPage = new QWidget;
-    auto* countsLayout = new QHBoxLayout(countsPage);
+    auto* countsLayout = new QVBoxLayout(countsPage);
     countsLayout->setContentsMargins(0, 0, 0, 0);
-    countsLayout->setSpacing(20);
-    countsLayout->addWidget(countTable_, 0, Qt::AlignTop);
+    countsLayout->setSpacing(10);
+    countsLayout->addWidget(countTable_);
     countsLayout->addWidget(chart_, 1);
 
     labelingError_ = new QLabel;
@@ -214,15 +220,59 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     contentLayout->addWidget(sourceBox);
     contentLayout->addWidget(countsBox, 1);
 
-    auto* scroll = new QScrollArea(this);
+    // The label rules, edited live.
+    auto* rulesBox = new QGroupBox(tr("Label rules"), content);
+    rulesBox->setObjectName(QStringLiteral("labelRulesBox"));
+    ruleEditor_ = new RuleEditor(session_);
+    ruleEditor_->setStyleSheet(QStringLiteral("QLabel, QCheckBox { font-weight: normal; }"));
+    auto* rulesLayout = new QVBoxLayout(rulesBox);
+    rulesLayout->setContentsMargins(16, 14, 16, 14);
+    rulesLayout->addWidget(ruleEditor_);
+    contentLayout->addWidget(rulesBox);
+
+    auto* scroll = new QScrollArea;
+    scroll->setObjectName(QStringLiteral("datasetOverview"));
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(360);
+
+    browser_ = new GalaxyBrowser(session_);
+    inspector_ = new GalaxyInspector(session_);
+    connect(browser_, &GalaxyBrowser::galaxySelected, inspector_, &GalaxyInspector::showGalaxy);
+
+    // Overview and rules | browser | inspector; the layout is remembered.
+    splitter_ = new QSplitter(Qt::Horizontal, this);
+    splitter_->setObjectName(QStringLiteral("datasetSplitter"));
+    splitter_->addWidget(scroll);
+    splitter_->addWidget(browser_);
+    splitter_->addWidget(inspector_);
+    splitter_->setChildrenCollapsible(false);
+    splitter_->setStretchFactor(0, 0);
+    splitter_->setStretchFactor(1, 1);
+    splitter_->setStretchFactor(2, 0);
+    splitter_->setSizes({400, 560, 420});
+    splitter_->restoreState(QSettings().value(kSplitterKey).toByteArray());
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(scroll);
+    layout->addWidget(splitter_);
 
+    connect(session_, &LabelingSession::labelingChanged, this, &DatasetPanel::onLabelingChanged);
     setDataset(nullptr);
+}
+
+void DatasetPanel::hideEvent(QHideEvent* event) {
+    QSettings().setValue(kSplitterKey, splitter_->saveState());
+    QWidget::hideEvent(event);
+}
+
+LabelRules DatasetPanel::currentRules() const {
+    return session_->rules();
+}
+
+void DatasetPanel::setSplit(const std::vector<SplitEntry>& split, const QString& source) {
+    session_->setSplit(split, source);
 }
 
 void DatasetPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
@@ -232,7 +282,7 @@ void DatasetPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
         summary_->clear();
         for (QLabel* label : {csvPath_, imageDir_, galaxyCount_, voteColumns_, missingImages_})
             label->setText(QStringLiteral("–"));
-        showLabelingError(tr("Open a data set to see its morphologies."));
+        session_->setDataset(nullptr);
         return;
     }
     const Catalog& catalog = dataset_->catalog;
@@ -244,16 +294,33 @@ void DatasetPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     missingImages_->setText(missingImagesText(catalog));
     missingImages_->setStyleSheet(
         catalog.missingImages().count > 0 ? QStringLiteral("color: #9a4d00;") : QString());
+    session_->setDataset(dataset_);  // labelingChanged() shows the counts
+}
 
+void DatasetPanel::onLabelingChanged() {
+    const bool defaults = session_->rules() == LabelRules::defaults();
+    rulesNote_->setText(
+        defaults ? tr("Under the rules of Dai & Tong (2019), first match wins; galaxies matching "
+                      "no rule stay unlabeled and are left out of training.")
+                 : tr("Under <b>your edited rules</b> (see Label rules below); galaxies matching "
+                      "no rule stay unlabeled and are left out of training."));
+    if (!dataset_) {
+        showLabelingError(tr("Open a data set to see its morphologies."));
+        return;
+    }
+    const Catalog& catalog = dataset_->catalog;
     QString summary = tr("%1 galaxies").arg(number(catalog.size()));
-    if (dataset_->labeling) {
-        const std::size_t labeled = catalog.size() - dataset_->labeling->unlabeled;
+    if (const auto& labeling = session_->labeling()) {
+        const std::size_t labeled = catalog.size() - labeling->unlabeled;
         summary += tr(" · %1 labeled (%2)").arg(number(labeled), percent(labeled, catalog.size()));
-        showCounts(*dataset_->labeling, catalog.size());
+        showCounts(*labeling, catalog.size());
     } else {
         summary += tr(" · labeling needs attention");
-        showLabelingError(tr("<b>The default rules cannot label this catalog.</b><br>%1")
-                              .arg(dataset_->labelingError.toHtmlEscaped()));
+        showLabelingError(
+            tr("<b>The %1 rules cannot label this catalog.</b><br>%2.<br><i>Each rule has a "
+               "switch in Label rules below.</i>")
+                .arg(defaults ? tr("default") : tr("edited"),
+                     session_->labelingError().toHtmlEscaped()));
     }
     summary_->setText(summary);
 }
@@ -293,6 +360,7 @@ void DatasetPanel::setUpChart() {
     QCPAxis* x = chart_->xAxis;
     QCPAxis* y = chart_->yAxis;
     x->setTickLabelFont(font);
+    x->setTickLabelRotation(-30);  // six names fit under narrow bars
     x->setSubTicks(false);
     x->setTickLength(0, 4);
     x->grid()->setVisible(false);

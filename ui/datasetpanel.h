@@ -1,19 +1,28 @@
 #pragma once
-// The "Dataset" panel: where the loaded catalog comes from, what it holds, and how the default
-// label rules sort it into the five morphologies (table and bar chart).
+// The "Dataset" panel: where the loaded catalog comes from, what it holds, how the label rules
+// sort it into the five morphologies (table and bar chart, updated live as the rules are
+// edited), the galaxy browser and the inspector of the selected galaxy.
 
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
+#include "gz/partition.h"
 #include "loadeddataset.h"
 
 class QCustomPlot;
 class QLabel;
+class QSplitter;
 class QStackedWidget;
 class QTableWidget;
 
 namespace gz::ui {
+
+class GalaxyBrowser;
+class GalaxyInspector;
+class LabelingSession;
+class RuleEditor;
 
 class DatasetPanel : public QWidget {
     Q_OBJECT
@@ -28,7 +37,23 @@ public:
     /// Row of the count table for a label: 0-4, then kUnlabeled in the last row.
     static int tableRow(int label);
 
+    /// The rules, labeling and split every part of the panel shows.
+    LabelingSession* session() const { return session_; }
+    /// The rules the user set (the paper's until edited).
+    LabelRules currentRules() const;
+    /// Shows a split's subsets in the browser and inspector (e.g. the one a training run made).
+    void setSplit(const std::vector<SplitEntry>& split, const QString& source);
+
+    GalaxyBrowser* browser() const { return browser_; }
+    GalaxyInspector* inspector() const { return inspector_; }
+    RuleEditor* ruleEditor() const { return ruleEditor_; }
+
+protected:
+    /// Remembers the panel layout (the window's own state is saved by MainWindow).
+    void hideEvent(QHideEvent* event) override;
+
 private:
+    void onLabelingChanged();
     void showCounts(const Labeling& labeling, std::size_t galaxies);
     void showLabelingError(const QString& message);
     void setUpChart();
@@ -47,6 +72,11 @@ private:
     QTableWidget* countTable_ = nullptr;
     QCustomPlot* chart_ = nullptr;
     QLabel* labelingError_ = nullptr;
+    LabelingSession* session_ = nullptr;
+    RuleEditor* ruleEditor_ = nullptr;
+    GalaxyBrowser* browser_ = nullptr;
+    GalaxyInspector* inspector_ = nullptr;
+    QSplitter* splitter_ = nullptr;
 };
 
 }  // namespace gz::ui

@@ -81,6 +81,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     panels_->setDocumentMode(true);
     datasetPanel_ = new DatasetPanel;
     panels_->addTab(datasetPanel_, tr("Dataset"));
+    connectDatasetPanel();
+    createTrainingPanels();
 
     centralStack_ = new QStackedWidget;
     centralStack_->setObjectName(QStringLiteral("centralStack"));
@@ -167,7 +169,7 @@ void MainWindow::createStatusBar() {
 
 void MainWindow::restoreWindowState() {
     QSettings settings;
-    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) resize(1180, 780);
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) resize(1400, 880);
     restoreState(settings.value(kStateKey).toByteArray());
 }
 

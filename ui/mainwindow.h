@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "gz/demo.h"
+#include "gz/partition.h"
 #include "jobrunner.h"
 #include "loadeddataset.h"
 
@@ -24,7 +25,11 @@ class QTabWidget;
 
 namespace gz::ui {
 
+class AugmentationPanel;
+class AugmentationSettings;
 class DatasetPanel;
+class RunsPanel;
+class TrainingPanel;
 class WelcomePage;
 
 /// What the window is started with (galaxy-studio's command line, or a test).
@@ -63,6 +68,19 @@ public:
     QString lastError() const { return lastError_; }
 
     DatasetPanel* datasetPanel() const { return datasetPanel_; }
+    /// The label rules set in the Dataset panel (the paper's until the user edits them) and the
+    /// labeling they give (nullptr when they cannot label the data set, or none is open).
+    LabelRules currentRules() const;
+    std::shared_ptr<const Labeling> currentLabeling() const;
+    /// Shows a split's train/val/test subsets in the Dataset panel's browser and inspector.
+    void setSplit(const std::vector<SplitEntry>& split, const QString& source);
+    /// The augmentation parameters shared by the Augmentation and Training panels.
+    AugmentationSettings* augmentationSettings() const { return augmentationSettings_; }
+    AugmentationPanel* augmentationPanel() const { return augmentationPanel_; }
+    TrainingPanel* trainingPanel() const { return trainingPanel_; }
+    RunsPanel* runsPanel() const { return runsPanel_; }
+    /// Shows a panel's tab (e.g. trainingPanel()).
+    void showPanel(QWidget* panel);
     /// Adds a panel beside the Dataset panel (for the later Augmentation/Training/... panels).
     int addPanel(QWidget* panel, const QString& title);
 
@@ -71,6 +89,11 @@ signals:
     void datasetChanged(std::shared_ptr<const gz::ui::LoadedDataset> dataset);
     /// A background job ended (after its outcome was shown).
     void jobFinished(const gz::ui::JobOutcome& outcome);
+    /// The label rules changed: edited by the user, or those of a newly opened data set
+    /// (currentRules() == rules).
+    void rulesChanged(const gz::LabelRules& rules);
+    /// currentLabeling() changed: a new data set, or a relabeling with new rules finished.
+    void labelingChanged();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -79,6 +102,10 @@ protected:
 
 private:
     void createActions();
+    /// Forwards the Dataset panel's rules and labeling (mainwindow_dataset.cpp).
+    void connectDatasetPanel();
+    /// Adds the Augmentation, Training and Runs panels (mainwindow_training.cpp).
+    void createTrainingPanels();
     void createMenus();
     void createStatusBar();
     void restoreWindowState();
@@ -111,6 +138,10 @@ private:
     WelcomePage* welcome_ = nullptr;
     QTabWidget* panels_ = nullptr;
     DatasetPanel* datasetPanel_ = nullptr;
+    AugmentationSettings* augmentationSettings_ = nullptr;
+    AugmentationPanel* augmentationPanel_ = nullptr;
+    TrainingPanel* trainingPanel_ = nullptr;
+    RunsPanel* runsPanel_ = nullptr;
 
     QAction* openDatasetAction_ = nullptr;
     QAction* openCsvAction_ = nullptr;

@@ -287,7 +287,10 @@ SourceImage decodeImage(const std::vector<std::uint8_t>& bytes, const fs::path& 
                                   ") is not inside the " + std::to_string(frame.width) + "x" +
                                   std::to_string(frame.height) + " image");
 
-    const int denom = scale == DecodeScale::Half ? 2 : 1;
+    const int denom = scale == DecodeScale::Eighth    ? 8
+                      : scale == DecodeScale::Quarter ? 4
+                      : scale == DecodeScale::Half    ? 2
+                                                      : 1;
     if (!guarded(d.errors, [&] {
             info.scale_num = 1;
             info.scale_denom = static_cast<unsigned int>(denom);

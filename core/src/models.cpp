@@ -4,6 +4,7 @@
 
 #include "gz/error.h"
 #include "gz/models.h"
+#include "memory_tuning.h"
 
 namespace gz {
 namespace detail {
@@ -203,12 +204,29 @@ constexpr ModelEntry kModels[] = {
 }  // namespace
 
 GalaxyNet makeModel(const std::string& name) {
-    if (name == "resnet26") return std::make_shared<ResNet26>();
-    if (name == "bench-resnet") return std::make_shared<BasicResNet>(kBenchResNet);
-    if (name == "compact") return std::make_shared<BasicResNet>(kCompact);
+    GalaxyNet net;
+    if (name == "resnet26") net = std::make_shared<ResNet26>();
+    if (name == "bench-resnet") net = std::make_shared<BasicResNet>(kBenchResNet);
+    if (name == "compact") net = std::make_shared<BasicResNet>(kCompact);
+    if (net) {
+        toModelLayout(*net);
+        return net;
+    }
     std::string known;
     for (const auto& m : kModels) known += std::string(known.empty() ? "" : ", ") + m.name;
     throw DataError("unknown model '" + name + "' (known: " + known + ")");
+}
+
+torch::Tensor inModelLayout(const torch::Tensor& x) {
+    return channelsLastEnabled() && x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast)
+                                                 : x;
+}
+
+void toModelLayout(torch::nn::Module& net) {
+    if (!channelsLastEnabled()) return;
+    torch::NoGradGuard noGrad;
+    for (auto& p : net.parameters())
+        if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 std::int64_t trainableParameters(const torch::nn::Module& module) {

@@ -9,6 +9,13 @@
 
 namespace gz::detail {
 
+/// The memory layout the networks compute in: channels-last (NHWC) unless GZ_TRAINING_TUNING
+/// turns it off (memory_tuning.h). `inModelLayout` converts an input batch (a no-op when it is in
+/// that layout already); `toModelLayout` converts a network's convolution weights, after
+/// construction and after loading a checkpoint (loading keeps the file's layout).
+torch::Tensor inModelLayout(const torch::Tensor& x);
+void toModelLayout(torch::nn::Module& net);
+
 /// Every network: features (the last convolutional stage, for Grad-CAM) then a classifier head
 /// to five logits.
 class GalaxyNetImpl : public torch::nn::Module {
@@ -17,12 +24,12 @@ public:
     virtual torch::Tensor classify(torch::Tensor features) = 0;
     /// The stage outputs for one input, in order, with their names (for the feature-map test).
     virtual std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor x) = 0;
-    torch::Tensor forward(torch::Tensor x) { return classify(features(std::move(x))); }
+    torch::Tensor forward(torch::Tensor x) { return classify(features(inModelLayout(x))); }
 };
 using GalaxyNet = std::shared_ptr<GalaxyNetImpl>;
 
-/// Builds a network by name with freshly initialised weights (from torch's global generator).
-/// Throws DataError for an unknown name.
+/// Builds a network by name with freshly initialised weights (from torch's global generator),
+/// its weights in the model layout. Throws DataError for an unknown name.
 GalaxyNet makeModel(const std::string& name);
 
 std::int64_t trainableParameters(const torch::nn::Module& module);

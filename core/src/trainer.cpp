@@ -1,3 +1,4 @@
+#include <torch/autograd.h>
 #include <torch/cuda.h>
 #include <torch/nn.h>
 #include <torch/optim.h>
@@ -9,18 +10,22 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "batch_loader.h"
 #include "csv_reader.h"
 #include "gz/decoded_cache.h"
 #include "gz/error.h"
+#include "gz/explain.h"
 #include "gz/files.h"
 #include "gz/models.h"
 #include "gz/training.h"
+#include "memory_tuning.h"
 #include "models.h"
 #include "parallel_for.h"
 #include "portable_random.h"
@@ -50,8 +55,8 @@ void TrainConfig::validate() const {
     require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
     require(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1)");
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
-    require(balance == "none" || balance == "sample" || balance == "weight",
-            "balance must be none, sample or weight");
+    require(balance == "none" || balance == "sample" || balance == "weight" || balance == "sqrt",
+            "balance must be none, sample, weight or sqrt");
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(selectMetric == "macro_f1" || selectMetric == "accuracy" || selectMetric == "loss",
             "the selection metric must be macro_f1, accuracy or loss");
@@ -436,6 +441,7 @@ json loadCheckpoint(const fs::path& file, detail::GalaxyNetImpl& net,
         archive.load_from(file.string(), device);
         archive.read("model", modelArchive);
         net.load(modelArchive);
+        detail::toModelLayout(net);
         if (optimizer) {
             archive.read("optimizer", optimizerArchive);
             optimizer->load(optimizerArchive);
@@ -499,6 +505,7 @@ struct Session {
 };
 
 TrainOutcome runTraining(const Session& session, bool resume, const std::stop_token& stop) {
+    const detail::TrainingMemory memory;
     const Session& s = session;
     const TrainConfig& cfg = s.config;
     RunLog log(s.files.log(), s.callbacks->onLog);
@@ -577,12 +584,19 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
     std::array<double, kMorphologyCount> classCount{};
     for (int l : sets.trainLabels) classCount[static_cast<std::size_t>(l)] += 1;
     torch::Tensor lossWeights;
-    if (cfg.balance == "weight") {
+    if (cfg.balance == "weight" || cfg.balance == "sqrt") {
+        // "weight": each class weighs as much in all as any other (inverse frequency);
+        // "sqrt": inverse square root of the frequency, a rare class counts more without
+        // swamping the common ones. Either way the mean weight over the training images is 1.
+        const bool sqrtWeights = cfg.balance == "sqrt";
         std::vector<float> w(kMorphologyCount);
+        double mass = 0;
+        for (double count : classCount) mass += sqrtWeights ? std::sqrt(count) : (count > 0);
         const double n = static_cast<double>(sets.train.size());
         for (std::size_t c = 0; c < kMorphologyCount; ++c)
-            w[c] = classCount[c] > 0 ? static_cast<float>(n / (kMorphologyCount * classCount[c]))
-                                     : 0.f;
+            if (classCount[c] > 0)
+                w[c] = static_cast<float>(
+                    n / (mass * (sqrtWeights ? std::sqrt(classCount[c]) : classCount[c])));
         lossWeights = torch::tensor(w).to(device);
     }
 
@@ -916,6 +930,7 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
                                        const fs::path& workspace, bool tta, int threads,
                                        const std::stop_token& stop, const ProgressFn& progress,
                                        std::vector<std::string>* skipped) {
+    const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(threadCount(threads));
     const torch::Device device = chooseDevice(cfg.device);
@@ -941,6 +956,7 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
                                       int threads, const std::stop_token& stop,
                                       const ProgressFn& progress,
                                       std::vector<std::string>* skipped) {
+    const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(threadCount(threads));
     const torch::Device device = chooseDevice(cfg.device);
@@ -964,13 +980,8 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
         for (std::size_t i = from; i < std::min(files.size(), from + kBatch); ++i) {
             try {
                 const SourceImage img = decodeImage(files[i], DecodeScale::Half);
-                // The evaluation crop keeps its share of the frame whatever the image size.
-                AugmentationParams p = cfg.augmentation;
-                const int side = std::min(img.fullWidth, img.fullHeight);
-                p.evalCrop = std::max(
-                    1, static_cast<int>(std::lround(cfg.augmentation.evalCrop * side /
-                                                    static_cast<double>(kKaggleImageSide))));
-                inputs.push_back(evaluationTransform(img, p));
+                inputs.push_back(
+                    evaluationTransform(img, evaluationParamsFor(cfg.augmentation, img)));
                 const std::string stem = files[i].stem().string();
                 std::int64_t id = static_cast<std::int64_t>(i);
                 std::int64_t parsed = 0;
@@ -1010,6 +1021,7 @@ namespace gz {
 TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
                                  const Catalog* data, const fs::path& workspace,
                                  const std::stop_token& stop, const ProgressFn& progress) {
+    const detail::TrainingMemory memory;
     TrainBenchmark b;
     b.model = model;
     b.batch = batch;
@@ -1094,6 +1106,128 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
             b.endToEndSteps);
     }
     return b;
+}
+
+}  // namespace gz
+
+// ---- one galaxy at a time: RunModel (gz/explain.h) ----------------------------------------
+
+namespace gz {
+
+AugmentationParams evaluationParamsFor(const AugmentationParams& params, const SourceImage& image) {
+    AugmentationParams p = params;
+    const int side = std::min(image.fullWidth, image.fullHeight);
+    p.evalCrop = std::max(1, static_cast<int>(std::lround(params.evalCrop * side /
+                                                          static_cast<double>(kKaggleImageSide))));
+    return p;
+}
+
+cv::Rect evaluationView(const AugmentationParams& params, const SourceImage& image) {
+    // Centre crop evalCrop, resize to resizeTo, centre window outputSize (evaluationTransform).
+    const double perPixel = params.evalCrop / static_cast<double>(params.resizeTo);
+    const double offset = ((params.resizeTo - params.outputSize) / 2) * perPixel;
+    const int side = static_cast<int>(std::lround(params.outputSize * perPixel));
+    return {(image.fullWidth - params.evalCrop) / 2 + static_cast<int>(std::lround(offset)),
+            (image.fullHeight - params.evalCrop) / 2 + static_cast<int>(std::lround(offset)), side,
+            side};
+}
+
+struct RunModel::Impl {
+    TrainConfig config;
+    int threads = 1;
+    torch::Device device{torch::kCPU};
+    detail::GalaxyNet net;
+    std::mutex mutex;
+
+    // The evaluation transform of one image as a 1 x 3 x S x S batch.
+    torch::Tensor input(const SourceImage& image, AugmentationParams* used = nullptr) const {
+        const AugmentationParams p = evaluationParamsFor(config.augmentation, image);
+        const int s = p.outputSize;
+        torch::Tensor x = torch::empty({1, 3, s, s});
+        copyToChw(evaluationTransform(image, p), x.data_ptr<float>());
+        if (used) *used = p;
+        return x;
+    }
+};
+
+RunModel::RunModel(const fs::path& runDir, int threads) : impl_(std::make_unique<Impl>()) {
+    impl_->config = loadRunConfig(runDir);
+    impl_->threads = threadCount(threads);
+    torch::set_num_threads(impl_->threads);
+    impl_->device = chooseDevice(impl_->config.device);
+    impl_->net = loadRunModel(runDir, impl_->config, impl_->device);
+}
+
+RunModel::~RunModel() = default;
+RunModel::RunModel(RunModel&&) noexcept = default;
+RunModel& RunModel::operator=(RunModel&&) noexcept = default;
+
+const TrainConfig& RunModel::config() const {
+    return impl_->config;
+}
+
+Probabilities RunModel::predict(const SourceImage& image, bool tta) const {
+    const std::lock_guard lock(impl_->mutex);
+    torch::set_num_threads(impl_->threads);
+    const torch::Tensor p =
+        probabilities(*impl_->net, impl_->input(image), tta, impl_->device).contiguous();
+    Probabilities out{};
+    std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.begin());
+    return out;
+}
+
+SaliencyMap RunModel::gradCam(const SourceImage& image, int targetClass,
+                              bool dihedralAverage) const {
+    if (targetClass < -1 || targetClass >= kMorphologyCount)
+        throw DataError("Grad-CAM: no class " + std::to_string(targetClass));
+    const std::lock_guard lock(impl_->mutex);
+    torch::set_num_threads(impl_->threads);
+    torch::AutoGradMode withGradients(true);
+    AugmentationParams params;
+    const torch::Tensor x = impl_->input(image, &params).to(impl_->device);
+    detail::GalaxyNetImpl& net = *impl_->net;
+
+    SaliencyMap out;
+    {
+        torch::NoGradGuard noGrad;
+        const torch::Tensor p = torch::softmax(net.forward(x), 1).cpu().contiguous();
+        std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.probabilities.begin());
+    }
+    Prediction predicted;
+    predicted.probabilities = out.probabilities;
+    out.targetClass = targetClass >= 0 ? targetClass : predicted.predicted();
+
+    // The 8 views in one batch (eval-mode batch norm keeps them independent); each view's map
+    // is turned back into the image's orientation before they are averaged.
+    const torch::Tensor views = dihedralAverage ? dihedral(x) : x;
+    const torch::Tensor features = net.features(detail::inModelLayout(views));
+    const torch::Tensor logits = net.classify(features);
+    const torch::Tensor gradient =
+        torch::autograd::grad({logits.select(1, out.targetClass).sum()}, {features})[0];
+    const torch::Tensor weights = gradient.mean({2, 3}, /*keepdim=*/true);
+    torch::Tensor maps = torch::relu((weights * features.detach()).sum(1));  // V x h x w
+    if (dihedralAverage) {
+        std::vector<torch::Tensor> back;
+        for (int k = 0; k < 4; ++k) {  // dihedral(): rot90 by k, then the same flipped
+            back.push_back(torch::rot90(maps[2 * k], -k, {0, 1}));
+            back.push_back(torch::rot90(torch::flip(maps[2 * k + 1], {1}), -k, {0, 1}));
+        }
+        maps = torch::stack(back);
+    }
+    torch::Tensor cam = maps.mean(0);
+    const float peak = cam.max().item<float>();
+    if (peak > 0) cam = cam / peak;
+    cam = cam.to(torch::kCPU, torch::kFloat).contiguous();
+    const int gh = static_cast<int>(cam.size(0)), gw = static_cast<int>(cam.size(1));
+    const cv::Mat grid(gh, gw, CV_32F, cam.data_ptr<float>());
+    out.grid = {gw, gh};
+    out.view = evaluationView(params, image);
+    out.map = cv::Mat::zeros(image.fullHeight, image.fullWidth, CV_32F);
+    cv::Mat resized;
+    cv::resize(grid, resized, out.view.size(), 0, 0, cv::INTER_LINEAR);
+    const cv::Rect inside = out.view & cv::Rect(0, 0, image.fullWidth, image.fullHeight);
+    resized(inside - out.view.tl()).copyTo(out.map(inside));
+    return out;
 }
 
 }  // namespace gz

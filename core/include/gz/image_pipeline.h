@@ -98,9 +98,11 @@ struct SourceImage {
 
 /// How much of the original resolution decoding keeps.
 enum class DecodeScale {
-    Full,  ///< every pixel (bit-faithful to the reference resize)
-    Half,  ///< JPEG DCT-domain half-size decode (IMREAD_REDUCED_COLOR_2): about twice as fast; a
-           ///< 220-pixel crop resized to 80 keeps its detail (the resize drops more than half)
+    Full,     ///< every pixel (bit-faithful to the reference resize)
+    Half,     ///< JPEG DCT-domain half-size decode (IMREAD_REDUCED_COLOR_2): about twice as fast; a
+              ///< 220-pixel crop resized to 80 keeps its detail (the resize drops more than half)
+    Quarter,  ///< 1/4 size in the DCT domain (IMREAD_REDUCED_COLOR_4): thumbnails (424 -> 106)
+    Eighth,   ///< 1/8 size in the DCT domain (IMREAD_REDUCED_COLOR_8): icons (424 -> 53)
 };
 
 /// Decodes a JPEG (libjpeg-turbo, the pixels of cv::imdecode) to RGB; grayscale JPEGs give three

@@ -34,6 +34,8 @@ struct TrainConfig {
     double weightDecay = 1e-4;
     double labelSmoothing = 0;
     std::string balance = "none";  ///< "none", "sample" (class-balanced sampling), "weight"
+                                   ///< (inverse-frequency loss weights) or "sqrt" (inverse
+                                   ///< square root of the frequency)
     int earlyStopPatience = 0;     ///< epochs without validation improvement (0: off)
     std::string selectMetric = "macro_f1";  ///< validation metric for best/early stopping:
                                             ///< "macro_f1", "accuracy" or "loss"

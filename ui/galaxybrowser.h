@@ -1,0 +1,84 @@
+#pragma once
+// The galaxy browser: a virtualised thumbnail grid (list model + painting delegate; only the
+// visible thumbnails are decoded, off the GUI thread) with filters by morphology, split and
+// GalaxyID, sorting by GalaxyID or a vote fraction, and the galaxies per class always in view.
+
+#include <QWidget>
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPushButton;
+class QTimer;
+class QToolButton;
+
+namespace gz::ui {
+
+class GalaxyListModel;
+class LabelingSession;
+class ThumbnailDelegate;
+class ThumbnailLoader;
+
+class GalaxyBrowser : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit GalaxyBrowser(LabelingSession* session, QWidget* parent = nullptr);
+
+    GalaxyListModel* model() const { return model_; }
+    ThumbnailLoader* loader() const { return loader_; }
+    QListView* view() const { return view_; }
+
+    /// Shows only one morphology (0-4, kUnlabeled) or all (nullopt), as the filter box does.
+    void setMorphologyFilter(std::optional<int> label);
+    /// Selects (and scrolls to) a galaxy; false when it is filtered out or unknown.
+    bool selectGalaxy(std::int64_t id);
+    /// The catalog row of the selected galaxy, or nullopt.
+    std::optional<std::size_t> selectedRow() const;
+    /// First and last model rows in view (first > last when none).
+    std::pair<int, int> visibleRange() const;
+    /// How many of the visible galaxies have their thumbnail (or its failure) decoded.
+    int visibleThumbnailsReady() const;
+
+    /// Reads a split.csv and shows its subsets (errors in a dialog).
+    void loadSplitFile(const QString& file);
+
+signals:
+    /// The selected galaxy changed (nullopt: none).
+    void galaxySelected(std::optional<std::size_t> catalogRow);
+
+private:
+    void onDatasetChanged();
+    void onLabelingChanged();
+    void onSplitChanged();
+    void updateCounts();
+    void updateSortChoices();
+    void chooseSplitFile();
+    void applySort();
+    void restoreSelection();
+    void cancelHiddenRequests();
+    void emitSelection();
+
+    LabelingSession* session_;
+    GalaxyListModel* model_ = nullptr;
+    ThumbnailLoader* loader_ = nullptr;
+    ThumbnailDelegate* delegate_ = nullptr;
+    QListView* view_ = nullptr;
+    QComboBox* morphologyBox_ = nullptr;
+    QComboBox* splitBox_ = nullptr;
+    QPushButton* loadSplitButton_ = nullptr;
+    QLineEdit* idEdit_ = nullptr;
+    QComboBox* sortBox_ = nullptr;
+    QToolButton* orderButton_ = nullptr;
+    QLabel* counts_ = nullptr;
+    QLabel* shown_ = nullptr;
+    QTimer* cancelTimer_ = nullptr;
+    std::optional<std::size_t> selected_;
+};
+
+}  // namespace gz::ui
