@@ -156,7 +156,10 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
         ->add_option("--select", c.selectMetric,
                      "Validation metric for the best checkpoint: macro_f1|accuracy|loss")
         ->capture_default_str();
-    a.train->add_flag("--tta", c.tta, "Test-time augmentation in the final evaluation");
+    a.train
+        ->add_flag("--tta,!--no-tta", c.tta,
+                   "Test-time augmentation (8 rotations and flips) in the final evaluation "
+                   "(default: on)");
     a.train->add_option("--threads", c.threads, "LibTorch threads (default: every core)");
     a.train->add_option("--loader-threads", c.loaderThreads, "Batch-preparing threads")
         ->capture_default_str();

@@ -19,12 +19,15 @@
 #include "augmentationpanel.h"
 #include "augmentationsettings.h"
 #include "fixtures.h"
+#include "gui_fixtures.h"
 #include "gz/decoded_cache.h"
 #include "gz/demo.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
 #include "loadeddataset.h"
 #include "mainwindow.h"
+
+using gz::test::screenshot;
 
 namespace fs = std::filesystem;
 using gz::AugmentationParams;
@@ -50,14 +53,6 @@ class TestAugmentationPanel : public QObject {
 
     fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
 
-    static void screenshot(QWidget& widget, const QString& name) {
-        const QString out = qEnvironmentVariable("GZ_SCREENSHOT_DIR");
-        if (out.isEmpty()) return;
-        QDir().mkpath(out);
-        QCoreApplication::processEvents();
-        QVERIFY(widget.grab().save(QDir(out).filePath(name + QStringLiteral(".png"))));
-    }
-
     void waitForPreview() {
         QTRY_VERIFY_WITH_TIMEOUT(!panel_->previewPending(), kTimeoutMs);
         QVERIFY2(panel_->lastError().isEmpty(), qPrintable(panel_->lastError()));
@@ -71,9 +66,7 @@ class TestAugmentationPanel : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           tmp_.filePath(QStringLiteral("config")));
+        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
         gz::ui::configureApplication(*qApp);
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{12, 3, gz::kKaggleImageSide});

@@ -97,9 +97,7 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           tmp_.filePath(QStringLiteral("config")));
+        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
         gz::ui::configureApplication(*qApp);
     }
 

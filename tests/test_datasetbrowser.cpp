@@ -35,6 +35,7 @@
 #include "galaxydetails.h"
 #include "galaxyinspector.h"
 #include "galaxylistmodel.h"
+#include "gui_fixtures.h"
 #include "gz/catalog.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
@@ -45,6 +46,8 @@
 #include "mainwindow.h"
 #include "ruleeditor.h"
 #include "thumbnailloader.h"
+
+using gz::test::screenshot;
 
 namespace fs = std::filesystem;
 using gz::ui::GalaxyListModel;
@@ -83,14 +86,6 @@ private:
         o.demo.count = 150;
         o.demo.imageSize = 424;
         return o;
-    }
-
-    static void screenshot(QWidget& widget, const QString& name) {
-        const QString dir = qEnvironmentVariable("GZ_SCREENSHOT_DIR");
-        if (dir.isEmpty()) return;
-        QDir().mkpath(dir);
-        QCoreApplication::processEvents();
-        QVERIFY(widget.grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
     }
 
     static void open(MainWindow& window, const fs::path& dir) {
@@ -148,9 +143,7 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           tmp_.filePath(QStringLiteral("config")));
+        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
         gz::ui::configureApplication(*qApp);
     }
 
@@ -468,7 +461,8 @@ private slots:
                      static_cast<int>(gz::Subset::Test));
         const auto id = model->index(0).data(GalaxyListModel::GalaxyIdRole).toLongLong();
         QVERIFY(selectAndWaitImage(window, id));
-        auto* subset = window.findChild<QLabel*>(QStringLiteral("galaxySubsetLabel"));
+        auto* subset =
+            window.datasetPanel()->findChild<QLabel*>(QStringLiteral("galaxySubsetLabel"));
         QCOMPARE(subset->text(), QStringLiteral("split: test"));
         splitBox->setCurrentIndex(splitBox->findText(QStringLiteral("Not in split")));
         QCOMPARE(model->rowCount(), 3);  // the unlabeled galaxies

@@ -25,6 +25,7 @@
 #include "application.h"
 #include "datasetpanel.h"
 #include "fixtures.h"
+#include "gui_fixtures.h"
 #include "gz/catalog.h"
 #include "gz/files.h"
 #include "gz/morphology.h"
@@ -33,6 +34,8 @@
 #include "mainwindow.h"
 #include "recentdatasets.h"
 #include "welcomepage.h"
+
+using gz::test::screenshot;
 
 namespace fs = std::filesystem;
 using gz::ui::MainWindow;
@@ -124,14 +127,6 @@ private:
         QCOMPARE(tableCount(window, gz::kUnlabeled), expected.unlabeled);
     }
 
-    static void screenshot(QWidget& widget, const QString& name) {
-        const QString dir = qEnvironmentVariable("GZ_SCREENSHOT_DIR");
-        if (dir.isEmpty()) return;
-        QDir().mkpath(dir);
-        QCoreApplication::processEvents();
-        QVERIFY(widget.grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
-    }
-
     static bool onWelcomePage(MainWindow& window) {
         auto* stack = window.findChild<QStackedWidget*>(QStringLiteral("centralStack"));
         return stack && stack->currentWidget() &&
@@ -151,9 +146,7 @@ private:
 private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           tmp_.filePath(QStringLiteral("config")));
+        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
         gz::ui::configureApplication(*qApp);
         QCOMPARE(QCoreApplication::applicationName(), QStringLiteral("galaxy-studio"));
     }

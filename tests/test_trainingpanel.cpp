@@ -29,6 +29,7 @@
 #include "curvesview.h"
 #include "datasetpanel.h"
 #include "fixtures.h"
+#include "gui_fixtures.h"
 #include "gz/decoded_cache.h"
 #include "gz/demo.h"
 #include "gz/files.h"
@@ -40,6 +41,9 @@
 #include "runinfo.h"
 #include "runspanel.h"
 #include "trainingpanel.h"
+
+using gz::test::child;
+using gz::test::screenshot;
 
 namespace fs = std::filesystem;
 using gz::ui::MainWindow;
@@ -59,21 +63,6 @@ class TestTrainingPanel : public QObject {
     int counter_ = 0;
 
     fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
-
-    static void screenshot(QWidget& widget, const QString& name) {
-        const QString out = qEnvironmentVariable("GZ_SCREENSHOT_DIR");
-        if (out.isEmpty()) return;
-        QDir().mkpath(out);
-        QCoreApplication::processEvents();
-        QVERIFY(widget.grab().save(QDir(out).filePath(name + QStringLiteral(".png"))));
-    }
-
-    template <typename T>
-    static T* child(QWidget* parent, const char* name) {
-        T* w = parent->findChild<T*>(QString::fromLatin1(name));
-        if (!w) qWarning("no child %s", name);
-        return w;
-    }
 
     std::unique_ptr<MainWindow> openWindow() {
         gz::ui::MainWindowOptions options;
@@ -108,9 +97,7 @@ class TestTrainingPanel : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           tmp_.filePath(QStringLiteral("config")));
+        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
         gz::ui::configureApplication(*qApp);
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{48, 5, gz::kKaggleImageSide});

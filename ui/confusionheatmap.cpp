@@ -74,10 +74,10 @@ std::optional<std::pair<int, int>> ConfusionHeatMap::cellAt(const QPoint& point)
 QString ConfusionHeatMap::cellText(int trueClass, int predicted) const {
     if (!result_) return {};
     const std::size_t count =
-        result_->confusion[static_cast<std::size_t>(trueClass)][static_cast<std::size_t>(predicted)];
-    return QStringLiteral("%1\n%2%")
-        .arg(count)
-        .arg(QLocale().toString(rowPercent(*result_, trueClass, predicted), 'f', 1));
+        result_
+            ->confusion[static_cast<std::size_t>(trueClass)][static_cast<std::size_t>(predicted)];
+    return QStringLiteral("%1\n%2%").arg(count).arg(
+        QLocale().toString(rowPercent(*result_, trueClass, predicted), 'f', 1));
 }
 
 void ConfusionHeatMap::paintEvent(QPaintEvent*) {
@@ -113,9 +113,10 @@ void ConfusionHeatMap::paintEvent(QPaintEvent*) {
         const QRect rowLabel(4, row.top(), kLeftMargin - 10, row.height());
         painter.fillRect(QRect(rowLabel.right() - 2, row.top() + 2, 3, row.height() - 4),
                          morphologyColor(i));
-        painter.drawText(rowLabel.adjusted(0, 0, -8, 0), Qt::AlignRight | Qt::AlignVCenter,
-                         morphologyShortName(i) + QStringLiteral("\n") +
-                             tr("n = %1").arg(result_->perClass[static_cast<std::size_t>(i)].support));
+        painter.drawText(
+            rowLabel.adjusted(0, 0, -8, 0), Qt::AlignRight | Qt::AlignVCenter,
+            morphologyShortName(i) + QStringLiteral("\n") +
+                tr("n = %1").arg(result_->perClass[static_cast<std::size_t>(i)].support));
     }
 
     const QColor high(0x08, 0x30, 0x6b), low(0xf7, 0xfb, 0xff);
@@ -140,8 +141,13 @@ void ConfusionHeatMap::paintEvent(QPaintEvent*) {
     }
     painter.setFont(font());
     if (selected_) {
-        painter.setPen(QPen(palette().color(QPalette::Highlight), 3));
-        painter.drawRect(cellRect(selected_->first, selected_->second).adjusted(1, 1, -2, -2));
+        // Visible on light and dark cells alike: a black frame lined with white.
+        const QRect r = cellRect(selected_->first, selected_->second);
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(Qt::black, 4));
+        painter.drawRect(r.adjusted(2, 2, -2, -2));
+        painter.setPen(QPen(Qt::white, 2));
+        painter.drawRect(r.adjusted(5, 5, -5, -5));
     }
 }
 
@@ -157,13 +163,13 @@ void ConfusionHeatMap::mouseMoveEvent(QMouseEvent* event) {
     const auto cell = cellAt(event->position().toPoint());
     setCursor(cell ? Qt::PointingHandCursor : Qt::ArrowCursor);
     if (cell && result_) {
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           tr("True %1, predicted %2: %3 galaxies. Click to see them.")
-                               .arg(morphologyShortName(cell->first),
-                                    morphologyShortName(cell->second))
-                               .arg(result_->confusion[static_cast<std::size_t>(cell->first)]
-                                                      [static_cast<std::size_t>(cell->second)]),
-                           this);
+        QToolTip::showText(
+            event->globalPosition().toPoint(),
+            tr("True %1, predicted %2: %3 galaxies. Click to see them.")
+                .arg(morphologyShortName(cell->first), morphologyShortName(cell->second))
+                .arg(result_->confusion[static_cast<std::size_t>(cell->first)]
+                                       [static_cast<std::size_t>(cell->second)]),
+            this);
     }
 }
 

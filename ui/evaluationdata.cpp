@@ -1,5 +1,6 @@
 #include "evaluationdata.h"
 
+#include <QObject>
 #include <QStringList>
 
 #include <algorithm>
@@ -36,9 +37,12 @@ double rowPercent(const EvaluationResult& result, int trueClass, int predicted) 
 
 QString markKey(GalaxyMark mark) {
     switch (mark) {
-        case GalaxyMark::LabelWrong: return QStringLiteral("label_wrong");
-        case GalaxyMark::ModelWrong: return QStringLiteral("model_wrong");
-        case GalaxyMark::None: break;
+        case GalaxyMark::LabelWrong:
+            return QStringLiteral("label_wrong");
+        case GalaxyMark::ModelWrong:
+            return QStringLiteral("model_wrong");
+        case GalaxyMark::None:
+            break;
     }
     return {};
 }
@@ -51,9 +55,12 @@ std::optional<GalaxyMark> markFromKey(const QString& key) {
 
 QString markTitle(GalaxyMark mark) {
     switch (mark) {
-        case GalaxyMark::LabelWrong: return QObject::tr("Label looks wrong");
-        case GalaxyMark::ModelWrong: return QObject::tr("Model wrong");
-        case GalaxyMark::None: break;
+        case GalaxyMark::LabelWrong:
+            return QObject::tr("Label looks wrong");
+        case GalaxyMark::ModelWrong:
+            return QObject::tr("Model wrong");
+        case GalaxyMark::None:
+            break;
     }
     return {};
 }
@@ -97,14 +104,14 @@ RunMarks::RunMarks(fs::path runDir) : runDir_(std::move(runDir)) {
         const auto lineNo = static_cast<std::size_t>(i + 1);
         const QStringList f = line.split(QLatin1Char(','));
         if (f.size() != 5)
-            throw DataError(file, lineNo,
-                            "expected 5 fields, found " + std::to_string(f.size()));
+            throw DataError(file, lineNo, "expected 5 fields, found " + std::to_string(f.size()));
         bool ok = false;
         MarkedGalaxy m;
         m.id = f[0].toLongLong(&ok);
         if (!ok) throw DataError(file, lineNo, "GalaxyID", "not an integer: " + f[0].toStdString());
         const auto mark = markFromKey(f[1]);
-        if (!mark) throw DataError(file, lineNo, "mark", "unknown mark \"" + f[1].toStdString() + "\"");
+        if (!mark)
+            throw DataError(file, lineNo, "mark", "unknown mark \"" + f[1].toStdString() + "\"");
         m.mark = *mark;
         m.trueLabel = classFromKey(f[2], file, lineNo, "true");
         m.predicted = classFromKey(f[3], file, lineNo, "predicted");
@@ -130,9 +137,9 @@ void RunMarks::setMark(const Prediction& prediction, GalaxyMark mark) {
     if (mark == GalaxyMark::None) {
         updated.erase(prediction.id);
     } else {
-        updated[prediction.id] = MarkedGalaxy{prediction.id, mark, prediction.trueLabel,
-                                              prediction.predicted(),
-                                              static_cast<double>(prediction.confidence())};
+        updated[prediction.id] =
+            MarkedGalaxy{prediction.id, mark, prediction.trueLabel, prediction.predicted(),
+                         static_cast<double>(prediction.confidence())};
     }
     writeFileAtomically(fileIn(runDir_), [&](std::ostream& out) { writeMarks(out, updated); });
     marks_ = std::move(updated);

@@ -87,6 +87,7 @@ signals:
 
 private:
     void updateButtons();
+    void followRunTta();
     void fillMetrics();
     void chooseExportFile();
     void updateMarksLabel();

@@ -28,6 +28,7 @@
 #include "application.h"
 #include "datasetpanel.h"
 #include "gz/files.h"
+#include "predictionpanel.h"
 #include "recentdatasets.h"
 #include "welcomepage.h"
 
@@ -83,6 +84,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     panels_->addTab(datasetPanel_, tr("Dataset"));
     connectDatasetPanel();
     createTrainingPanels();
+    createEvaluationPanels();
 
     centralStack_ = new QStackedWidget;
     centralStack_->setObjectName(QStringLiteral("centralStack"));
@@ -140,6 +142,13 @@ void MainWindow::createMenus() {
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
     file->addSeparator();
     file->addAction(openDemoAction_);
+    file->addSeparator();
+    // Prediction needs a trained run, not an open data set (mainwindow_evaluation.cpp).
+    QAction* predict = file->addAction(tr("&Predict Images…"), this, [this] {
+        centralStack_->setCurrentWidget(panels_);
+        showPanel(predictionPanel_);
+    });
+    predict->setObjectName(QStringLiteral("predictImagesAction"));
     file->addSeparator();
     file->addAction(quitAction_);
 

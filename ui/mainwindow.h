@@ -28,6 +28,8 @@ namespace gz::ui {
 class AugmentationPanel;
 class AugmentationSettings;
 class DatasetPanel;
+class EvaluationPanel;
+class PredictionPanel;
 class RunsPanel;
 class TrainingPanel;
 class WelcomePage;
@@ -79,6 +81,8 @@ public:
     AugmentationPanel* augmentationPanel() const { return augmentationPanel_; }
     TrainingPanel* trainingPanel() const { return trainingPanel_; }
     RunsPanel* runsPanel() const { return runsPanel_; }
+    EvaluationPanel* evaluationPanel() const { return evaluationPanel_; }
+    PredictionPanel* predictionPanel() const { return predictionPanel_; }
     /// Shows a panel's tab (e.g. trainingPanel()).
     void showPanel(QWidget* panel);
     /// Adds a panel beside the Dataset panel (for the later Augmentation/Training/... panels).
@@ -106,6 +110,8 @@ private:
     void connectDatasetPanel();
     /// Adds the Augmentation, Training and Runs panels (mainwindow_training.cpp).
     void createTrainingPanels();
+    /// Adds the Evaluation and Prediction panels (mainwindow_evaluation.cpp).
+    void createEvaluationPanels();
     void createMenus();
     void createStatusBar();
     void restoreWindowState();
@@ -142,6 +148,8 @@ private:
     AugmentationPanel* augmentationPanel_ = nullptr;
     TrainingPanel* trainingPanel_ = nullptr;
     RunsPanel* runsPanel_ = nullptr;
+    EvaluationPanel* evaluationPanel_ = nullptr;
+    PredictionPanel* predictionPanel_ = nullptr;
 
     QAction* openDatasetAction_ = nullptr;
     QAction* openCsvAction_ = nullptr;

@@ -157,15 +157,16 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
         painter.drawText(QRect(0, y, labelW - 6, rowH), Qt::AlignRight | Qt::AlignVCenter, name);
         const QRect track(labelW, y + 3, barW, rowH - 6);
         painter.fillRect(track, palette().color(QPalette::AlternateBase));
-        painter.fillRect(QRect(track.left(), track.top(),
-                               static_cast<int>(std::lround(p * barW)), track.height()),
+        painter.fillRect(QRect(track.left(), track.top(), static_cast<int>(std::lround(p * barW)),
+                               track.height()),
                          morphologyColor(c));
         if (c == prediction_->trueLabel) {
             painter.setPen(QPen(palette().color(QPalette::Text), 1, Qt::DashLine));
             painter.drawRect(track.adjusted(0, 0, -1, -1));
         }
         painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(QRect(labelW + barW + 4, y, valueW, rowH), Qt::AlignLeft | Qt::AlignVCenter,
+        painter.drawText(QRect(labelW + barW + 4, y, valueW, rowH),
+                         Qt::AlignLeft | Qt::AlignVCenter,
                          QLocale().toString(100.0 * p, 'f', 1) + QLatin1Char('%'));
     }
 }
@@ -181,8 +182,9 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent
     galleryTitle_->setWordWrap(true);
     list_ = new QListWidget;
     list_->setObjectName(QStringLiteral("galleryList"));
-    list_->setToolTip(tr("Up/Down (or J/K) steps through the gallery; L marks \"label looks "
-                         "wrong\", M \"model wrong\", 0 clears the mark"));
+    list_->setToolTip(
+        tr("Up/Down (or J/K) steps through the gallery; L marks \"label looks "
+           "wrong\", M \"model wrong\", 0 clears the mark"));
     list_->setUniformItemSizes(true);
     connect(list_, &QListWidget::currentRowChanged, this, [this] { showCurrent(); });
     auto* galleryBox = new QWidget;
@@ -216,12 +218,10 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent
     modelWrong_->setObjectName(QStringLiteral("markModelWrongButton"));
     modelWrong_->setText(tr("Model wrong (M)"));
     modelWrong_->setCheckable(true);
-    connect(labelWrong_, &QToolButton::clicked, this, [this](bool on) {
-        markCurrent(on ? GalaxyMark::LabelWrong : GalaxyMark::None);
-    });
-    connect(modelWrong_, &QToolButton::clicked, this, [this](bool on) {
-        markCurrent(on ? GalaxyMark::ModelWrong : GalaxyMark::None);
-    });
+    connect(labelWrong_, &QToolButton::clicked, this,
+            [this](bool on) { markCurrent(on ? GalaxyMark::LabelWrong : GalaxyMark::None); });
+    connect(modelWrong_, &QToolButton::clicked, this,
+            [this](bool on) { markCurrent(on ? GalaxyMark::ModelWrong : GalaxyMark::None); });
     auto* markRow = new QHBoxLayout;
     markRow->addWidget(labelWrong_);
     markRow->addWidget(modelWrong_);
@@ -230,22 +230,25 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent
     details_ = new GalaxyDetails;
     details_->clear(tr("No galaxy selected."));
 
-    auto* right = new QWidget;
-    auto* rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(header_);
-    rightLayout->addWidget(view_, 3);
-    rightLayout->addLayout(opacityRow);
-    rightLayout->addWidget(bars_);
-    rightLayout->addLayout(markRow);
-    rightLayout->addWidget(details_, 2);
+    auto* imageColumn = new QWidget;
+    auto* imageLayout = new QVBoxLayout(imageColumn);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->addWidget(header_);
+    imageLayout->addWidget(view_, 1);
+    imageLayout->addLayout(opacityRow);
+    imageLayout->addWidget(bars_);
+    imageLayout->addLayout(markRow);
 
+    list_->setMinimumWidth(200);
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->setObjectName(QStringLiteral("inspectorSplitter"));
     splitter->addWidget(galleryBox);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 3);
+    splitter->addWidget(imageColumn);
+    splitter->addWidget(details_);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 1);
+    splitter->setSizes({220, 400, 300});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
@@ -295,12 +298,13 @@ void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dat
 }
 
 QString MisclassifiedInspector::itemText(const Prediction& p) const {
-    QString text = tr("%1   %2%  %3 → %4")
+    // The gallery's title names the cell; each row: GalaxyID, confidence, predicted class.
+    QString text = tr("%1   %2%   %3")
                        .arg(p.id)
                        .arg(QLocale().toString(100.0 * p.confidence(), 'f', 1))
-                       .arg(morphologyShortName(p.trueLabel), morphologyShortName(p.predicted()));
+                       .arg(morphologyShortName(p.predicted()));
     const GalaxyMark mark = marks_ ? marks_->mark(p.id) : GalaxyMark::None;
-    if (mark != GalaxyMark::None) text += QStringLiteral("   [") + markTitle(mark) + ']';
+    if (mark != GalaxyMark::None) text += QStringLiteral("  [") + markTitle(mark) + ']';
     return text;
 }
 
@@ -311,6 +315,11 @@ void MisclassifiedInspector::setGallery(std::vector<Prediction> gallery, const Q
     list_->clear();
     for (const Prediction& p : gallery_) {
         auto* item = new QListWidgetItem(morphologySwatch(p.predicted()), itemText(p));
+        item->setToolTip(tr("Galaxy %1: true %2, predicted %3 with probability %4")
+                             .arg(p.id)
+                             .arg(morphologyShortName(p.trueLabel),
+                                  morphologyShortName(p.predicted()),
+                                  QLocale().toString(p.confidence(), 'f', 3)));
         list_->addItem(item);
     }
     if (!gallery_.empty()) list_->setCurrentRow(0);

@@ -78,6 +78,13 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     connect(resume_, &QPushButton::clicked, this, [this] {
         if (canResume()) emit resumeRequested(*shown_);
     });
+    evaluate_ = new QPushButton(tr("Evaluate"));
+    evaluate_->setObjectName(QStringLiteral("evaluateRunButton"));
+    evaluate_->setToolTip(
+        tr("Evaluate this run's model and inspect its mistakes (Evaluation tab)"));
+    connect(evaluate_, &QPushButton::clicked, this, [this] {
+        if (shown_) emit evaluateRequested(*shown_);
+    });
     compare_ = new QComboBox;
     compare_->setObjectName(QStringLiteral("compareRunCombo"));
     compare_->setMinimumContentsLength(18);
@@ -89,6 +96,7 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     buttons->addWidget(refreshButton);
     buttons->addWidget(openButton);
     buttons->addWidget(resume_);
+    buttons->addWidget(evaluate_);
     buttons->addStretch(1);
     buttons->addWidget(new QLabel(tr("Compare with")));
     buttons->addWidget(compare_);
@@ -294,6 +302,9 @@ void RunsPanel::setActiveRun(const std::optional<fs::path>& run) {
 
 void RunsPanel::updateResume() {
     resume_->setEnabled(canResume());
+    const RunInfo* run = shownRun();
+    evaluate_->setEnabled(
+        run && (run->state == RunInfo::State::Finished || run->state == RunInfo::State::Resumable));
 }
 
 }  // namespace gz::ui

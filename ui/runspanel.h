@@ -52,6 +52,8 @@ public:
 signals:
     /// The user asked to continue a stopped run.
     void resumeRequested(const std::filesystem::path& run);
+    /// The user asked to evaluate the shown run (Evaluation tab).
+    void evaluateRequested(const std::filesystem::path& run);
 
 private:
     void fillTable();
@@ -73,6 +75,7 @@ private:
     QTableWidget* table_ = nullptr;
     QComboBox* compare_ = nullptr;
     QPushButton* resume_ = nullptr;
+    QPushButton* evaluate_ = nullptr;
     QLabel* summary_ = nullptr;
     CurvesView* curves_ = nullptr;
     QPlainTextEdit* config_ = nullptr;

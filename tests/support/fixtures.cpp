@@ -1,5 +1,8 @@
 #include "fixtures.h"
 
+#include <QSettings>
+#include <QStandardPaths>
+
 #include <QProcess>
 #include <QProcessEnvironment>
 
@@ -139,6 +142,11 @@ CliResult runCli(const QStringList& args, int timeoutMs) {
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+void isolateSettings(const QString& folder) {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, folder);
 }
 
 }  // namespace gz::test

@@ -32,6 +32,10 @@ void writeKaggleFolder(const std::filesystem::path& dir, const std::vector<int>&
 /// The real sample folder from GZ2_SAMPLE_DIR, or nullopt (the caller QSKIPs with a message).
 std::optional<std::filesystem::path> sampleDir();
 
+/// Points QSettings (and QStandardPaths' test mode) at `folder`, so that a GUI test neither reads
+/// nor writes the user's settings, recent data sets or window layout.
+void isolateSettings(const QString& folder);
+
 /// The galaxy-cli executable (from the GZ_CLI environment set by ctest).
 QString cliPath();
 

@@ -1,0 +1,98 @@
+#pragma once
+// The "Prediction" panel: a run's model on a folder of JPEGs without labels (galaxy-cli predict
+// in the GUI), as a job on the window's JobRunner; the results browsed by predicted class and
+// confidence (with the image of the selected one), and exported as predictions.csv.
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QThreadPool>
+#include <QWidget>
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "gz/evaluation.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace gz::ui {
+
+class JobRunner;
+
+class PredictionPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    PredictionPanel(JobRunner* runner, std::filesystem::path workspace, QWidget* parent = nullptr);
+    ~PredictionPanel() override;
+
+    void refreshRuns();
+    void setRun(const std::filesystem::path& run);
+    std::optional<std::filesystem::path> selectedRun() const;
+    void setFolder(const std::filesystem::path& folder);
+    /// Starts predicting the folder; false, with statusText(), when refused.
+    bool predict();
+
+    /// Shows only one predicted class (nullopt: all) with at least `minConfidence`.
+    void setFilter(std::optional<int> predictedClass, double minConfidence = 0);
+    /// The rows shown, in the order shown (by descending confidence).
+    std::vector<Prediction> shownPredictions() const;
+    const std::vector<Prediction>& predictions() const { return predictions_; }
+    /// Writes every prediction as predictions.csv to `file` (never into the image folder).
+    bool exportCsv(const std::filesystem::path& file);
+    QString statusText() const { return status_; }
+    QTableWidget* table() const { return table_; }
+    /// The image of the selected row (null while decoding or when there is none).
+    QImage previewImage() const { return preview_; }
+
+signals:
+    void predicted();
+    void previewShown();
+
+private:
+    struct Decoded {
+        quint64 generation = 0;
+        QImage image;
+        QString error;
+    };
+    void fillTable();
+    void updateButtons();
+    void showSelected();
+    void setStatus(const QString& text, bool error = false);
+    std::optional<std::filesystem::path> imageFileOf(const Prediction& p) const;
+
+    JobRunner* runner_;
+    std::filesystem::path workspace_;
+    std::vector<std::filesystem::path> extraRuns_;
+    std::vector<Prediction> predictions_;
+    std::filesystem::path predictedFolder_;
+    std::vector<std::filesystem::path> files_;  // the folder's JPEGs as predictFolder numbers them
+    QString status_;
+    QImage preview_;
+
+    QComboBox* runCombo_ = nullptr;
+    QLineEdit* folder_ = nullptr;
+    QCheckBox* tta_ = nullptr;
+    QPushButton* predictButton_ = nullptr;
+    QPushButton* exportButton_ = nullptr;
+    QComboBox* classFilter_ = nullptr;
+    QDoubleSpinBox* minConfidence_ = nullptr;
+    QLabel* statusLabel_ = nullptr;
+    QLabel* counts_ = nullptr;
+    QTableWidget* table_ = nullptr;
+    QLabel* image_ = nullptr;
+    QLabel* imageCaption_ = nullptr;
+
+    QThreadPool pool_;
+    QFutureWatcher<Decoded> watcher_;
+    quint64 generation_ = 0;
+};
+
+}  // namespace gz::ui
