@@ -154,12 +154,11 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
         ->capture_default_str();
     a.train
         ->add_option("--select", c.selectMetric,
-                     "Validation metric for the best checkpoint: macro_f1|accuracy|loss")
+                     "Validation metric for the best checkpoint: loss|accuracy|macro_f1")
         ->capture_default_str();
-    a.train
-        ->add_flag("--tta,!--no-tta", c.tta,
-                   "Test-time augmentation (8 rotations and flips) in the final evaluation "
-                   "(default: on)");
+    a.train->add_flag("--tta,!--no-tta", c.tta,
+                      "Test-time augmentation (8 rotations and flips) in the final evaluation "
+                      "(default: on)");
     a.train->add_option("--threads", c.threads, "LibTorch threads (default: every core)");
     a.train->add_option("--loader-threads", c.loaderThreads, "Batch-preparing threads")
         ->capture_default_str();

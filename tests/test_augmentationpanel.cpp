@@ -18,7 +18,9 @@
 #include "application.h"
 #include "augmentationpanel.h"
 #include "augmentationsettings.h"
+#include "datasetpanel.h"
 #include "fixtures.h"
+#include "galaxybrowser.h"
 #include "gui_fixtures.h"
 #include "gz/decoded_cache.h"
 #include "gz/demo.h"
@@ -243,6 +245,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!panel_->previewPending(), kTimeoutMs);
         QVERIFY2(panel_->lastError().contains(QString::number(id) + QStringLiteral(".jpg")),
                  qPrintable(panel_->lastError()));
+    }
+
+    void galaxySelectedInTheBrowserIsShown() {
+        const long long id = window_->dataset()->catalog.id(7);
+        QVERIFY(window_->datasetPanel()->browser()->selectGalaxy(id));
+        QCOMPARE(panel_->galaxyId(), id);
+        waitForPreview();
+        QCOMPARE(panel_->preview().galaxyId, id);
     }
 
     void cleanupTestCase() { window_.reset(); }

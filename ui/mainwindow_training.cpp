@@ -6,6 +6,8 @@
 
 #include "augmentationpanel.h"
 #include "augmentationsettings.h"
+#include "datasetpanel.h"
+#include "galaxybrowser.h"
 #include "mainwindow.h"
 #include "runspanel.h"
 #include "trainingpanel.h"
@@ -30,6 +32,12 @@ void MainWindow::createTrainingPanels() {
                 setSplit(split, file);
             });
     connect(this, &MainWindow::datasetChanged, augmentationPanel_, &AugmentationPanel::setDataset);
+    // The galaxy selected in the browser is the one the Augmentation panel shows.
+    connect(datasetPanel_->browser(), &GalaxyBrowser::galaxySelected, augmentationPanel_,
+            [this](std::optional<std::size_t> row) {
+                if (row && dataset_ && *row < dataset_->catalog.size())
+                    augmentationPanel_->showGalaxy(dataset_->catalog.id(*row));
+            });
     connect(this, &MainWindow::datasetChanged, trainingPanel_, &TrainingPanel::setDataset);
 
     connect(trainingPanel_, &TrainingPanel::runsChanged, runsPanel_, [this] {

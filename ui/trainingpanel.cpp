@@ -269,9 +269,12 @@ QWidget* TrainingPanel::createLauncher() {
     schedule_->setToolTip(tr("step: the paper's, ÷10 every 30,000 steps"));
     warmup_ = realSpin(QStringLiteral("warmupSpin"), 0, 1000, 0, 1, 1);
     warmup_->setToolTip(tr("Linear warm-up from lr/10, in epochs"));
-    balance_ = combo(QStringLiteral("balanceCombo"),
-                     {QStringLiteral("none"), QStringLiteral("sample"), QStringLiteral("weight")});
-    balance_->setToolTip(tr("sample: draw classes equally; weight: weight the loss"));
+    balance_ =
+        combo(QStringLiteral("balanceCombo"), {QStringLiteral("sqrt"), QStringLiteral("none"),
+                                               QStringLiteral("sample"), QStringLiteral("weight")});
+    balance_->setToolTip(
+        tr("sqrt: weight the loss by 1/sqrt(class share); weight: by 1/share; sample: draw "
+           "classes equally; none: every image alike"));
     patience_ = intSpin(QStringLiteral("patienceSpin"), 0, 10000, 0);
     patience_->setSpecialValueText(tr("off"));
     patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
@@ -282,6 +285,19 @@ QWidget* TrainingPanel::createLauncher() {
     trainSeed_ = intSpin(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
     tta_ = new QCheckBox(tr("Test-time augmentation in the final evaluation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
+    {
+        // Start from the engine's defaults, the same as galaxy-cli train's.
+        const TrainConfig d;
+        batch_->setValue(d.batch);
+        lr_->setValue(d.lr);
+        schedule_->setCurrentText(QString::fromStdString(d.schedule));
+        warmup_->setValue(d.warmupEpochs);
+        balance_->setCurrentText(QString::fromStdString(d.balance));
+        patience_->setValue(d.earlyStopPatience);
+        select_->setCurrentText(QString::fromStdString(d.selectMetric));
+        trainSeed_->setValue(static_cast<int>(d.seed));
+        tta_->setChecked(d.tta);
+    }
     trainButton_ = new QPushButton(tr("Train"));
     trainButton_->setObjectName(QStringLiteral("trainButton"));
     connect(trainButton_, &QPushButton::clicked, this, &TrainingPanel::train);

@@ -33,12 +33,12 @@ struct TrainConfig {
     double momentum = 0.9;            ///< Nesterov
     double weightDecay = 1e-4;
     double labelSmoothing = 0;
-    std::string balance = "sqrt";  ///< "none", "sample" (class-balanced sampling), "weight"
-                                   ///< (inverse-frequency loss weights) or "sqrt" (inverse
-                                   ///< square root of the frequency)
-    int earlyStopPatience = 0;     ///< epochs without validation improvement (0: off)
-    std::string selectMetric = "macro_f1";  ///< validation metric for best/early stopping:
-                                            ///< "macro_f1", "accuracy" or "loss"
+    std::string balance = "sqrt";       ///< "none", "sample" (class-balanced sampling), "weight"
+                                        ///< (inverse-frequency loss weights) or "sqrt" (inverse
+                                        ///< square root of the frequency)
+    int earlyStopPatience = 0;          ///< epochs without validation improvement (0: off)
+    std::string selectMetric = "loss";  ///< validation metric for best/early stopping: "loss"
+                                        ///< (mean cross-entropy), "accuracy" or "macro_f1"
     bool tta = true;  ///< test-time augmentation (8 rotations/flips) for the final evaluation
     int threads = 0;  ///< LibTorch threads (0: every core)
     int loaderThreads = 1;
