@@ -115,11 +115,8 @@ int reportOutcome(const TrainOutcome& o, const fs::path& run, bool asJson) {
 std::vector<SplitEntry> splitFor(const Catalog& catalog, const LabelRules& rules,
                                  const std::string& splitFile) {
     if (!splitFile.empty()) return readSplitCsv(splitFile);
-    const Labeling labeling = labelCatalog(catalog, rules);
-    std::vector<LabeledGalaxy> galaxies;
-    for (std::size_t r = 0; r < catalog.size(); ++r)
-        galaxies.push_back({catalog.id(r), labeling.labels[r]});
-    return stratifiedSplit(galaxies, SplitRatios{}, 42);
+    return stratifiedSplit(labeledGalaxies(catalog, labelCatalog(catalog, rules)), SplitRatios{},
+                           42);
 }
 
 }  // namespace
@@ -246,10 +243,7 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
             for (const auto& e : readSplitCsv(a.split))
                 if (e.subset == *subset) galaxies.push_back({e.id, e.label});
         } else {
-            const Labeling labeling = labelCatalog(catalog, cfg.rules);
-            for (std::size_t r = 0; r < catalog.size(); ++r)
-                if (labeling.labels[r] != kUnlabeled)
-                    galaxies.push_back({catalog.id(r), labeling.labels[r]});
+            galaxies = labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
         }
         std::vector<std::string> skipped;
         const auto predictions =

@@ -63,6 +63,15 @@ private slots:
         for (std::size_t i = 0; i < labels.size(); ++i) QCOMPARE(int(l.labels[i]), labels[i]);
         QCOMPARE(l.counts, (std::array<std::size_t, 5>{2, 1, 1, 1, 3}));
         QCOMPARE(l.unlabeled, std::size_t(2));
+        // The labeled ones, in row order (ids 1000, 1001, ...), without rows 5 and 9.
+        const std::vector<LabeledGalaxy> g = labeledGalaxies(c, l);
+        QCOMPARE(g.size(), std::size_t(8));
+        for (std::size_t i = 0, r = 0; r < labels.size(); ++r) {
+            if (labels[r] < 0) continue;
+            QCOMPARE(g[i].id, std::int64_t(1000 + r));
+            QCOMPARE(g[i].label, labels[r]);
+            ++i;
+        }
     }
 
     void firstMatchWinsAndOrderIsData() {

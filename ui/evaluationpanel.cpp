@@ -289,9 +289,7 @@ bool EvaluationPanel::evaluate() {
                 out->dataset = windowData;
                 out->rules = windowRules;
                 const Catalog& catalog = windowData->catalog;
-                for (std::size_t r = 0; r < catalog.size(); ++r)
-                    if (windowLabeling->labels[r] != kUnlabeled)
-                        galaxies.push_back({catalog.id(r), windowLabeling->labels[r]});
+                galaxies = labeledGalaxies(catalog, *windowLabeling);
                 if (galaxies.empty())
                     throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
             } else {

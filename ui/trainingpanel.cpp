@@ -500,11 +500,8 @@ bool TrainingPanel::partition() {
         [=](const std::stop_token& stop, const ProgressFn& progress) {
             ratios.validate();
             checkpoint(stop, progress, 0, 0, "Labeling");
-            const Labeling labeling = labelCatalog(dataset->catalog, rules);
-            std::vector<LabeledGalaxy> galaxies;
-            galaxies.reserve(dataset->catalog.size());
-            for (std::size_t r = 0; r < dataset->catalog.size(); ++r)
-                galaxies.push_back({dataset->catalog.id(r), labeling.labels[r]});
+            const std::vector<LabeledGalaxy> galaxies =
+                labeledGalaxies(dataset->catalog, labelCatalog(dataset->catalog, rules));
             checkpoint(stop, progress, 0, 0, "Splitting");
             result->split = stratifiedSplit(galaxies, ratios, seed);
             if (result->split.empty()) throw DataError("no galaxy is labeled by the rules");

@@ -212,6 +212,13 @@ void writeLabelsCsv(const fs::path& file, const Catalog& catalog, const Labeling
     });
 }
 
+std::vector<LabeledGalaxy> labeledGalaxies(const Catalog& catalog, const Labeling& labeling) {
+    std::vector<LabeledGalaxy> out;
+    for (std::size_t r = 0; r < catalog.size(); ++r)
+        if (labeling.labels[r] != kUnlabeled) out.push_back({catalog.id(r), labeling.labels[r]});
+    return out;
+}
+
 std::vector<LabeledGalaxy> readLabelsCsv(const fs::path& file) {
     const std::string text = readWholeFile(file);
     detail::CsvReader csv(text, file);

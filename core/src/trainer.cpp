@@ -1068,13 +1068,12 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
     if (data) {
         const Labeling labeling = labelCatalog(*data, LabelRules::defaults());
         std::vector<std::int64_t> ids;
-        std::vector<int> labels;
-        for (std::size_t r = 0; r < data->size(); ++r)
-            if (labeling.labels[r] != kUnlabeled) ids.push_back(data->id(r));
+        for (const LabeledGalaxy& g : labeledGalaxies(*data, labeling)) ids.push_back(g.id);
         const DecodedCache cache =
             DecodedCache::buildOrLoad(*data, ids, workspace, params, b.threads, stop);
         if (cache.size() < static_cast<std::size_t>(batch))
             throw DataError("fewer usable labeled images than one batch");
+        std::vector<int> labels;
         for (std::size_t i = 0; i < cache.size(); ++i)
             labels.push_back(labeling.labels[*data->rowOf(cache.id(i))]);
         // Batches as training makes them, endlessly: one loader an epoch-sized pass at a time.

@@ -86,4 +86,7 @@ struct LabeledGalaxy {
 /// Reads labels.csv (validating it like the catalog: file, line and column in errors).
 std::vector<LabeledGalaxy> readLabelsCsv(const std::filesystem::path& file);
 
+/// The galaxies `labeling` gives a label (unlabeled rows left out), in catalog row order.
+std::vector<LabeledGalaxy> labeledGalaxies(const Catalog& catalog, const Labeling& labeling);
+
 }  // namespace gz
