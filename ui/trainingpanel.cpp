@@ -60,10 +60,12 @@ QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-QComboBox* combo(const QString& objectName, const QStringList& items) {
+QComboBox* combo(const QString& objectName, const QStringList& items,
+                 const std::string& current = {}) {
     auto* c = new QComboBox;
     c->setObjectName(objectName);
     c->addItems(items);
+    if (!current.empty()) c->setCurrentText(QString::fromStdString(current));
     return c;
 }
 
@@ -261,43 +263,35 @@ QWidget* TrainingPanel::createLauncher() {
         epochs_->setEnabled(on);
         minutes_->setEnabled(!on);
     });
-    batch_ = intSpin(QStringLiteral("batchSpin"), 1, 4096, 64);
-    lr_ = realSpin(QStringLiteral("learningRateSpin"), 0.00001, 10, 0.05, 5, 0.01);
-    schedule_ =
-        combo(QStringLiteral("scheduleCombo"),
-              {QStringLiteral("cosine"), QStringLiteral("step"), QStringLiteral("constant")});
+    const TrainConfig d;  // the engine's defaults, the same as galaxy-cli train's
+    batch_ = intSpin(QStringLiteral("batchSpin"), 1, 4096, d.batch);
+    lr_ = realSpin(QStringLiteral("learningRateSpin"), 0.00001, 10, d.lr, 5, 0.01);
+    schedule_ = combo(
+        QStringLiteral("scheduleCombo"),
+        {QStringLiteral("cosine"), QStringLiteral("step"), QStringLiteral("constant")}, d.schedule);
     schedule_->setToolTip(tr("step: the paper's, ÷10 every 30,000 steps"));
-    warmup_ = realSpin(QStringLiteral("warmupSpin"), 0, 1000, 0, 1, 1);
+    warmup_ = realSpin(QStringLiteral("warmupSpin"), 0, 1000, d.warmupEpochs, 1, 1);
     warmup_->setToolTip(tr("Linear warm-up from lr/10, in epochs"));
-    balance_ =
-        combo(QStringLiteral("balanceCombo"), {QStringLiteral("sqrt"), QStringLiteral("none"),
-                                               QStringLiteral("sample"), QStringLiteral("weight")});
+    balance_ = combo(QStringLiteral("balanceCombo"),
+                     {QStringLiteral("sqrt"), QStringLiteral("none"), QStringLiteral("sample"),
+                      QStringLiteral("weight")},
+                     d.balance);
     balance_->setToolTip(
         tr("sqrt: weight the loss by 1/sqrt(class share); weight: by 1/share; sample: draw "
            "classes equally; none: every image alike"));
-    patience_ = intSpin(QStringLiteral("patienceSpin"), 0, 10000, 0);
+    patience_ = intSpin(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
     patience_->setSpecialValueText(tr("off"));
     patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
     select_ =
         combo(QStringLiteral("selectCombo"),
-              {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")});
+              {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")},
+              d.selectMetric);
     threads_ = intSpin(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
-    trainSeed_ = intSpin(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    trainSeed_ = intSpin(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
+                         static_cast<int>(d.seed));
     tta_ = new QCheckBox(tr("Test-time augmentation in the final evaluation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
-    {
-        // Start from the engine's defaults, the same as galaxy-cli train's.
-        const TrainConfig d;
-        batch_->setValue(d.batch);
-        lr_->setValue(d.lr);
-        schedule_->setCurrentText(QString::fromStdString(d.schedule));
-        warmup_->setValue(d.warmupEpochs);
-        balance_->setCurrentText(QString::fromStdString(d.balance));
-        patience_->setValue(d.earlyStopPatience);
-        select_->setCurrentText(QString::fromStdString(d.selectMetric));
-        trainSeed_->setValue(static_cast<int>(d.seed));
-        tta_->setChecked(d.tta);
-    }
+    tta_->setChecked(d.tta);
     trainButton_ = new QPushButton(tr("Train"));
     trainButton_->setObjectName(QStringLiteral("trainButton"));
     connect(trainButton_, &QPushButton::clicked, this, &TrainingPanel::train);

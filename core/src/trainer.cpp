@@ -1186,21 +1186,19 @@ SaliencyMap RunModel::gradCam(const SourceImage& image, int targetClass,
     const torch::Tensor x = impl_->input(image, &params).to(impl_->device);
     detail::GalaxyNetImpl& net = *impl_->net;
 
-    SaliencyMap out;
-    {
-        torch::NoGradGuard noGrad;
-        const torch::Tensor p = torch::softmax(net.forward(x), 1).cpu().contiguous();
-        std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.probabilities.begin());
-    }
-    Prediction predicted;
-    predicted.probabilities = out.probabilities;
-    out.targetClass = targetClass >= 0 ? targetClass : predicted.predicted();
-
     // The 8 views in one batch (eval-mode batch norm keeps them independent); each view's map
-    // is turned back into the image's orientation before they are averaged.
+    // is turned back into the image's orientation before they are averaged. View 0 is the
+    // image itself: its logits are the prediction.
     const torch::Tensor views = dihedralAverage ? dihedral(x) : x;
     const torch::Tensor features = net.features(detail::inModelLayout(views));
     const torch::Tensor logits = net.classify(features);
+
+    SaliencyMap out;
+    const torch::Tensor p = torch::softmax(logits.detach()[0], 0).cpu().contiguous();
+    std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.probabilities.begin());
+    Prediction predicted;
+    predicted.probabilities = out.probabilities;
+    out.targetClass = targetClass >= 0 ? targetClass : predicted.predicted();
     const torch::Tensor gradient =
         torch::autograd::grad({logits.select(1, out.targetClass).sum()}, {features})[0];
     const torch::Tensor weights = gradient.mean({2, 3}, /*keepdim=*/true);
