@@ -39,8 +39,18 @@ struct TrainingCommands::Args {
     std::optional<double> minutes;
     // evaluate / predict
     std::string subset = "test", images, evalOut, predictionsOut;
-    std::optional<bool> tta;  ///< --tta / --no-tta; unset: as the run was trained
+    bool tta = false;
+    /// The --tta/--no-tta flags of evaluate and predict. CLI11 (2.3) sets an optional<bool> flag
+    /// to false when it is absent, so whether one was given is read from the options' counts.
+    CLI::Option* ttaFlags[2] = {nullptr, nullptr};
     int threads = 0;
+
+    /// --tta/--no-tta as given, else as the run was trained.
+    bool ttaFor(const fs::path& runDir) const {
+        for (const CLI::Option* flag : ttaFlags)
+            if (flag->count() > 0) return tta;
+        return loadRunConfig(runDir).tta;
+    }
 };
 
 namespace {
@@ -78,12 +88,20 @@ TrainCallbacks consoleCallbacks() {
 }
 
 void printEvaluation(const EvaluationResult& r) {
-    std::printf("%zu galaxies: accuracy %.4f, macro F1 %.4f\n", r.n, r.accuracy, r.macroF1);
-    std::printf("%-12s %9s %9s %9s %9s %9s\n", "", "precision", "recall", "f1", "auc", "support");
+    std::printf("%zu galaxies: accuracy %.4f [%.3f, %.3f], macro F1 %.4f [%.3f, %.3f]\n", r.n,
+                r.accuracy, r.accuracyInterval.low, r.accuracyInterval.high, r.macroF1,
+                r.macroF1Interval.low, r.macroF1Interval.high);
+    std::printf(
+        "(95%% intervals: Wilson for accuracy and recall, bootstrap of %d resamples for "
+        "macro F1)\n",
+        EvaluationResult::kBootstrapResamples);
+    std::printf("%-12s %9s %9s %15s %9s %9s %9s\n", "", "precision", "recall", "recall 95%", "f1",
+                "auc", "support");
     for (std::size_t c = 0; c < kMorphologyCount; ++c) {
         const auto& m = r.perClass[c];
-        std::printf("%-12s %9.4f %9.4f %9.4f %9.4f %9zu\n", std::string(kMorphologyKeys[c]).c_str(),
-                    m.precision, m.recall, m.f1, m.auc, m.support);
+        std::printf("%-12s %9.4f %9.4f  [%5.3f, %5.3f] %9.4f %9.4f %9zu\n",
+                    std::string(kMorphologyKeys[c]).c_str(), m.precision, m.recall,
+                    m.recallInterval.low, m.recallInterval.high, m.f1, m.auc, m.support);
     }
     std::printf("confusion (rows true, columns predicted):\n");
     for (std::size_t t = 0; t < kMorphologyCount; ++t) {
@@ -185,8 +203,9 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.evaluate->add_option("--subset", a.subset, "val|test (with --split)")
         ->needs(split)
         ->capture_default_str();
-    a.evaluate->add_flag("--tta,!--no-tta", a.tta,
-                         "Average over the 8 rotations and flips (default: as the run's config)");
+    a.ttaFlags[0] = a.evaluate->add_flag(
+        "--tta,!--no-tta", a.tta,
+        "Average over the 8 rotations and flips (default: as the run's config)");
     a.evaluate->add_option("--threads", a.threads, "Threads (default: every core)");
     addWorkspaceOption(a.evaluate, a.workspace);
     a.evaluate->add_option("--out", a.evalOut, "Folder for predictions.csv and confusion.json");
@@ -196,8 +215,9 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.predict->add_option("--run", a.run, "Run folder")->required()->check(CLI::ExistingDirectory);
     a.predict->add_option("--images", a.images, "Folder of JPEGs")->required();
     a.predict->add_option("--out", a.predictionsOut, "predictions.csv to write")->required();
-    a.predict->add_flag("--tta,!--no-tta", a.tta,
-                        "Average over the 8 rotations and flips (default: as the run's config)");
+    a.ttaFlags[1] = a.predict->add_flag(
+        "--tta,!--no-tta", a.tta,
+        "Average over the 8 rotations and flips (default: as the run's config)");
     a.predict->add_option("--threads", a.threads, "Threads (default: every core)");
 }
 
@@ -247,8 +267,8 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
         }
         std::vector<std::string> skipped;
         const auto predictions =
-            predictCatalog(a.run, catalog, galaxies, workspace, a.tta.value_or(cfg.tta), a.threads,
-                           stop, terminalProgress(), &skipped);
+            predictCatalog(a.run, catalog, galaxies, workspace, a.ttaFor(a.run), a.threads, stop,
+                           terminalProgress(), &skipped);
         for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
             std::cerr << "skipped: " << skipped[i] << "\n";
         if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
@@ -268,9 +288,8 @@ std::optional<int> TrainingCommands::run(const std::stop_token& stop) {
     if (a.predict->parsed()) {
         refuseWritingIntoData(a.predictionsOut, nullptr, {a.images});
         std::vector<std::string> skipped;
-        const auto predictions =
-            predictFolder(a.run, a.images, a.tta.value_or(loadRunConfig(a.run).tta), a.threads,
-                          stop, terminalProgress(), &skipped);
+        const auto predictions = predictFolder(a.run, a.images, a.ttaFor(a.run), a.threads, stop,
+                                               terminalProgress(), &skipped);
         for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
         writePredictionsCsv(a.predictionsOut, predictions);
         std::array<std::size_t, kMorphologyCount> counts{};

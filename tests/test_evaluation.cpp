@@ -93,6 +93,57 @@ private slots:
         QVERIFY(j.contains("macro_f1") && j.contains("auc") && j.contains("precision"));
     }
 
+    void wilsonIntervalsMatchPublishedValues() {
+        // Reference values: statsmodels proportion_confint(method="wilson"), R
+        // prop.test(correct=F).
+        auto close = [](const Interval& i, double low, double high) {
+            return std::abs(i.low - low) < 5e-4 && std::abs(i.high - high) < 5e-4;
+        };
+        QVERIFY(close(wilsonInterval(1, 3), 0.0615, 0.7923));  // one cigar of three
+        QVERIFY(close(wilsonInterval(0, 9), 0.0, 0.2992));     // none of nine: still not zero
+        QVERIFY(close(wilsonInterval(134, 145), 0.8690, 0.9574));
+        QVERIFY(close(wilsonInterval(3, 3), 0.4385, 1.0));
+        QVERIFY(std::isnan(wilsonInterval(0, 0).low) && std::isnan(wilsonInterval(0, 0).high));
+    }
+
+    void resultsCarryIntervals() {
+        const EvaluationResult r = evaluate(handMade());
+        QVERIFY(near(r.accuracyInterval.low, wilsonInterval(4, 6).low));
+        QVERIFY(near(r.perClass[0].recallInterval.high, wilsonInterval(1, 2).high));
+        QVERIFY(near(r.perClass[1].precisionInterval.low, wilsonInterval(1, 2).low));
+        // Cigar was never predicted: its precision is unknown, not 0 with an interval.
+        QVERIFY(std::isnan(r.perClass[2].precisionInterval.low));
+
+        // The bootstrap interval of the macro F1 holds the estimate, is reproducible, and
+        // narrows with ten times the galaxies in the same proportions.
+        std::vector<Prediction> small, large;
+        for (int copy = 0; copy < 10; ++copy)
+            for (int i = 0; i < 3; ++i)
+                for (const Prediction& p : handMade()) {
+                    if (copy == 0) small.push_back(p);
+                    large.push_back(p);
+                }
+        const EvaluationResult a = evaluate(small), b = evaluate(small), c = evaluate(large);
+        QCOMPARE(a.macroF1Interval.low, b.macroF1Interval.low);
+        QCOMPARE(a.macroF1Interval.high, b.macroF1Interval.high);
+        QVERIFY(a.macroF1Interval.low <= a.macroF1 && a.macroF1 <= a.macroF1Interval.high);
+        QVERIFY(c.macroF1Interval.low <= c.macroF1 && c.macroF1 <= c.macroF1Interval.high);
+        QVERIFY(near(a.macroF1, c.macroF1));
+        const double wide = a.macroF1Interval.high - a.macroF1Interval.low;
+        const double narrow = c.macroF1Interval.high - c.macroF1Interval.low;
+        QVERIFY2(narrow < 0.6 * wide && narrow > 0.01,
+                 qPrintable(QString("widths %1 and %2").arg(wide).arg(narrow)));
+
+        const QJsonObject j = QJsonDocument::fromJson(QByteArray::fromStdString(a.toJson()))
+                                  .object()["intervals"]
+                                  .toObject();
+        QVERIFY(near(j["accuracy"].toArray()[0].toDouble(), a.accuracyInterval.low));
+        QVERIFY(near(j["macro_f1"].toArray()[1].toDouble(), a.macroF1Interval.high));
+        QCOMPARE(j["recall"].toArray().size(), 5);
+        QVERIFY(j["precision"].toArray()[2].toArray()[0].isNull());
+        QVERIFY(j["methods"].toObject()["macro_f1"].toString().contains("bootstrap"));
+    }
+
     void emptyAndUnknownOnly() {
         const EvaluationResult r = evaluate({{1, kUnlabeled, {0.2f, 0.2f, 0.2f, 0.2f, 0.2f}}});
         QCOMPARE(r.n, std::size_t(0));

@@ -388,12 +388,61 @@ private slots:
         QCOMPARE(j["recall"].toArray().size(), 5);
         QCOMPARE(j["confusion"].toArray().size(), 5);
         QVERIFY(fs::exists(dir() / "eval" / "predictions.csv"));
+        // 95% intervals, the same as those of the written predictions.
+        const QJsonArray accuracy = j["intervals"].toObject()["accuracy"].toArray();
+        const EvaluationResult written =
+            evaluate(readPredictionsCsv(dir() / "eval" / "predictions.csv"));
+        QCOMPARE(accuracy[0].toDouble(), written.accuracyInterval.low);
+        QCOMPARE(accuracy[1].toDouble(), written.accuracyInterval.high);
+        QVERIFY(accuracy[0].toDouble() < j["accuracy"].toDouble() &&
+                j["accuracy"].toDouble() <= accuracy[1].toDouble());
 
         r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--split",
                           p(run / "split.csv"), "--subset", "test", "--tta", "--workspace",
                           p(workspace_), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["n"].toInt(), 20);
+        // Without --tta/--no-tta, evaluate does what the run did (TTA here): it reproduces the
+        // run's own test predictions; --no-tta gives other probabilities.
+        auto evaluateTest = [&](const QString& flag, const fs::path& out) {
+            QStringList args{"evaluate",
+                             "--run",
+                             p(run),
+                             "--data",
+                             p(data_),
+                             "--split",
+                             p(run / "split.csv"),
+                             "--subset",
+                             "test",
+                             "--workspace",
+                             p(workspace_),
+                             "--out",
+                             p(out)};
+            if (!flag.isEmpty()) args << flag;
+            return test::runCli(args);
+        };
+        r = evaluateTest({}, dir() / "eval-default");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("95% intervals") && r.out.contains("recall 95%"),
+                 qPrintable(r.out));
+        auto largestDifference = [&](const fs::path& file) {
+            const auto own = readPredictionsCsv(run / "predictions.csv");
+            const auto again = readPredictionsCsv(file);
+            if (own.size() != again.size()) return 1.0f;
+            float d = 0;
+            for (std::size_t i = 0; i < own.size(); ++i) {
+                if (own[i].id != again[i].id) return 1.0f;
+                for (std::size_t c = 0; c < kMorphologyCount; ++c)
+                    d = std::max(d, std::abs(own[i].probabilities[c] - again[i].probabilities[c]));
+            }
+            return d;
+        };
+        QVERIFY(loadRunConfig(run).tta);
+        QVERIFY2(largestDifference(dir() / "eval-default" / "predictions.csv") < 1e-4f,
+                 qPrintable(QString::number(
+                     largestDifference(dir() / "eval-default" / "predictions.csv"))));
+        QVERIFY2(evaluateTest("--no-tta", dir() / "eval-plain").exitCode == 0, "--no-tta");
+        QVERIFY(largestDifference(dir() / "eval-plain" / "predictions.csv") > 1e-3f);
 
         // Any folder of JPEGs, any size; a broken file is skipped with its name.
         const fs::path images = dir() / "loose";

@@ -33,10 +33,15 @@ namespace {
 
 constexpr int kRunTtaRole = Qt::UserRole + 1;  // the run was trained with TTA
 
-enum Column { kClass, kPrecision, kRecall, kF1, kSupport, kAuc, kColumns };
+enum Column { kClass, kPrecision, kRecall, kRecallInterval, kF1, kSupport, kAuc, kColumns };
 
 QString number(double value, int decimals = 3) {
     return std::isnan(value) ? QStringLiteral("–") : QLocale().toString(value, 'f', decimals);
+}
+
+QString interval(const Interval& i) {
+    return std::isnan(i.low) ? QStringLiteral("–")
+                             : QStringLiteral("%1–%2").arg(number(i.low), number(i.high));
 }
 
 bool sameFile(const fs::path& a, const fs::path& b) {
@@ -108,8 +113,11 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     summary_->setTextFormat(Qt::RichText);
     table_ = new QTableWidget(0, kColumns);
     table_->setObjectName(QStringLiteral("metricsTable"));
-    table_->setHorizontalHeaderLabels(
-        {tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Support"), tr("ROC AUC")});
+    table_->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("Recall 95%"),
+                                       tr("F1"), tr("Support"), tr("ROC AUC")});
+    table_->horizontalHeaderItem(kRecallInterval)
+        ->setToolTip(tr("95% Wilson interval of the recall: with few galaxies of a class "
+                        "(cigar-shaped) the recall is known only roughly."));
     table_->verticalHeader()->hide();
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionMode(QAbstractItemView::NoSelection);
@@ -384,11 +392,15 @@ void EvaluationPanel::fillMetrics() {
         return;
     }
     const EvaluationResult& r = *result_;
-    summary_->setText(tr("<b>Accuracy %1</b> &nbsp; macro F1 %2 &nbsp; %3 galaxies &nbsp; "
-                         "mean loss %4")
-                          .arg(number(r.accuracy), number(r.macroF1))
+    summary_->setText(tr("<b>Accuracy %1</b> (95%: %2) &nbsp; macro F1 %3 (95%: %4) &nbsp; "
+                         "%5 galaxies &nbsp; mean loss %6")
+                          .arg(number(r.accuracy), interval(r.accuracyInterval), number(r.macroF1),
+                               interval(r.macroF1Interval))
                           .arg(r.n)
                           .arg(number(r.meanLoss)));
+    summary_->setToolTip(tr("95% intervals: Wilson score for the accuracy, percentile bootstrap "
+                            "(%1 resamples of the galaxies) for the macro F1.")
+                             .arg(EvaluationResult::kBootstrapResamples));
     auto cell = [this](int row, int column, const QString& text) {
         auto* item = new QTableWidgetItem(text);
         item->setTextAlignment(column == kClass ? Qt::AlignLeft | Qt::AlignVCenter
@@ -401,6 +413,7 @@ void EvaluationPanel::fillMetrics() {
         cell(c, kClass, morphologyShortName(c))->setIcon(morphologySwatch(c));
         cell(c, kPrecision, number(m.precision));
         cell(c, kRecall, number(m.recall));
+        cell(c, kRecallInterval, interval(m.recallInterval));
         cell(c, kF1, number(m.f1));
         cell(c, kSupport, QString::number(m.support));
         cell(c, kAuc, number(m.auc));
@@ -415,6 +428,7 @@ void EvaluationPanel::fillMetrics() {
     }
     cell(kMorphologyCount, kPrecision, number(p / kMorphologyCount));
     cell(kMorphologyCount, kRecall, number(rc / kMorphologyCount));
+    cell(kMorphologyCount, kRecallInterval, QString());
     cell(kMorphologyCount, kF1, number(r.macroF1))->setFont(bold);
     cell(kMorphologyCount, kSupport, QString::number(r.n));
     cell(kMorphologyCount, kAuc, QString());

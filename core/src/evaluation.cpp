@@ -5,10 +5,12 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <random>
 
 #include "csv_reader.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "portable_random.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -43,6 +45,74 @@ double rocAuc(const std::vector<float>& scores, const std::vector<bool>& positiv
     return (positiveRankSum - p * (p + 1) / 2.0) / (p * static_cast<double>(negatives));
 }
 
+Interval wilsonInterval(std::size_t successes, std::size_t trials) {
+    if (trials == 0) return {};
+    constexpr double z = 1.959963984540054;  // two-sided 95%
+    const double n = static_cast<double>(trials);
+    const double p = static_cast<double>(successes) / n;
+    const double d = 1 + z * z / n;
+    const double centre = (p + z * z / (2 * n)) / d;
+    const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+namespace {
+
+using Confusion = std::array<std::array<std::size_t, kMorphologyCount>, kMorphologyCount>;
+
+struct ClassCounts {
+    std::size_t truePositives = 0, support = 0, predicted = 0;
+};
+
+ClassCounts countsOf(const Confusion& confusion, std::size_t c) {
+    ClassCounts k{confusion[c][c], 0, 0};
+    for (std::size_t t = 0; t < kMorphologyCount; ++t) {
+        k.support += confusion[c][t];
+        k.predicted += confusion[t][c];
+    }
+    return k;
+}
+
+double ratio(std::size_t a, std::size_t b) {
+    return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+}
+
+double f1Of(const ClassCounts& k) {
+    const double precision = ratio(k.truePositives, k.predicted);
+    const double recall = ratio(k.truePositives, k.support);
+    return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
+}
+
+double macroF1Of(const Confusion& confusion) {
+    double sum = 0;
+    for (std::size_t c = 0; c < kMorphologyCount; ++c) sum += f1Of(countsOf(confusion, c));
+    return sum / kMorphologyCount;
+}
+
+/// Percentile bootstrap of the macro F1: galaxies are drawn with replacement, which only changes
+/// how often each (true, predicted) cell occurs, so a resample is a confusion matrix.
+Interval bootstrapMacroF1(const std::vector<std::uint8_t>& cellOfGalaxy) {
+    const std::size_t n = cellOfGalaxy.size();
+    if (n == 0) return {};
+    std::mt19937_64 gen(0x6a1a5e);  // fixed: the same predictions give the same interval
+    std::vector<double> values(EvaluationResult::kBootstrapResamples);
+    for (double& value : values) {
+        Confusion resample{};
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint8_t cell = cellOfGalaxy[detail::uniformBelow(gen, n)];
+            ++resample[cell / kMorphologyCount][cell % kMorphologyCount];
+        }
+        value = macroF1Of(resample);
+    }
+    std::sort(values.begin(), values.end());
+    const auto at = [&](double q) {
+        return values[static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
+    };
+    return {at(0.025), at(0.975)};
+}
+
+}  // namespace
+
 EvaluationResult evaluate(const std::vector<Prediction>& predictions) {
     EvaluationResult r;
     std::vector<const Prediction*> known;
@@ -53,29 +123,28 @@ EvaluationResult evaluate(const std::vector<Prediction>& predictions) {
 
     std::size_t correct = 0;
     double loss = 0;
+    std::vector<std::uint8_t> cellOfGalaxy;
+    cellOfGalaxy.reserve(r.n);
     for (const Prediction* p : known) {
         const int t = p->trueLabel, y = p->predicted();
         ++r.confusion[static_cast<std::size_t>(t)][static_cast<std::size_t>(y)];
+        cellOfGalaxy.push_back(static_cast<std::uint8_t>(t * kMorphologyCount + y));
         correct += t == y;
         loss -= std::log(std::max(p->probabilities[static_cast<std::size_t>(t)], 1e-12f));
     }
-    r.accuracy = static_cast<double>(correct) / static_cast<double>(r.n);
+    r.accuracy = ratio(correct, r.n);
+    r.accuracyInterval = wilsonInterval(correct, r.n);
     r.meanLoss = loss / static_cast<double>(r.n);
 
-    double f1Sum = 0;
     for (std::size_t c = 0; c < kMorphologyCount; ++c) {
         ClassMetrics& m = r.perClass[c];
-        std::size_t predictedAsC = 0;
-        for (std::size_t t = 0; t < kMorphologyCount; ++t) {
-            m.support += r.confusion[c][t];
-            predictedAsC += r.confusion[t][c];
-        }
-        const double tp = static_cast<double>(r.confusion[c][c]);
-        m.precision = predictedAsC ? tp / static_cast<double>(predictedAsC) : 0.0;
-        m.recall = m.support ? tp / static_cast<double>(m.support) : 0.0;
-        m.f1 = m.precision + m.recall > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall)
-                                          : 0.0;
-        f1Sum += m.f1;
+        const ClassCounts k = countsOf(r.confusion, c);
+        m.support = k.support;
+        m.precision = ratio(k.truePositives, k.predicted);
+        m.recall = ratio(k.truePositives, k.support);
+        m.f1 = f1Of(k);
+        m.precisionInterval = wilsonInterval(k.truePositives, k.predicted);
+        m.recallInterval = wilsonInterval(k.truePositives, k.support);
 
         std::vector<float> scores;
         std::vector<bool> positive;
@@ -87,15 +156,18 @@ EvaluationResult evaluate(const std::vector<Prediction>& predictions) {
         }
         m.auc = rocAuc(scores, positive);
     }
-    r.macroF1 = f1Sum / kMorphologyCount;
+    r.macroF1 = macroF1Of(r.confusion);
+    r.macroF1Interval = bootstrapMacroF1(cellOfGalaxy);
     return r;
 }
 
 std::string EvaluationResult::toJson() const {
     using nlohmann::json;
     auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    auto interval = [&](const Interval& i) { return json::array({number(i.low), number(i.high)}); };
     json labels = json::array(), recall = json::array(), precision = json::array(),
-         f1 = json::array(), support = json::array(), auc = json::array(), matrix = json::array();
+         f1 = json::array(), support = json::array(), auc = json::array(), matrix = json::array(),
+         recallCi = json::array(), precisionCi = json::array();
     for (std::size_t c = 0; c < kMorphologyCount; ++c) {
         labels.push_back(kMorphologyKeys[c]);
         recall.push_back(number(perClass[c].recall));
@@ -104,7 +176,21 @@ std::string EvaluationResult::toJson() const {
         support.push_back(perClass[c].support);
         auc.push_back(number(perClass[c].auc));
         matrix.push_back(confusion[c]);
+        recallCi.push_back(interval(perClass[c].recallInterval));
+        precisionCi.push_back(interval(perClass[c].precisionInterval));
     }
+    const json intervals = {
+        {"level", 0.95},
+        {"accuracy", interval(accuracyInterval)},
+        {"macro_f1", interval(macroF1Interval)},
+        {"recall", recallCi},
+        {"precision", precisionCi},
+        {"methods",
+         {{"accuracy", "Wilson score"},
+          {"recall", "Wilson score"},
+          {"precision", "Wilson score"},
+          {"macro_f1", "percentile bootstrap, " + std::to_string(kBootstrapResamples) +
+                           " resamples of the galaxies, fixed seed"}}}};
     return json{{"n", n},
                 {"accuracy", number(accuracy)},
                 {"macro_f1", number(macroF1)},
@@ -115,7 +201,8 @@ std::string EvaluationResult::toJson() const {
                 {"f1", f1},
                 {"support", support},
                 {"auc", auc},
-                {"confusion", matrix}}
+                {"confusion", matrix},
+                {"intervals", intervals}}
         .dump();
 }
 

@@ -837,8 +837,10 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
         outcome.test = ev;
         log(std::string(onTest ? "test" : "validation") + " (best epoch " +
             std::to_string(bestEpoch) + (cfg.tta ? ", TTA" : "") + "): accuracy " +
-            number(ev.accuracy) + ", macro F1 " + number(ev.macroF1) + " on " +
-            std::to_string(ev.n) + " galaxies");
+            number(ev.accuracy) + " [" + number(ev.accuracyInterval.low) + ", " +
+            number(ev.accuracyInterval.high) + "], macro F1 " + number(ev.macroF1) + " [" +
+            number(ev.macroF1Interval.low) + ", " + number(ev.macroF1Interval.high) + "] on " +
+            std::to_string(ev.n) + " galaxies (95% intervals)");
     }
     outcome.summary =
         "finished " + std::to_string(epoch) + " epochs in " + number(elapsed) + " s" +

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,20 @@ struct Prediction {
     float confidence() const { return probabilities[static_cast<std::size_t>(predicted())]; }
 };
 
+/// A 95% confidence interval; NaN bounds when there is nothing to estimate from.
+struct Interval {
+    double low = std::numeric_limits<double>::quiet_NaN();
+    double high = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// Wilson score interval for a proportion of `successes` out of `trials` at 95%.
+Interval wilsonInterval(std::size_t successes, std::size_t trials);
+
 struct ClassMetrics {
     double precision = 0, recall = 0, f1 = 0;
     std::size_t support = 0;  ///< galaxies of this true class
     double auc = 0;           ///< one-vs-rest ROC AUC (NaN when the class or the rest is absent)
+    Interval precisionInterval, recallInterval;  ///< Wilson, 95%
 };
 
 /// Metrics over the predictions whose true label is known.
@@ -34,13 +45,20 @@ struct EvaluationResult {
     std::size_t n = 0;
     double accuracy = 0;
     double macroF1 = 0;
-    double meanLoss = 0;  ///< cross-entropy of the true class (natural log)
+    double meanLoss = 0;        ///< cross-entropy of the true class (natural log)
+    Interval accuracyInterval;  ///< Wilson, 95%
+    /// Percentile bootstrap, 95%: kBootstrapResamples resamples of the galaxies with replacement,
+    /// from a fixed seed, so the same predictions always give the same interval.
+    Interval macroF1Interval;
+    static constexpr int kBootstrapResamples = 2000;
     std::array<ClassMetrics, kMorphologyCount> perClass{};
     /// confusion[true][predicted]
     std::array<std::array<std::size_t, kMorphologyCount>, kMorphologyCount> confusion{};
 
     /// {"n", "accuracy", "macro_f1", "loss", "recall": [5], "precision": [5], "f1": [5],
-    ///  "support": [5], "auc": [5], "confusion": 5x5, "labels": [names]}
+    ///  "support": [5], "auc": [5], "confusion": 5x5, "labels": [names], "intervals":
+    ///  {"level": 0.95, "accuracy": [lo, hi], "macro_f1": [lo, hi], "recall": [[lo, hi] x5],
+    ///  "precision": [[lo, hi] x5], "methods": {...}}}; unknown numbers are null.
     std::string toJson() const;
 };
 
