@@ -161,12 +161,17 @@ private slots:
         const QTableWidget* t = panel->metricsTable();
         QCOMPARE(t->item(0, 1)->text(), QStringLiteral("0.500"));
         QCOMPARE(t->item(0, 2)->text(), QStringLiteral("0.400"));
-        QCOMPARE(t->item(0, 4)->text(), QStringLiteral("5"));
+        QCOMPARE(t->item(0, 5)->text(), QStringLiteral("5"));
         QCOMPARE(t->item(4, 1)->text(), QStringLiteral("0.250"));
         QCOMPARE(t->item(4, 2)->text(), QStringLiteral("0.333"));
-        QCOMPARE(t->item(4, 4)->text(), QStringLiteral("3"));
-        QCOMPARE(t->item(3, 3)->text(), QStringLiteral("1.000"));  // edge-on F1
-        QVERIFY(child<QLabel>(panel.get(), "evaluationSummary")->text().contains("0.444"));
+        QCOMPARE(t->item(4, 5)->text(), QStringLiteral("3"));
+        QCOMPARE(t->item(3, 4)->text(), QStringLiteral("1.000"));  // edge-on F1
+        // 95% Wilson intervals: recall 2/5 and 1/3, accuracy 4/9.
+        QCOMPARE(t->horizontalHeaderItem(3)->text(), QStringLiteral("Recall 95%"));
+        QCOMPARE(t->item(0, 3)->text(), QStringLiteral("0.12–0.77"));
+        QCOMPARE(t->item(4, 3)->text(), QStringLiteral("0.06–0.79"));
+        const QString summary = child<QLabel>(panel.get(), "evaluationSummary")->text();
+        QVERIFY2(summary.contains("0.444") && summary.contains("0.189–0.733"), qPrintable(summary));
         // Without a trained run there is nothing to evaluate, and the panel says so.
         QVERIFY(!panel->evaluate());
         QVERIFY2(panel->statusText().contains("No trained run"), qPrintable(panel->statusText()));

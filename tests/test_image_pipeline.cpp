@@ -490,6 +490,20 @@ private slots:
 
     // ---- parameters -----------------------------------------------------------------------------
 
+    void shippedExperimentParamsLoad() {
+        // resources/experiments/augmentation-96px.json (README, issue 6's resolution experiment):
+        // the defaults at 96 px from a 120 px resize.
+        const QByteArray source = qgetenv("GZ_SOURCE_DIR");
+        if (source.isEmpty()) QSKIP("GZ_SOURCE_DIR is unset (ctest sets it)");
+        const AugmentationParams p =
+            AugmentationParams::load(fs::path(source.toStdString()) / "resources" / "experiments" /
+                                     "augmentation-96px.json");
+        AugmentationParams expected;
+        expected.resizeTo = 120;
+        expected.outputSize = 96;
+        QCOMPARE(p, expected);
+    }
+
     void paramsJsonRoundTripAndValidation() {
         AugmentationParams p;
         p.cropMin = 180;

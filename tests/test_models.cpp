@@ -49,7 +49,27 @@ private slots:
             QVERIFY(QString(e.what()).contains("unknown model 'alexnet'"));
             QVERIFY(QString(e.what()).contains("resnet26"));
         }
-        QCOMPARE(availableModels().size(), std::size_t(3));
+        QCOMPARE(availableModels().size(), std::size_t(5));
+    }
+
+    void compactAlternativesKeepItsLayout() {
+        // The same stages and 4x4 last feature map at 64 px (what Grad-CAM reads), wider or
+        // deeper.
+        const ModelSummary compact = describeModel("compact");
+        const ModelSummary wide = describeModel("compact-wide");
+        const ModelSummary deep = describeModel("compact-deep");
+        for (const ModelSummary* s : {&compact, &wide, &deep}) {
+            QCOMPARE(s->featureMaps.size(), std::size_t(6));  // stem, 4 stages, logits
+            QCOMPARE(s->featureMaps[4].shape[2], std::int64_t(4));
+            QCOMPARE(s->featureMaps.back().shape, (std::vector<std::int64_t>{1, 5}));
+        }
+        QCOMPARE(compact.featureMaps[4].shape[1], std::int64_t(256));
+        QCOMPARE(wide.featureMaps[4].shape[1], std::int64_t(384));
+        // Parameters grow with the square of the width, and about double with twice the blocks.
+        const double widthRatio = double(wide.parameters) / double(compact.parameters);
+        const double depthRatio = double(deep.parameters) / double(compact.parameters);
+        QVERIFY2(widthRatio > 2.1 && widthRatio < 2.4, qPrintable(QString::number(widthRatio)));
+        QVERIFY2(depthRatio > 1.8 && depthRatio < 2.3, qPrintable(QString::number(depthRatio)));
     }
 };
 

@@ -283,6 +283,15 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             fs::exists(run / "metrics.csv") && readMetricsCsv(run / "metrics.csv").size() >= 2,
             120000);
+        // Paused, it still holds the run: a second writer is turned away and changes nothing.
+        ::kill(static_cast<pid_t>(train.processId()), SIGSTOP);
+        const std::string metricsWhileRunning = readWholeFile(run / "metrics.csv");
+        const auto second = test::runCli({"resume", "--run", p(run), "--workspace", p(workspace_)});
+        QVERIFY(second.exitCode != 0);
+        QVERIFY2(second.err.contains("in use by another training") &&
+                     second.err.contains(QString::number(train.processId())),
+                 qPrintable(second.err));
+        QCOMPARE(readWholeFile(run / "metrics.csv"), metricsWhileRunning);
         ::kill(static_cast<pid_t>(train.processId()), SIGKILL);
         train.waitForFinished();
         QCOMPARE(train.exitStatus(), QProcess::CrashExit);

@@ -39,9 +39,10 @@ QString number(double value, int decimals = 3) {
     return std::isnan(value) ? QStringLiteral("–") : QLocale().toString(value, 'f', decimals);
 }
 
-QString interval(const Interval& i) {
-    return std::isnan(i.low) ? QStringLiteral("–")
-                             : QStringLiteral("%1–%2").arg(number(i.low), number(i.high));
+QString interval(const Interval& i, int decimals = 3) {
+    return std::isnan(i.low)
+               ? QStringLiteral("–")
+               : QStringLiteral("%1–%2").arg(number(i.low, decimals), number(i.high, decimals));
 }
 
 bool sameFile(const fs::path& a, const fs::path& b) {
@@ -123,6 +124,8 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     table_->setSelectionMode(QAbstractItemView::NoSelection);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table_->horizontalHeader()->setSectionResizeMode(kClass, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(kRecallInterval,
+                                                     QHeaderView::ResizeToContents);
     table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     heatMap_ = new ConfusionHeatMap;
     connect(heatMap_, &ConfusionHeatMap::cellClicked, this, &EvaluationPanel::showCell);
@@ -413,7 +416,7 @@ void EvaluationPanel::fillMetrics() {
         cell(c, kClass, morphologyShortName(c))->setIcon(morphologySwatch(c));
         cell(c, kPrecision, number(m.precision));
         cell(c, kRecall, number(m.recall));
-        cell(c, kRecallInterval, interval(m.recallInterval));
+        cell(c, kRecallInterval, interval(m.recallInterval, 2));
         cell(c, kF1, number(m.f1));
         cell(c, kSupport, QString::number(m.support));
         cell(c, kAuc, number(m.auc));

@@ -1,6 +1,7 @@
 #include "file_io.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +75,36 @@ bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
         ++ai;
     }
     return true;
+}
+
+FolderLock::FolderLock(const fs::path& dir) {
+    const fs::path file = dir / ".lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw DataError(dir, "cannot create its lock file: " + systemError(errno));
+    int r;
+    do r = ::flock(fd_, LOCK_EX | LOCK_NB);
+    while (r != 0 && errno == EINTR);
+    if (r != 0) {
+        const int err = errno;
+        char holder[32] = {};
+        const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+        ::close(fd_);
+        fd_ = -1;
+        if (err == EWOULDBLOCK)
+            throw DataError(
+                dir,
+                "is in use by another training or resume" +
+                    (n > 0 ? " (process " + std::string(holder, static_cast<std::size_t>(n)) + ")"
+                           : std::string()) +
+                    "; wait for it to finish or stop it first");
+        throw DataError(dir, "cannot lock the run folder: " + systemError(err));
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0) pwriteAll(fd_, pid.data(), pid.size(), 0, file);
+}
+
+FolderLock::~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
 }  // namespace gz::detail

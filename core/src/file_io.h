@@ -27,4 +27,19 @@ std::filesystem::path absoluteClean(const std::filesystem::path& p);
 /// Whether `inner` is `outer` or lies below it (after absoluteClean of both).
 bool isInsideFolder(const std::filesystem::path& inner, const std::filesystem::path& outer);
 
+/// An exclusive advisory lock (flock) on `<dir>/.lock`, held while the object lives: one
+/// training or resume a run folder. The kernel drops it when the process ends, even on SIGKILL,
+/// so no stale lock is ever left behind. The file holds the holder's process id, for messages.
+class FolderLock {
+public:
+    /// Throws DataError naming `dir` when another process holds the lock or it cannot be made.
+    explicit FolderLock(const std::filesystem::path& dir);
+    ~FolderLock();
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
 }  // namespace gz::detail

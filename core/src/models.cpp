@@ -190,6 +190,9 @@ private:
 const BasicResNetSpec kBenchResNet{32, false, 1, {32, 64, 128, 256}, {3, 3, 3, 3}, {1, 2, 2, 2}};
 // A first CPU-sized network: a BN stem, one block a stage, downsampling from the first stage.
 const BasicResNetSpec kCompact{32, true, 1, {32, 64, 128, 256}, {1, 1, 1, 1}, {2, 2, 2, 2}};
+// Issue 6's alternatives to compact: 1.5x the width, and two blocks a stage.
+const BasicResNetSpec kCompactWide{48, true, 1, {48, 96, 192, 384}, {1, 1, 1, 1}, {2, 2, 2, 2}};
+const BasicResNetSpec kCompactDeep{32, true, 1, {32, 64, 128, 256}, {2, 2, 2, 2}, {2, 2, 2, 2}};
 
 struct ModelEntry {
     const char* name;
@@ -197,6 +200,8 @@ struct ModelEntry {
 };
 constexpr ModelEntry kModels[] = {
     {"compact", "compact basic-block ResNet for CPUs (32-64-128-256, one block a stage)"},
+    {"compact-wide", "compact at 1.5x the width (48-96-192-384): about half its speed"},
+    {"compact-deep", "compact with two blocks a stage (ResNet-18's layout at half width)"},
     {"resnet26", "the paper's pre-activation bottleneck ResNet-26 (Dai & Tong 2019)"},
     {"bench-resnet", "the PyTorch reference benchmark's 4.4M basic-block ResNet"},
 };
@@ -208,6 +213,8 @@ GalaxyNet makeModel(const std::string& name) {
     if (name == "resnet26") net = std::make_shared<ResNet26>();
     if (name == "bench-resnet") net = std::make_shared<BasicResNet>(kBenchResNet);
     if (name == "compact") net = std::make_shared<BasicResNet>(kCompact);
+    if (name == "compact-wide") net = std::make_shared<BasicResNet>(kCompactWide);
+    if (name == "compact-deep") net = std::make_shared<BasicResNet>(kCompactDeep);
     if (net) {
         toModelLayout(*net);
         return net;

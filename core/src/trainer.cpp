@@ -10,6 +10,7 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -19,6 +20,7 @@
 
 #include "batch_loader.h"
 #include "csv_reader.h"
+#include "file_io.h"
 #include "gz/decoded_cache.h"
 #include "gz/error.h"
 #include "gz/explain.h"
@@ -848,13 +850,24 @@ TrainOutcome runTraining(const Session& session, bool resume, const std::stop_to
     return outcome;
 }
 
-void requireEmptyRunDir(const fs::path& dir) {
+// Makes the run folder (it must be absent or empty) and locks it; a second start into the same
+// folder at the same moment finds the lock or, once the first has written its config, the file.
+std::unique_ptr<detail::FolderLock> lockNewRunDir(const fs::path& dir) {
     std::error_code ec;
-    if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec)))
-        throw DataError(
+    auto refuse = [&] {
+        return DataError(
             dir, "run folder already exists and is not empty (use resume, or another --out)");
+    };
+    if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec)))
+        throw refuse();
+    fs::create_directories(dir, ec);
+    if (ec) throw DataError(dir, "cannot create the run folder: " + ec.message());
+    auto lock = std::make_unique<detail::FolderLock>(dir);
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().filename() != ".lock") throw refuse();
     fs::create_directories(dir / "checkpoints", ec);
     if (ec) throw DataError(dir, "cannot create the run folder: " + ec.message());
+    return lock;
 }
 
 Catalog catalogFor(const TrainConfig& c) {
@@ -881,7 +894,7 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
         throw DataError(runDir,
                         "is inside the data set; nothing is ever written there: choose "
                         "another run folder");
-    requireEmptyRunDir(runDir);
+    const auto lock = lockNewRunDir(runDir);
     const RunFiles files{runDir};
     const std::string text = cfg.toJson() + "\n";
     writeFileAtomically(files.config(), [&](std::ostream& out) { out << text; });
@@ -894,6 +907,7 @@ TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
                             const std::stop_token& stop, const TrainCallbacks& callbacks) {
     const RunFiles files{runDir};
     TrainConfig cfg = loadRunConfig(runDir);
+    const detail::FolderLock lock(runDir);
     std::error_code ec;
     if (!fs::exists(files.last(), ec))
         throw DataError(files.last(),
