@@ -39,17 +39,13 @@ struct TrainingCommands::Args {
     std::optional<double> minutes;
     // evaluate / predict
     std::string subset = "test", images, evalOut, predictionsOut;
-    bool tta = false;
-    /// The --tta/--no-tta flags of evaluate and predict. CLI11 (2.3) sets an optional<bool> flag
-    /// to false when it is absent, so whether one was given is read from the options' counts.
-    CLI::Option* ttaFlags[2] = {nullptr, nullptr};
+    /// --tta +1, --no-tta -1 (the last given wins), 0 when neither: as the run was trained. An
+    /// int, because CLI11 (2.3) sets an optional<bool> flag to false when it is absent.
+    int tta = 0;
     int threads = 0;
 
-    /// --tta/--no-tta as given, else as the run was trained.
     bool ttaFor(const fs::path& runDir) const {
-        for (const CLI::Option* flag : ttaFlags)
-            if (flag->count() > 0) return tta;
-        return loadRunConfig(runDir).tta;
+        return tta != 0 ? tta > 0 : loadRunConfig(runDir).tta;
     }
 };
 
@@ -203,9 +199,10 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.evaluate->add_option("--subset", a.subset, "val|test (with --split)")
         ->needs(split)
         ->capture_default_str();
-    a.ttaFlags[0] = a.evaluate->add_flag(
-        "--tta,!--no-tta", a.tta,
-        "Average over the 8 rotations and flips (default: as the run's config)");
+    a.evaluate
+        ->add_flag("--tta,!--no-tta", a.tta,
+                   "Average over the 8 rotations and flips (default: as the run's config)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     a.evaluate->add_option("--threads", a.threads, "Threads (default: every core)");
     addWorkspaceOption(a.evaluate, a.workspace);
     a.evaluate->add_option("--out", a.evalOut, "Folder for predictions.csv and confusion.json");
@@ -215,9 +212,10 @@ TrainingCommands::TrainingCommands(CLI::App& app) : args_(new Args) {
     a.predict->add_option("--run", a.run, "Run folder")->required()->check(CLI::ExistingDirectory);
     a.predict->add_option("--images", a.images, "Folder of JPEGs")->required();
     a.predict->add_option("--out", a.predictionsOut, "predictions.csv to write")->required();
-    a.ttaFlags[1] = a.predict->add_flag(
-        "--tta,!--no-tta", a.tta,
-        "Average over the 8 rotations and flips (default: as the run's config)");
+    a.predict
+        ->add_flag("--tta,!--no-tta", a.tta,
+                   "Average over the 8 rotations and flips (default: as the run's config)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     a.predict->add_option("--threads", a.threads, "Threads (default: every core)");
 }
 
