@@ -10,10 +10,10 @@
 #include <cstring>
 #include <memory>
 
-#include "application.h"
+#include "app/application.h"
+#include "app/mainwindow.h"
+#include "dataset/loadeddataset.h"
 #include "gz/files.h"
-#include "loadeddataset.h"
-#include "mainwindow.h"
 
 namespace {
 

@@ -1,0 +1,133 @@
+#include "gz/partition.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_set>
+
+#include "data/csv_reader.h"
+#include "gz/error.h"
+#include "gz/files.h"
+#include "util/portable_random.h"
+
+namespace gz {
+namespace fs = std::filesystem;
+
+std::optional<Subset> subsetFromKey(std::string_view key) {
+    for (std::size_t i = 0; i < kSubsetKeys.size(); ++i)
+        if (kSubsetKeys[i] == key) return static_cast<Subset>(i);
+    return std::nullopt;
+}
+
+void SplitRatios::validate() const {
+    for (double r : {train, val, test})
+        if (!std::isfinite(r) || r < 0 || r > 1)
+            throw DataError("split ratios must each be within [0, 1]");
+    if (train <= 0) throw DataError("the training ratio must be above 0");
+    if (std::abs(train + val + test - 1.0) > 1e-6)
+        throw DataError("split ratios must sum to 1 (they sum to " +
+                        std::to_string(train + val + test) + ")");
+}
+
+SplitRatios SplitRatios::parse(std::string_view text) {
+    double v[3];
+    std::size_t start = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::size_t comma = text.find(',', start);
+        if ((i < 2) != (comma != std::string_view::npos))
+            throw DataError("ratios '" + std::string(text) +
+                            "' must be three numbers like 0.8,0.1,0.1");
+        const std::string_view part =
+            text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+        auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v[i]);
+        if (ec != std::errc() || p != part.data() + part.size())
+            throw DataError("ratio '" + std::string(part) + "' is not a number");
+        start = comma + 1;
+    }
+    SplitRatios r{v[0], v[1], v[2]};
+    r.validate();
+    return r;
+}
+
+std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
+                                        const SplitRatios& ratios, std::uint64_t seed) {
+    ratios.validate();
+    std::array<std::vector<std::int64_t>, kMorphologyCount> byClass;
+    std::unordered_set<std::int64_t> seen;
+    seen.reserve(galaxies.size());
+    for (const auto& g : galaxies) {
+        if (!seen.insert(g.id).second)
+            throw DataError("GalaxyID " + std::to_string(g.id) + " appears twice in the labels");
+        if (g.label >= 0 && g.label < kMorphologyCount)
+            byClass[static_cast<std::size_t>(g.label)].push_back(g.id);
+    }
+
+    std::vector<SplitEntry> out;
+    for (int label = 0; label < kMorphologyCount; ++label) {
+        auto& ids = byClass[static_cast<std::size_t>(label)];
+        // Sorting first makes the result independent of the input order.
+        std::sort(ids.begin(), ids.end());
+        std::mt19937_64 gen(detail::mixSeed(seed, static_cast<std::uint64_t>(label)));
+        detail::shuffle(ids, gen);
+
+        const std::size_t n = ids.size();
+        auto share = [n](double ratio) {
+            return static_cast<std::size_t>(std::floor(static_cast<double>(n) * ratio + 0.5));
+        };
+        std::size_t nTest = share(ratios.test), nVal = share(ratios.val);
+        if (n >= 3) {
+            // Every split with a non-zero ratio gets at least one galaxy of every class.
+            if (ratios.test > 0) nTest = std::max<std::size_t>(nTest, 1);
+            if (ratios.val > 0) nVal = std::max<std::size_t>(nVal, 1);
+        }
+        // Training keeps at least one galaxy: shrink the larger of val/test until it does.
+        while (n > 0 && nTest + nVal >= n) (nTest >= nVal ? nTest : nVal)--;
+
+        for (std::size_t i = 0; i < n; ++i) {
+            const Subset s = i < nTest          ? Subset::Test
+                             : i < nTest + nVal ? Subset::Val
+                                                : Subset::Train;
+            out.push_back({ids[i], label, s});
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+void writeSplitCsv(const fs::path& file, const std::vector<SplitEntry>& split) {
+    writeFileAtomically(file, [&](std::ostream& out) {
+        out << "GalaxyID,label,split\n";
+        for (const auto& e : split)
+            out << e.id << ',' << e.label << ',' << kSubsetKeys[static_cast<std::size_t>(e.subset)]
+                << '\n';
+    });
+}
+
+std::vector<SplitEntry> readSplitCsv(const fs::path& file) {
+    const std::string text = readWholeFile(file);
+    detail::CsvReader csv(text, file);
+    const std::size_t idField = csv.require("GalaxyID");
+    const std::size_t labelField = csv.require("label");
+    const std::size_t splitField = csv.require("split");
+    std::vector<SplitEntry> out;
+    std::unordered_set<std::int64_t> seen;
+    while (csv.next()) {
+        SplitEntry e;
+        e.id = csv.integer(idField);
+        if (!seen.insert(e.id).second)
+            csv.fail(idField, "duplicate GalaxyID " + std::to_string(e.id));
+        const std::int64_t label = csv.integer(labelField);
+        if (label < 0 || label >= kMorphologyCount)
+            csv.fail(labelField, "label " + std::to_string(label) + " is not 0..4");
+        e.label = static_cast<int>(label);
+        const auto subset = subsetFromKey(csv.field(splitField));
+        if (!subset)
+            csv.fail(splitField, "split " + detail::quoted(csv.field(splitField)) +
+                                     " is not train, val or test");
+        e.subset = *subset;
+        out.push_back(e);
+    }
+    return out;
+}
+
+}  // namespace gz

@@ -1,0 +1,59 @@
+#include "training/memory_tuning.h"
+
+#include <climits>
+#include <cstdlib>
+#include <mutex>
+#include <string_view>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace gz::detail {
+namespace {
+
+std::string_view tuningSetting() {
+    const char* v = std::getenv("GZ_TRAINING_TUNING");
+    return v && *v ? std::string_view(v) : std::string_view("all");
+}
+
+std::mutex mutex;
+int users = 0;
+
+}  // namespace
+
+bool mallocTuningEnabled() {
+    const auto v = tuningSetting();
+    return v == "all" || v == "malloc";
+}
+
+bool channelsLastEnabled() {
+    const auto v = tuningSetting();
+    return v == "all" || v == "channels-last";
+}
+
+TrainingMemory::TrainingMemory() {
+#if defined(__GLIBC__)
+    if (!mallocTuningEnabled()) return;
+    const std::lock_guard lock(mutex);
+    if (users++ == 0) {
+        mallopt(M_MMAP_MAX, 0);              // large blocks from the heap, not fresh mmaps
+        mallopt(M_TRIM_THRESHOLD, INT_MAX);  // and freed memory kept for the next step
+    }
+    active_ = true;
+#endif
+}
+
+TrainingMemory::~TrainingMemory() {
+#if defined(__GLIBC__)
+    if (!active_) return;
+    const std::lock_guard lock(mutex);
+    if (--users == 0) {
+        mallopt(M_MMAP_MAX, 65536);  // glibc's defaults
+        mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+        malloc_trim(0);  // hand the training's memory back to the system
+    }
+#endif
+}
+
+}  // namespace gz::detail

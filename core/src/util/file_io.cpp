@@ -1,0 +1,110 @@
+#include "util/file_io.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "gz/error.h"
+
+namespace gz::detail {
+namespace fs = std::filesystem;
+
+std::string systemError(int err) {
+    return std::strerror(err);
+}
+
+void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
+               const fs::path& file) {
+    const auto* p = static_cast<const char*>(data);
+    while (n > 0) {
+        const ssize_t r = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0)
+            throw DataError(file, "write failed (disk full?): " + systemError(r < 0 ? errno : EIO));
+        p += r;
+        n -= static_cast<std::size_t>(r);
+        offset += static_cast<std::uint64_t>(r);
+    }
+}
+
+void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) throw DataError(file, "image file not found");
+        throw DataError(file, std::string("cannot open image file: ") + std::strerror(errno));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        throw DataError(file, "image file not found");
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+        const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            throw DataError(file, std::string("cannot read image file: ") + std::strerror(errno));
+        if (r == 0) break;  // the file shrank meanwhile: what was read is decoded (and fails)
+        got += static_cast<std::size_t>(r);
+    }
+    bytes.resize(got);
+}
+
+fs::path absoluteClean(const fs::path& p) {
+    std::error_code ec;
+    fs::path a = fs::weakly_canonical(p, ec);
+    if (ec) a = fs::absolute(p, ec).lexically_normal();
+    return a;
+}
+
+bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
+    if (inner.empty() || outer.empty()) return false;  // "" is no folder, not the current one
+    const fs::path a = absoluteClean(inner), b = absoluteClean(outer);
+    auto ai = a.begin();
+    for (auto bi = b.begin(); bi != b.end(); ++bi) {
+        if (bi->empty()) continue;  // a trailing separator
+        if (ai == a.end() || *ai != *bi) return false;
+        ++ai;
+    }
+    return true;
+}
+
+FolderLock::FolderLock(const fs::path& dir) {
+    const fs::path file = dir / ".lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw DataError(dir, "cannot create its lock file: " + systemError(errno));
+    int r;
+    do r = ::flock(fd_, LOCK_EX | LOCK_NB);
+    while (r != 0 && errno == EINTR);
+    if (r != 0) {
+        const int err = errno;
+        char holder[32] = {};
+        const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+        ::close(fd_);
+        fd_ = -1;
+        if (err == EWOULDBLOCK)
+            throw DataError(
+                dir,
+                "is in use by another training or resume" +
+                    (n > 0 ? " (process " + std::string(holder, static_cast<std::size_t>(n)) + ")"
+                           : std::string()) +
+                    "; wait for it to finish or stop it first");
+        throw DataError(dir, "cannot lock the run folder: " + systemError(err));
+    }
+    const std::string pid = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0) pwriteAll(fd_, pid.data(), pid.size(), 0, file);
+}
+
+FolderLock::~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+}  // namespace gz::detail

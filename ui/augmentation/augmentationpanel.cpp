@@ -1,0 +1,624 @@
+#include "augmentation/augmentationpanel.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QFrame>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QRegularExpressionValidator>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <limits>
+#include <utility>
+
+#include "augmentation/augmentationsettings.h"
+#include "common/morphologycolors.h"
+#include "gz/error.h"
+
+namespace gz::ui {
+
+namespace {
+
+constexpr int kTileSide = 112;
+constexpr int kDebounceMs = 60;
+
+QSpinBox* intSpin(const QString& objectName, int lo, int hi, const QString& suffix = {}) {
+    auto* s = new QSpinBox;
+    s->setObjectName(objectName);
+    s->setRange(lo, hi);
+    s->setSuffix(suffix);
+    s->setKeyboardTracking(false);
+    return s;
+}
+
+QDoubleSpinBox* realSpin(const QString& objectName, double lo, double hi, double step,
+                         int decimals) {
+    auto* s = new QDoubleSpinBox;
+    s->setObjectName(objectName);
+    s->setRange(lo, hi);
+    s->setSingleStep(step);
+    s->setDecimals(decimals);
+    s->setKeyboardTracking(false);
+    return s;
+}
+
+QCheckBox* check(const QString& objectName, const QString& text, const QString& tip) {
+    auto* c = new QCheckBox(text);
+    c->setObjectName(objectName);
+    c->setToolTip(tip);
+    return c;
+}
+
+QString rangeText(const PreviewTile& t) {
+    return QStringLiteral("values %1 … %2")
+        .arg(QString::number(t.minimum, 'f', t.maximum - t.minimum < 20 ? 2 : 0),
+             QString::number(t.maximum, 'f', t.maximum - t.minimum < 20 ? 2 : 0));
+}
+
+}  // namespace
+
+AugmentationPanel::AugmentationPanel(AugmentationSettings* settings, QWidget* parent)
+    : QWidget(parent), settings_(settings) {
+    setObjectName(QStringLiteral("augmentationPanel"));
+    pool_.setMaxThreadCount(1);
+    connect(&watcher_, &QFutureWatcher<Result>::finished, this,
+            &AugmentationPanel::previewFinished);
+    debounce_ = new QTimer(this);
+    debounce_->setSingleShot(true);
+    debounce_->setInterval(kDebounceMs);
+    connect(debounce_, &QTimer::timeout, this, &AugmentationPanel::startPreview);
+
+    auto* controls = createControls();
+    auto* previewArea = createPreviewArea();
+
+    auto* controlsScroll = new QScrollArea;
+    controlsScroll->setWidget(controls);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    controlsScroll->setFixedWidth(controls->sizeHint().width() + 24);
+
+    auto* previewScroll = new QScrollArea;
+    previewScroll->setWidget(previewArea);
+    previewScroll->setWidgetResizable(true);
+    previewScroll->setFrameShape(QFrame::NoFrame);
+
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->addWidget(controlsScroll);
+    layout->addWidget(previewScroll, 1);
+
+    setControls(settings_->params());
+    connect(settings_, &AugmentationSettings::changed, this,
+            [this](const AugmentationParams& params) {
+                setControls(params);
+                schedulePreview();
+            });
+}
+
+AugmentationPanel::~AugmentationPanel() {
+    stop_.request_stop();
+    watcher_.disconnect(this);
+    watcher_.waitForFinished();
+    pool_.waitForDone();
+}
+
+QWidget* AugmentationPanel::createControls() {
+    auto* w = new QWidget;
+
+    // The galaxy and the draw.
+    auto* galaxyBox = new QGroupBox(tr("Galaxy"));
+    idEdit_ = new QLineEdit;
+    idEdit_->setObjectName(QStringLiteral("galaxyIdEdit"));
+    idEdit_->setPlaceholderText(tr("GalaxyID"));
+    idEdit_->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral("[0-9]{1,18}")), idEdit_));
+    auto* showButton = new QPushButton(tr("Show"));
+    showButton->setObjectName(QStringLiteral("showGalaxyButton"));
+    auto* randomButton = new QPushButton(tr("Random"));
+    randomButton->setObjectName(QStringLiteral("randomGalaxyButton"));
+    randomButton->setToolTip(tr("Show a random galaxy of the data set"));
+    connect(showButton, &QPushButton::clicked, this,
+            [this] { showGalaxy(idEdit_->text().toLongLong()); });
+    connect(idEdit_, &QLineEdit::returnPressed, this,
+            [this] { showGalaxy(idEdit_->text().toLongLong()); });
+    connect(randomButton, &QPushButton::clicked, this, &AugmentationPanel::showRandomGalaxy);
+    galaxyLabel_ = new QLabel(tr("No galaxy"));
+    galaxyLabel_->setObjectName(QStringLiteral("galaxyLabel"));
+    galaxyLabel_->setWordWrap(true);
+
+    seedSpin_ = intSpin(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max());
+    seedSpin_->setValue(42);
+    seedSpin_->setToolTip(tr("Seed of the draws (training uses its own seed per run)"));
+    connect(seedSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });
+    auto* rerollButton = new QPushButton(tr("Re-roll"));
+    rerollButton->setObjectName(QStringLiteral("rerollButton"));
+    rerollButton->setToolTip(tr("Draw new random values for the same galaxy"));
+    connect(rerollButton, &QPushButton::clicked, this, &AugmentationPanel::reroll);
+    rollLabel_ = new QLabel;
+    rollLabel_->setObjectName(QStringLiteral("rollLabel"));
+    gridSpin_ = intSpin(QStringLiteral("gridCountSpin"), 1, 48);
+    gridSpin_->setValue(12);
+    gridSpin_->setToolTip(tr("Random augmentations shown in the grid"));
+    connect(gridSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });
+
+    auto* galaxyLayout = new QGridLayout(galaxyBox);
+    galaxyLayout->addWidget(idEdit_, 0, 0, 1, 2);
+    galaxyLayout->addWidget(showButton, 0, 2);
+    galaxyLayout->addWidget(randomButton, 0, 3);
+    galaxyLayout->addWidget(galaxyLabel_, 1, 0, 1, 4);
+    galaxyLayout->addWidget(new QLabel(tr("Seed")), 2, 0);
+    galaxyLayout->addWidget(seedSpin_, 2, 1);
+    galaxyLayout->addWidget(rerollButton, 2, 2);
+    galaxyLayout->addWidget(rollLabel_, 2, 3);
+    galaxyLayout->addWidget(new QLabel(tr("Grid")), 3, 0);
+    galaxyLayout->addWidget(gridSpin_, 3, 1);
+
+    // Every AugmentationParams field; a check box switches a step on and off.
+    auto* stepsBox = new QGroupBox(tr("Training transform"));
+    auto* form = new QFormLayout(stepsBox);
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    const auto pair = [](QWidget* a, QWidget* b, const QString& between = QStringLiteral("to")) {
+        auto* row = new QWidget;
+        auto* l = new QHBoxLayout(row);
+        l->setContentsMargins(0, 0, 0, 0);
+        l->addWidget(a);
+        if (b) {
+            l->addWidget(new QLabel(between));
+            l->addWidget(b);
+        }
+        l->addStretch(1);
+        return row;
+    };
+    scaleJitter_ = check(QStringLiteral("scaleJitterCheck"), tr("1. Scale jitter, S"),
+                         tr("Centre crop of side S, uniform in the range (original pixels)"));
+    cropMin_ = intSpin(QStringLiteral("cropMinSpin"), 8, 424);
+    cropMax_ = intSpin(QStringLiteral("cropMaxSpin"), 8, 424);
+    form->addRow(scaleJitter_, pair(cropMin_, cropMax_));
+    resizeTo_ = intSpin(QStringLiteral("resizeToSpin"), 8, 424, QStringLiteral(" px"));
+    form->addRow(tr("2. Resize to"), pair(resizeTo_, nullptr));
+    randomCrop_ = check(QStringLiteral("randomCropCheck"), tr("3. Random crop"),
+                        tr("Off: the centre crop of the output size"));
+    outputSize_ = intSpin(QStringLiteral("outputSizeSpin"), 8, 424, QStringLiteral(" px"));
+    form->addRow(randomCrop_, pair(outputSize_, nullptr));
+    rotate_ = check(QStringLiteral("rotateCheck"), tr("4. Rotate k × 90°"),
+                    tr("k uniform in 0..3, counter-clockwise"));
+    form->addRow(rotate_, new QWidget);
+    flip_ = check(QStringLiteral("flipCheck"), tr("5. Flip, p"), tr("Left-right mirror"));
+    flipProbability_ = realSpin(QStringLiteral("flipProbabilitySpin"), 0, 1, 0.05, 2);
+    form->addRow(flip_, pair(flipProbability_, nullptr));
+    brightness_ = check(QStringLiteral("brightnessCheck"), tr("6. Brightness ±"),
+                        tr("Adds one delta, uniform in [-d, d], to every value"));
+    brightnessDelta_ = realSpin(QStringLiteral("brightnessDeltaSpin"), 0, 255, 1, 1);
+    form->addRow(brightness_, pair(brightnessDelta_, nullptr));
+    contrast_ = check(QStringLiteral("contrastCheck"), tr("7. Contrast ×"),
+                      tr("Scales each channel's deviation from its mean"));
+    contrastMin_ = realSpin(QStringLiteral("contrastMinSpin"), 0, 10, 0.05, 2);
+    contrastMax_ = realSpin(QStringLiteral("contrastMaxSpin"), 0, 10, 0.05, 2);
+    form->addRow(contrast_, pair(contrastMin_, contrastMax_));
+    hue_ = check(QStringLiteral("hueCheck"), tr("8. Hue ±"),
+                 tr("Shift by a fraction of the hue circle (off in the original)"));
+    hueDelta_ = realSpin(QStringLiteral("hueDeltaSpin"), 0, 0.5, 0.01, 3);
+    form->addRow(hue_, pair(hueDelta_, nullptr));
+    saturation_ = check(QStringLiteral("saturationCheck"), tr("    Saturation ×"),
+                        tr("Multiply the saturation (off in the original)"));
+    saturationMin_ = realSpin(QStringLiteral("saturationMinSpin"), 0, 10, 0.05, 2);
+    saturationMax_ = realSpin(QStringLiteral("saturationMaxSpin"), 0, 10, 0.05, 2);
+    form->addRow(saturation_, pair(saturationMin_, saturationMax_));
+    clip_ = check(QStringLiteral("clipCheck"), tr("Clip to 0..255 after each photometric step"),
+                  tr("Off in the original: standardisation then cancels brightness and most of "
+                     "contrast"));
+    form->addRow(clip_);
+    standardize_ = check(QStringLiteral("standardizeCheck"), tr("9. Standardise"),
+                         tr("(x - mean) / max(std, 1/sqrt(N)) per image"));
+    form->addRow(standardize_, new QWidget);
+    evalCrop_ = intSpin(QStringLiteral("evalCropSpin"), 8, 424, QStringLiteral(" px"));
+    form->addRow(tr("Evaluation crop"), pair(evalCrop_, nullptr));
+
+    for (QCheckBox* c : {scaleJitter_, randomCrop_, rotate_, flip_, brightness_, contrast_, hue_,
+                         saturation_, clip_, standardize_})
+        connect(c, &QCheckBox::toggled, this, &AugmentationPanel::controlsEdited);
+    for (QSpinBox* s : {cropMin_, cropMax_, resizeTo_, outputSize_, evalCrop_})
+        connect(s, &QSpinBox::valueChanged, this, &AugmentationPanel::controlsEdited);
+    for (QDoubleSpinBox* s : {flipProbability_, brightnessDelta_, contrastMin_, contrastMax_,
+                              hueDelta_, saturationMin_, saturationMax_})
+        connect(s, &QDoubleSpinBox::valueChanged, this, &AugmentationPanel::controlsEdited);
+
+    auto* loadButton = new QPushButton(tr("Load…"));
+    loadButton->setObjectName(QStringLiteral("loadParamsButton"));
+    auto* saveButton = new QPushButton(tr("Save…"));
+    saveButton->setObjectName(QStringLiteral("saveParamsButton"));
+    auto* defaultsButton = new QPushButton(tr("Defaults"));
+    defaultsButton->setObjectName(QStringLiteral("defaultParamsButton"));
+    defaultsButton->setToolTip(tr("The original workflow's parameters"));
+    connect(loadButton, &QPushButton::clicked, this, &AugmentationPanel::chooseLoadFile);
+    connect(saveButton, &QPushButton::clicked, this, &AugmentationPanel::chooseSaveFile);
+    connect(defaultsButton, &QPushButton::clicked, this, [this] {
+        settings_->setParams(AugmentationParams{});
+        showMessage(tr("Defaults of the original workflow restored."), false);
+    });
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(loadButton);
+    buttons->addWidget(saveButton);
+    buttons->addWidget(defaultsButton);
+
+    message_ = new QLabel;
+    message_->setObjectName(QStringLiteral("augmentationMessage"));
+    message_->setWordWrap(true);
+    message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* note = new QLabel(
+        tr("These parameters are the ones preprocessing and training use (Training tab)."));
+    note->setWordWrap(true);
+    note->setStyleSheet(QStringLiteral("color: #4a5563;"));
+
+    auto* layout = new QVBoxLayout(w);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(galaxyBox);
+    layout->addWidget(stepsBox);
+    layout->addLayout(buttons);
+    layout->addWidget(note);
+    layout->addWidget(message_);
+    layout->addStretch(1);
+    return w;
+}
+
+QWidget* AugmentationPanel::createPreviewArea() {
+    auto* w = new QWidget;
+    w->setObjectName(QStringLiteral("augmentationPreviewArea"));
+    const auto section = [w](const QString& title, const QString& objectName, QGridLayout*& grid) {
+        auto* box = new QGroupBox(title, w);
+        box->setObjectName(objectName);
+        grid = new QGridLayout(box);
+        grid->setHorizontalSpacing(8);
+        grid->setVerticalSpacing(8);
+        grid->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        return box;
+    };
+    drawSummary_ = new QLabel;
+    drawSummary_->setObjectName(QStringLiteral("drawSummary"));
+    drawSummary_->setWordWrap(true);
+    drawSummary_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    auto* layout = new QVBoxLayout(w);
+    auto* upper = new QHBoxLayout;
+    upper->addWidget(
+        section(tr("Training transform, step by step"), QStringLiteral("stepsBox"), stepsGrid_));
+    upper->addWidget(
+        section(tr("Evaluation transform"), QStringLiteral("evaluationBox"), evalGrid_));
+    upper->addStretch(1);
+    layout->addLayout(upper);
+    layout->addWidget(drawSummary_);
+    auto* lower = new QHBoxLayout;
+    lower->addWidget(section(tr("Random augmentations (final training images)"),
+                             QStringLiteral("randomBox"), randomGrid_));
+    lower->addStretch(1);
+    layout->addLayout(lower);
+    layout->addStretch(1);
+    return w;
+}
+
+void AugmentationPanel::setControls(const AugmentationParams& p) {
+    settingControls_ = true;
+    scaleJitter_->setChecked(p.scaleJitter);
+    cropMin_->setValue(p.cropMin);
+    cropMax_->setValue(p.cropMax);
+    resizeTo_->setValue(p.resizeTo);
+    randomCrop_->setChecked(p.randomCrop);
+    outputSize_->setValue(p.outputSize);
+    rotate_->setChecked(p.rotate);
+    flip_->setChecked(p.flip);
+    flipProbability_->setValue(p.flipProbability);
+    brightness_->setChecked(p.brightness);
+    brightnessDelta_->setValue(p.brightnessDelta);
+    contrast_->setChecked(p.contrast);
+    contrastMin_->setValue(p.contrastMin);
+    contrastMax_->setValue(p.contrastMax);
+    hue_->setChecked(p.hue);
+    hueDelta_->setValue(p.hueDelta);
+    saturation_->setChecked(p.saturation);
+    saturationMin_->setValue(p.saturationMin);
+    saturationMax_->setValue(p.saturationMax);
+    clip_->setChecked(p.clipPhotometric);
+    standardize_->setChecked(p.standardize);
+    evalCrop_->setValue(p.evalCrop);
+    cropMin_->setEnabled(p.scaleJitter);
+    cropMax_->setEnabled(p.scaleJitter);
+    flipProbability_->setEnabled(p.flip);
+    brightnessDelta_->setEnabled(p.brightness);
+    contrastMin_->setEnabled(p.contrast);
+    contrastMax_->setEnabled(p.contrast);
+    hueDelta_->setEnabled(p.hue);
+    saturationMin_->setEnabled(p.saturation);
+    saturationMax_->setEnabled(p.saturation);
+    settingControls_ = false;
+}
+
+void AugmentationPanel::controlsEdited() {
+    if (settingControls_) return;
+    AugmentationParams p = settings_->params();
+    p.scaleJitter = scaleJitter_->isChecked();
+    p.cropMin = cropMin_->value();
+    p.cropMax = cropMax_->value();
+    p.resizeTo = resizeTo_->value();
+    p.randomCrop = randomCrop_->isChecked();
+    p.outputSize = outputSize_->value();
+    p.rotate = rotate_->isChecked();
+    p.flip = flip_->isChecked();
+    p.flipProbability = flipProbability_->value();
+    p.brightness = brightness_->isChecked();
+    p.brightnessDelta = brightnessDelta_->value();
+    p.contrast = contrast_->isChecked();
+    p.contrastMin = contrastMin_->value();
+    p.contrastMax = contrastMax_->value();
+    p.hue = hue_->isChecked();
+    p.hueDelta = hueDelta_->value();
+    p.saturation = saturation_->isChecked();
+    p.saturationMin = saturationMin_->value();
+    p.saturationMax = saturationMax_->value();
+    p.clipPhotometric = clip_->isChecked();
+    p.standardize = standardize_->isChecked();
+    p.evalCrop = evalCrop_->value();
+    try {
+        settings_->setParams(p);
+        if (!lastError_.isEmpty()) showMessage({}, false);
+    } catch (const DataError& e) {
+        // Kept on screen, not applied: training keeps the last valid parameters.
+        showMessage(tr("Not applied: %1").arg(QString::fromStdString(e.what())), true);
+    }
+}
+
+quint64 AugmentationPanel::seed() const {
+    return static_cast<quint64>(seedSpin_->value());
+}
+
+int AugmentationPanel::gridCount() const {
+    return gridSpin_->value();
+}
+
+void AugmentationPanel::setSeed(quint64 seed) {
+    seedSpin_->setValue(static_cast<int>(seed));
+}
+
+void AugmentationPanel::setGridCount(int count) {
+    gridSpin_->setValue(count);
+}
+
+void AugmentationPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
+    dataset_ = std::move(dataset);
+    galaxyId_ = 0;
+    if (!dataset_ || dataset_->catalog.empty()) {
+        galaxyLabel_->setText(tr("No galaxy: open a data set"));
+        preview_ = {};
+        showPreview();
+        return;
+    }
+    // Start on the first labeled galaxy (the ones training sees).
+    long long first = dataset_->catalog.id(0);
+    if (dataset_->labeling)
+        for (std::size_t r = 0; r < dataset_->catalog.size(); ++r)
+            if (dataset_->labeling->labels[r] != kUnlabeled) {
+                first = dataset_->catalog.id(r);
+                break;
+            }
+    showGalaxy(first);
+}
+
+bool AugmentationPanel::showGalaxy(long long id) {
+    if (!dataset_) {
+        showMessage(tr("Open a data set first."), true);
+        return false;
+    }
+    const auto row = dataset_->catalog.rowOf(id);
+    if (!row) {
+        showMessage(tr("Galaxy %1 is not in %2.").arg(id).arg(dataset_->location.displayName()),
+                    true);
+        return false;
+    }
+    if (!dataset_->catalog.imagePath(*row)) {
+        showMessage(tr("Galaxy %1 has no image: %2 was opened without an image folder.")
+                        .arg(id)
+                        .arg(dataset_->location.displayName()),
+                    true);
+        return false;
+    }
+    galaxyId_ = id;
+    idEdit_->setText(QString::number(id));
+    const int label = dataset_->labeling ? dataset_->labeling->labels[*row] : kUnlabeled;
+    galaxyLabel_->setText(
+        QStringLiteral("<span style=\"color:%1\">■</span> %2 · %3")
+            .arg(morphologyColor(label).name(), tr("Galaxy %1").arg(id), morphologyTitle(label)));
+    showMessage({}, false);
+    schedulePreview();
+    return true;
+}
+
+void AugmentationPanel::showRandomGalaxy() {
+    if (!dataset_ || dataset_->catalog.empty()) return;
+    const auto row =
+        QRandomGenerator::global()->bounded(static_cast<quint64>(dataset_->catalog.size()));
+    showGalaxy(dataset_->catalog.id(static_cast<std::size_t>(row)));
+}
+
+void AugmentationPanel::reroll() {
+    ++roll_;
+    schedulePreview();
+}
+
+bool AugmentationPanel::previewPending() const {
+    return debounce_->isActive() || running_ || rerun_;
+}
+
+void AugmentationPanel::schedulePreview() {
+    rollLabel_->setText(tr("draw %1").arg(roll_));
+    if (galaxyId_ == 0) return;
+    debounce_->start();
+}
+
+void AugmentationPanel::startPreview() {
+    if (galaxyId_ == 0 || !dataset_) return;
+    if (running_) {
+        // The running preview is out of date: stop it and start again when it has ended.
+        stop_.request_stop();
+        rerun_ = true;
+        return;
+    }
+    rerun_ = false;
+    const auto row = dataset_->catalog.rowOf(galaxyId_);
+    if (!row) return;
+    PreviewRequest request;
+    request.imageFile = *dataset_->catalog.imagePath(*row);
+    request.galaxyId = galaxyId_;
+    request.params = settings_->params();
+    request.seed = seed();
+    request.roll = roll_;
+    request.gridCount = gridCount();
+    stop_ = std::stop_source();
+    running_ = true;
+    watcher_.setFuture(QtConcurrent::run(&pool_, [request, stop = stop_.get_token()]() -> Result {
+        Result r;
+        try {
+            r.preview = computeAugmentationPreview(request, stop);
+        } catch (const Cancelled&) {
+            r.cancelled = true;
+        } catch (const std::exception& e) {
+            r.error = QString::fromStdString(e.what());
+        }
+        return r;
+    }));
+}
+
+void AugmentationPanel::previewFinished() {
+    running_ = false;
+    Result r = watcher_.result();
+    if (rerun_) {
+        startPreview();
+        return;
+    }
+    if (r.cancelled) return;
+    if (!r.error.isEmpty()) {
+        showMessage(tr("Galaxy %1: %2").arg(galaxyId_).arg(r.error), true);
+        return;
+    }
+    preview_ = std::move(r.preview);
+    showPreview();
+    emit previewUpdated();
+}
+
+void AugmentationPanel::fillTiles(QGridLayout* grid, const std::vector<PreviewTile>& tiles,
+                                  int columns, const QString& prefix) {
+    while (QLayoutItem* item = grid->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+        const PreviewTile& t = tiles[i];
+        auto* tile = new QFrame;
+        tile->setObjectName(QStringLiteral("%1Tile%2").arg(prefix).arg(i));
+        tile->setFrameShape(QFrame::StyledPanel);
+        auto* image = new QLabel;
+        image->setFixedSize(kTileSide, kTileSide);
+        image->setAlignment(Qt::AlignCenter);
+        image->setPixmap(QPixmap::fromImage(
+            t.image.scaled(kTileSide, kTileSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
+        auto* name = new QLabel(QStringLiteral("<b>%1</b>").arg(t.name.toHtmlEscaped()));
+        auto* value = new QLabel(t.enabled ? t.value : tr("off"));
+        value->setObjectName(QStringLiteral("%1Value%2").arg(prefix).arg(i));
+        value->setStyleSheet(t.enabled ? QStringLiteral("color: #1f2937;")
+                                       : QStringLiteral("color: #9aa3ad;"));
+        value->setWordWrap(true);
+        value->setFixedWidth(kTileSide);
+        tile->setToolTip(QStringLiteral("%1: %2\n%3 × %4 pixels, %5")
+                             .arg(t.name, t.enabled ? t.value : tr("off"))
+                             .arg(t.image.width())
+                             .arg(t.image.height())
+                             .arg(rangeText(t)));
+        auto* l = new QVBoxLayout(tile);
+        l->setContentsMargins(4, 4, 4, 4);
+        l->setSpacing(2);
+        l->addWidget(image);
+        l->addWidget(name);
+        l->addWidget(value);
+        const int index = static_cast<int>(i);
+        grid->addWidget(tile, index / columns, index % columns);
+    }
+}
+
+void AugmentationPanel::showPreview() {
+    fillTiles(stepsGrid_, preview_.steps, 5, QStringLiteral("step"));
+    fillTiles(randomGrid_, preview_.grid, 7, QStringLiteral("random"));
+    fillTiles(evalGrid_, preview_.evaluation, 2, QStringLiteral("eval"));
+    if (preview_.steps.empty()) {
+        drawSummary_->clear();
+        return;
+    }
+    const AugmentationDraw& d = preview_.draw;
+    drawSummary_->setText(
+        tr("Galaxy %1, seed %2, draw %3: S = %4, crop at (%5, %6), k = %7, %8, brightness %9, "
+           "contrast × %10. Images before standardisation are shown as they are (clipped to "
+           "0..255 for display); standardised ones rescaled min..max.")
+            .arg(preview_.galaxyId)
+            .arg(seed())
+            .arg(roll_)
+            .arg(d.cropSide)
+            .arg(d.offsetX)
+            .arg(d.offsetY)
+            .arg(d.rotation)
+            .arg(d.flipped ? tr("flipped") : tr("not flipped"))
+            .arg(d.brightness, 0, 'f', 1)
+            .arg(d.contrast, 0, 'f', 3));
+}
+
+void AugmentationPanel::showMessage(const QString& message, bool error) {
+    lastError_ = error ? message : QString();
+    message_->setText(message);
+    message_->setStyleSheet(error ? QStringLiteral("color: #b42318;")
+                                  : QStringLiteral("color: #4a5563;"));
+}
+
+bool AugmentationPanel::saveParams(const QString& file) {
+    try {
+        settings_->save(file);
+        showMessage(tr("Saved to %1").arg(file), false);
+        return true;
+    } catch (const std::exception& e) {
+        showMessage(QString::fromStdString(e.what()), true);
+        return false;
+    }
+}
+
+bool AugmentationPanel::loadParams(const QString& file) {
+    try {
+        settings_->load(file);
+        showMessage(tr("Loaded %1").arg(file), false);
+        return true;
+    } catch (const std::exception& e) {
+        showMessage(QString::fromStdString(e.what()), true);
+        return false;
+    }
+}
+
+void AugmentationPanel::chooseSaveFile() {
+    const QString file = QFileDialog::getSaveFileName(this, tr("Save augmentation parameters"),
+                                                      QStringLiteral("augmentation.json"),
+                                                      tr("JSON files (*.json)"));
+    if (!file.isEmpty()) saveParams(file);
+}
+
+void AugmentationPanel::chooseLoadFile() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Load augmentation parameters"), {},
+                                                      tr("JSON files (*.json);;All files (*)"));
+    if (!file.isEmpty()) loadParams(file);
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,143 @@
+#pragma once
+// The "Augmentation" panel: one galaxy through the training transform step by step, a grid of
+// random augmentations and the evaluation transform beside it, with a control for every
+// AugmentationParams field. The parameters live in the shared AugmentationSettings, so what is
+// set here is what training uses. Images are computed off the GUI thread.
+
+#include <QFutureWatcher>
+#include <QThreadPool>
+#include <QWidget>
+
+#include <memory>
+#include <stop_token>
+
+#include "augmentation/augmentationpreview.h"
+#include "dataset/loadeddataset.h"
+
+class QCheckBox;
+class QDoubleSpinBox;
+class QGridLayout;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+
+namespace gz::ui {
+
+class AugmentationSettings;
+
+class AugmentationPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit AugmentationPanel(AugmentationSettings* settings, QWidget* parent = nullptr);
+    ~AugmentationPanel() override;
+
+    void setDataset(std::shared_ptr<const LoadedDataset> dataset);
+
+    /// The galaxy shown (0 when none).
+    long long galaxyId() const { return galaxyId_; }
+    quint64 seed() const;
+    quint64 roll() const { return roll_; }
+    int gridCount() const;
+    void setSeed(quint64 seed);
+    void setGridCount(int count);
+
+    /// The last preview computed (empty before the first).
+    const AugmentationPreview& preview() const { return preview_; }
+    /// True while a preview is being computed or waits to be.
+    bool previewPending() const;
+    /// The last message shown about a bad input (unknown galaxy, bad JSON, ...).
+    QString lastError() const { return lastError_; }
+
+    /// Saves / loads the parameters as JSON; false (and lastError()) on failure.
+    bool saveParams(const QString& file);
+    bool loadParams(const QString& file);
+
+public slots:
+    /// Shows a galaxy of the loaded data set (what the galaxy browser calls). False, with a
+    /// message naming the ID, when the data set has no such galaxy or no image folder.
+    bool showGalaxy(long long id);
+    /// Draws new random values for the same galaxy.
+    void reroll();
+    void showRandomGalaxy();
+
+signals:
+    /// A new preview is on screen.
+    void previewUpdated();
+
+private:
+    QWidget* createControls();
+    QWidget* createPreviewArea();
+    void setControls(const AugmentationParams& params);
+    void controlsEdited();
+    void schedulePreview();
+    void startPreview();
+    void previewFinished();
+    void showPreview();
+    void showMessage(const QString& message, bool error);
+    void fillTiles(QGridLayout* grid, const std::vector<PreviewTile>& tiles, int columns,
+                   const QString& prefix);
+    void chooseSaveFile();
+    void chooseLoadFile();
+
+    AugmentationSettings* settings_;
+    std::shared_ptr<const LoadedDataset> dataset_;
+    long long galaxyId_ = 0;
+    quint64 roll_ = 0;
+    AugmentationPreview preview_;
+    QString lastError_;
+
+    // The worker: one preview at a time; a newer request stops the running one.
+    struct Result {
+        AugmentationPreview preview;
+        QString error;
+        bool cancelled = false;
+    };
+    QThreadPool pool_;
+    QFutureWatcher<Result> watcher_;
+    std::stop_source stop_;
+    bool running_ = false;  // from start until previewFinished() ran (not the future's state)
+    bool rerun_ = false;
+    QTimer* debounce_ = nullptr;
+
+    // Controls.
+    QLineEdit* idEdit_ = nullptr;
+    QLabel* galaxyLabel_ = nullptr;
+    QSpinBox* seedSpin_ = nullptr;
+    QLabel* rollLabel_ = nullptr;
+    QSpinBox* gridSpin_ = nullptr;
+    QLabel* message_ = nullptr;
+    QCheckBox* scaleJitter_ = nullptr;
+    QSpinBox* cropMin_ = nullptr;
+    QSpinBox* cropMax_ = nullptr;
+    QSpinBox* resizeTo_ = nullptr;
+    QCheckBox* randomCrop_ = nullptr;
+    QSpinBox* outputSize_ = nullptr;
+    QCheckBox* rotate_ = nullptr;
+    QCheckBox* flip_ = nullptr;
+    QDoubleSpinBox* flipProbability_ = nullptr;
+    QCheckBox* brightness_ = nullptr;
+    QDoubleSpinBox* brightnessDelta_ = nullptr;
+    QCheckBox* contrast_ = nullptr;
+    QDoubleSpinBox* contrastMin_ = nullptr;
+    QDoubleSpinBox* contrastMax_ = nullptr;
+    QCheckBox* hue_ = nullptr;
+    QDoubleSpinBox* hueDelta_ = nullptr;
+    QCheckBox* saturation_ = nullptr;
+    QDoubleSpinBox* saturationMin_ = nullptr;
+    QDoubleSpinBox* saturationMax_ = nullptr;
+    QCheckBox* clip_ = nullptr;
+    QCheckBox* standardize_ = nullptr;
+    QSpinBox* evalCrop_ = nullptr;
+    bool settingControls_ = false;
+
+    // Preview area.
+    QGridLayout* stepsGrid_ = nullptr;
+    QGridLayout* randomGrid_ = nullptr;
+    QGridLayout* evalGrid_ = nullptr;
+    QLabel* drawSummary_ = nullptr;
+};
+
+}  // namespace gz::ui

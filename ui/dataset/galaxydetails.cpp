@@ -1,0 +1,284 @@
+#include "dataset/galaxydetails.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPainter>
+#include <QStyledItemDelegate>
+#include <QTextDocument>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "common/morphologycolors.h"
+
+namespace gz::ui {
+
+namespace {
+
+struct Question {
+    const char* title;
+    std::array<const char*, 7> answers;
+};
+
+// REFERENCE.md, "The Galaxy Zoo 2 decision tree": questions 1-11 and their answers in column
+// order (Class<q>.<a>).
+const std::array<Question, 11> kQuestions = {{
+    {"Is the galaxy simply smooth and rounded, with no sign of a disk?",
+     {"smooth", "features or disk", "star or artifact"}},
+    {"Could this be a disk viewed edge-on?", {"yes", "no"}},
+    {"Is there a sign of a bar through the centre?", {"bar", "no bar"}},
+    {"Is there any sign of a spiral arm pattern?", {"spiral", "no spiral"}},
+    {"How prominent is the central bulge?", {"no bulge", "just noticeable", "obvious", "dominant"}},
+    {"Is there anything odd?", {"yes", "no"}},
+    {"How rounded is it?", {"completely round", "in between", "cigar-shaped"}},
+    {"Is the odd feature a ring, or is the galaxy disturbed or irregular?",
+     {"ring", "lens or arc", "disturbed", "irregular", "other", "merger", "dust lane"}},
+    {"Does the galaxy have a bulge at its centre? If so, what shape?",
+     {"rounded", "boxy", "no bulge"}},
+    {"How tightly wound do the spiral arms appear?", {"tight", "medium", "loose"}},
+    {"How many spiral arms are there?",
+     {"one", "two", "three", "four", "more than four", "can't tell"}},
+}};
+
+// "Class7.3" -> (7, 3).
+std::pair<int, int> questionAnswer(std::string_view column) {
+    const auto dot = column.find('.');
+    return {std::stoi(std::string(column.substr(5, dot - 5))),
+            std::stoi(std::string(column.substr(dot + 1)))};
+}
+
+QString fraction(double v) {
+    return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 3);
+}
+
+constexpr int kFractionRole = Qt::UserRole + 1;
+
+// Draws a vote fraction as a bar with its value.
+class FractionDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override {
+        const QVariant v = index.data(kFractionRole);
+        if (!v.isValid()) {
+            QStyledItemDelegate::paint(painter, option, index);
+            return;
+        }
+        painter->save();
+        // The number on the right, a bar of the fraction on its left.
+        const int textWidth = option.fontMetrics.horizontalAdvance(QStringLiteral("0.000")) + 8;
+        const QRect text = option.rect.adjusted(option.rect.width() - textWidth, 0, -2, 0);
+        const QRect r = option.rect.adjusted(4, 4, -textWidth - 2, -4);
+        painter->fillRect(r, QColor(0xee, 0xf1, 0xf5));
+        const double f = std::clamp(v.toDouble(), 0.0, 1.0);
+        const QColor bar = index.data(Qt::UserRole + 2).toBool() ? QColor(0x37, 0x6f, 0xd0)
+                                                                 : QColor(0x9d, 0xb4, 0xd6);
+        painter->fillRect(QRect(r.left(), r.top(), static_cast<int>(r.width() * f), r.height()),
+                          bar);
+        painter->setPen(option.palette.text().color());
+        painter->drawText(text, Qt::AlignVCenter | Qt::AlignRight, fraction(v.toDouble()));
+        painter->restore();
+    }
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QSize size = QStyledItemDelegate::sizeHint(option, index);
+        size.setHeight(std::max(size.height(), option.fontMetrics.height() + 6));
+        return size;
+    }
+};
+
+}  // namespace
+
+QString GalaxyDetails::questionTitle(int question) {
+    return QStringLiteral("Q%1 %2").arg(question).arg(
+        QString::fromLatin1(kQuestions[static_cast<std::size_t>(question - 1)].title));
+}
+
+QString GalaxyDetails::answerTitle(std::size_t voteColumn) {
+    const auto [q, a] = questionAnswer(kVoteColumns[voteColumn]);
+    return QString::fromLatin1(
+        kQuestions[static_cast<std::size_t>(q - 1)].answers[static_cast<std::size_t>(a - 1)]);
+}
+
+GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("galaxyDetails"));
+    title_ = new QLabel;
+    title_->setObjectName(QStringLiteral("galaxyDetailsTitle"));
+    QFont titleFont = title_->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    title_->setFont(titleFont);
+    title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    badge_ = new QLabel;
+    badge_->setObjectName(QStringLiteral("galaxyLabelBadge"));
+    subset_ = new QLabel;
+    subset_->setObjectName(QStringLiteral("galaxySubsetLabel"));
+    subset_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+
+    reason_ = new QLabel;
+    reason_->setObjectName(QStringLiteral("galaxyLabelReason"));
+    reason_->setWordWrap(true);
+    reason_->setTextFormat(Qt::RichText);
+    reason_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    reason_->setStyleSheet(QStringLiteral(
+        "QLabel { background: #f7f9fc; border: 1px solid #dde3ea; border-radius: 6px;"
+        " padding: 8px; color: #1f2937; }"));
+
+    votes_ = new QTreeWidget;
+    votes_->setObjectName(QStringLiteral("voteFractionTree"));
+    votes_->setColumnCount(2);
+    votes_->setHeaderLabels({tr("Question / answer"), tr("Vote fraction")});
+    votes_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    votes_->header()->setSectionResizeMode(1, QHeaderView::Fixed);
+    votes_->header()->resizeSection(1, 150);
+    votes_->header()->setStretchLastSection(false);
+    votes_->setItemDelegateForColumn(1, new FractionDelegate(votes_));
+    votes_->setRootIsDecorated(true);
+    votes_->setUniformRowHeights(true);
+    votes_->setSelectionMode(QAbstractItemView::NoSelection);
+    votes_->setFocusPolicy(Qt::NoFocus);
+    votes_->setWordWrap(false);
+    votes_->setTextElideMode(Qt::ElideRight);
+
+    auto* heading = new QHBoxLayout;
+    heading->addWidget(title_);
+    heading->addWidget(badge_);
+    heading->addStretch(1);
+    heading->addWidget(subset_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(8);
+    layout->addLayout(heading);
+    layout->addWidget(reason_);
+    layout->addWidget(votes_, 1);
+    clear(tr("Select a galaxy to see its votes and label."));
+}
+
+void GalaxyDetails::clear(const QString& message) {
+    label_.reset();
+    title_->setText(tr("No galaxy"));
+    badge_->clear();
+    badge_->setStyleSheet({});
+    subset_->clear();
+    reason_->setText(message.toHtmlEscaped());
+    votes_->clear();
+}
+
+QString GalaxyDetails::reasonText() const {
+    QTextDocument doc;
+    doc.setHtml(reason_->text());
+    return doc.toPlainText();
+}
+
+void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& dataset, std::size_t row,
+                               const LabelRules& rules, const QString& labelingError,
+                               std::optional<Subset> subset) {
+    if (!dataset || row >= dataset->catalog.size()) {
+        clear(tr("Select a galaxy to see its votes and label."));
+        return;
+    }
+    const Catalog& catalog = dataset->catalog;
+    title_->setText(tr("Galaxy %1").arg(catalog.id(row)));
+    subset_->setText(subset ? tr("split: %1")
+                                  .arg(QString::fromLatin1(
+                                      kSubsetKeys[static_cast<std::size_t>(*subset)].data()))
+                            : QString());
+
+    // Label and reason.
+    std::set<std::string> ruleColumns;  // columns the rules read, highlighted below
+    for (const LabelRule& rule : rules.rules)
+        if (rule.enabled)
+            for (const Condition& c : rule.conditions) ruleColumns.insert(c.column);
+    const auto conditionText = [&](const Condition& c, bool holds) {
+        const auto col = voteColumnIndex(c.column);
+        const double v = col && catalog.hasColumn(*col) ? catalog.value(row, *col) : NAN;
+        return QStringLiteral("%1 = %2 %3 %4")
+            .arg(QString::fromStdString(c.column), fraction(v),
+                 holds ? QStringLiteral("≥") : QStringLiteral("&lt;"), fraction(c.threshold));
+    };
+    const auto ruleName = [](const LabelRule& rule) {
+        return QStringLiteral("<span style='color:%1'>●</span> %2")
+            .arg(morphologyColor(rule.label).name(), morphologyShortName(rule.label));
+    };
+    QString reason;
+    if (!labelingError.isEmpty()) {
+        label_.reset();
+        badge_->setText(tr("not labeled"));
+        badge_->setStyleSheet(
+            QStringLiteral("QLabel { background: #fff4e5; color: #6b3d00; border-radius: 4px; "
+                           "padding: 2px 8px; }"));
+        reason = tr("The rules cannot label this catalog: %1").arg(labelingError.toHtmlEscaped());
+    } else {
+        const LabelExplanation e = explainLabel(catalog, row, rules);
+        label_ = e.label;
+        const QColor color = morphologyColor(e.label);
+        badge_->setText(morphologyTitle(e.label));
+        badge_->setStyleSheet(
+            QStringLiteral("QLabel { background: %1; color: %2; border-radius: 4px;"
+                           " padding: 2px 8px; font-weight: bold; }")
+                .arg(color.name(), color.lightnessF() > 0.6 ? QStringLiteral("#1f2937")
+                                                            : QStringLiteral("white")));
+        QStringList lines;
+        if (e.matchedRule) {
+            const LabelRule& rule = rules.rules[*e.matchedRule];
+            QStringList conditions;
+            for (const Condition& c : rule.conditions) conditions << conditionText(c, true);
+            lines << tr("<b>Rule %1 matched</b> (%2): %3")
+                         .arg(*e.matchedRule + 1)
+                         .arg(ruleName(rule), conditions.join(tr(" and ")));
+        } else {
+            lines << tr(
+                "<b>No rule matched</b>: the galaxy stays unlabeled and is left out of "
+                "training.");
+        }
+        for (const RuleFailure& f : e.failures)
+            lines << tr("Rule %1 (%2) failed: %3")
+                         .arg(f.rule + 1)
+                         .arg(ruleName(rules.rules[f.rule]), conditionText(f.condition, false));
+        for (std::size_t i = 0; i < rules.rules.size(); ++i)
+            if (!rules.rules[i].enabled && (!e.matchedRule || i < *e.matchedRule))
+                lines
+                    << tr("Rule %1 (%2) is switched off.").arg(i + 1).arg(ruleName(rules.rules[i]));
+        reason = lines.join(QStringLiteral("<br>"));
+    }
+    reason_->setText(reason);
+
+    // Vote fractions by question, only the columns the file has.
+    votes_->clear();
+    QTreeWidgetItem* parent = nullptr;
+    int parentQuestion = 0;
+    QFont bold = votes_->font();
+    bold.setBold(true);
+    for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
+        if (!catalog.hasColumn(c)) continue;
+        const auto [q, a] = questionAnswer(kVoteColumns[c]);
+        if (q != parentQuestion) {
+            parent = new QTreeWidgetItem(votes_, {questionTitle(q)});
+            parent->setToolTip(0, questionTitle(q));
+            parent->setFirstColumnSpanned(true);
+            parentQuestion = q;
+        }
+        const QString column = QString::fromLatin1(kVoteColumns[c].data(),
+                                                   static_cast<qsizetype>(kVoteColumns[c].size()));
+        auto* item =
+            new QTreeWidgetItem(parent, {QStringLiteral("%1  %2").arg(column, answerTitle(c))});
+        const bool used = ruleColumns.contains(std::string(kVoteColumns[c]));
+        item->setData(1, kFractionRole, catalog.value(row, c));
+        item->setData(1, Qt::UserRole + 2, used);
+        item->setData(1, Qt::DisplayRole, fraction(catalog.value(row, c)));
+        if (used) {
+            item->setFont(0, bold);
+            item->setToolTip(0, tr("Used by the label rules"));
+        }
+    }
+    votes_->expandAll();
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,278 @@
+#include "dataset/galaxyinspector.h"
+
+#include <QGraphicsPixmapItem>
+#include <QGraphicsScene>
+#include <QGraphicsView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <functional>
+#include <system_error>
+
+#include "dataset/galaxydetails.h"
+#include "dataset/labelingsession.h"
+#include "gz/image_pipeline.h"
+
+namespace gz::ui {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kMinZoom = 0.1;
+constexpr double kMaxZoom = 16.0;
+
+// A graphics view that zooms with the wheel (about the cursor) and pans by dragging.
+class ZoomView : public QGraphicsView {
+public:
+    ZoomView(QGraphicsScene* scene, std::function<void(double)> onWheel)
+        : QGraphicsView(scene), onWheel_(std::move(onWheel)) {}
+
+protected:
+    void wheelEvent(QWheelEvent* event) override {
+        const double steps = event->angleDelta().y() / 120.0;
+        if (steps == 0) return;
+        onWheel_(std::pow(1.25, steps));
+        event->accept();
+    }
+
+private:
+    std::function<void(double)> onWheel_;
+};
+
+}  // namespace
+
+GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
+    : QWidget(parent), session_(session) {
+    setObjectName(QStringLiteral("galaxyInspector"));
+    pool_.setMaxThreadCount(1);
+    connect(&watcher_, &QFutureWatcher<Decoded>::finished, this, &GalaxyInspector::onDecoded);
+
+    scene_ = new QGraphicsScene(this);
+    pixmap_ = scene_->addPixmap({});
+    pixmap_->setTransformationMode(Qt::SmoothTransformation);
+    auto* view = new ZoomView(scene_, [this](double factor) {
+        fit_ = false;
+        setZoom(zoom() * factor);
+    });
+    view_ = view;
+    view_->setObjectName(QStringLiteral("galaxyImageView"));
+    view_->setBackgroundBrush(QColor(0x10, 0x12, 0x16));
+    view_->setDragMode(QGraphicsView::ScrollHandDrag);
+    view_->setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    view_->setMinimumSize(220, 220);
+    view_->setFrameShape(QFrame::NoFrame);
+
+    imageMessage_ = new QLabel;
+    imageMessage_->setObjectName(QStringLiteral("galaxyImageMessage"));
+    imageMessage_->setAlignment(Qt::AlignCenter);
+    imageMessage_->setWordWrap(true);
+    imageMessage_->setStyleSheet(
+        QStringLiteral("QLabel { background: #101216; color: #c8cdd4; padding: 12px; }"));
+    imageStack_ = new QStackedWidget;
+    imageStack_->addWidget(view_);
+    imageStack_->addWidget(imageMessage_);
+
+    const auto button = [this](const QString& text, const QString& tip, const QString& name) {
+        auto* b = new QToolButton;
+        b->setText(text);
+        b->setToolTip(tip);
+        b->setObjectName(name);
+        b->setAutoRaise(true);
+        return b;
+    };
+    QToolButton* fit =
+        button(tr("Fit"), tr("Fit the image in the view"), QStringLiteral("zoomFitButton"));
+    QToolButton* actual = button(tr("1:1"), tr("One image pixel per screen pixel"),
+                                 QStringLiteral("zoomActualButton"));
+    QToolButton* in = button(QStringLiteral("+"), tr("Zoom in (or use the wheel)"),
+                             QStringLiteral("zoomInButton"));
+    QToolButton* out = button(QStringLiteral("−"), tr("Zoom out"), QStringLiteral("zoomOutButton"));
+    zoomLabel_ = new QLabel;
+    zoomLabel_->setObjectName(QStringLiteral("zoomLabel"));
+    zoomLabel_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    connect(fit, &QToolButton::clicked, this, &GalaxyInspector::zoomToFit);
+    connect(actual, &QToolButton::clicked, this, [this] {
+        fit_ = false;
+        setZoom(1.0);
+    });
+    connect(in, &QToolButton::clicked, this, [this] {
+        fit_ = false;
+        setZoom(zoom() * 1.25);
+    });
+    connect(out, &QToolButton::clicked, this, [this] {
+        fit_ = false;
+        setZoom(zoom() / 1.25);
+    });
+    auto* tools = new QHBoxLayout;
+    tools->setSpacing(2);
+    tools->addWidget(fit);
+    tools->addWidget(actual);
+    tools->addWidget(out);
+    tools->addWidget(in);
+    tools->addStretch(1);
+    tools->addWidget(zoomLabel_);
+
+    auto* imageBox = new QWidget;
+    auto* imageLayout = new QVBoxLayout(imageBox);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->setSpacing(2);
+    imageLayout->addWidget(imageStack_, 1);
+    imageLayout->addLayout(tools);
+
+    details_ = new GalaxyDetails;
+    auto* split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("inspectorSplitter"));
+    split->addWidget(imageBox);
+    split->addWidget(details_);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 0);
+    layout->addWidget(split);
+
+    connect(session_, &LabelingSession::labelingChanged, this, &GalaxyInspector::refresh);
+    connect(session_, &LabelingSession::splitChanged, this, &GalaxyInspector::refresh);
+    connect(session_, &LabelingSession::datasetChanged, this, [this] { showGalaxy(std::nullopt); });
+    showGalaxy(std::nullopt);
+}
+
+GalaxyInspector::~GalaxyInspector() {
+    watcher_.disconnect(this);
+    watcher_.waitForFinished();
+}
+
+void GalaxyInspector::showGalaxy(std::optional<std::size_t> row) {
+    const auto& dataset = session_->dataset();
+    if (row && (!dataset || *row >= dataset->catalog.size())) row.reset();
+    const bool sameImage = row == row_ && row_.has_value() && !decoding_;
+    row_ = row;
+    refresh();
+    if (sameImage) return;
+
+    ++generation_;
+    image_ = {};
+    imageError_.clear();
+    pixmap_->setPixmap({});
+    zoomLabel_->clear();
+    if (!row_) {
+        decoding_ = false;
+        imageMessage_->setText(dataset ? tr("Select a galaxy in the browser") : QString());
+        imageStack_->setCurrentWidget(imageMessage_);
+        return;
+    }
+    const auto path = dataset->catalog.imagePath(*row_);
+    if (!path) {
+        decoding_ = false;
+        imageError_ = tr("This catalog has no image folder.");
+        imageMessage_->setText(imageError_);
+        imageStack_->setCurrentWidget(imageMessage_);
+        emit imageShown();
+        return;
+    }
+    decoding_ = true;
+    imageMessage_->setText(tr("Decoding…"));
+    imageStack_->setCurrentWidget(imageMessage_);
+    const quint64 generation = generation_;
+    watcher_.setFuture(QtConcurrent::run(&pool_, [file = *path, generation] {
+        Decoded d;
+        d.generation = generation;
+        std::error_code ec;
+        if (!fs::exists(file, ec)) {
+            d.error = tr("Image missing: %1").arg(toQString(file));
+            return d;
+        }
+        try {
+            const SourceImage s = decodeImage(file, DecodeScale::Full);
+            d.image = QImage(s.rgb.data, s.rgb.cols, s.rgb.rows, static_cast<qsizetype>(s.rgb.step),
+                             QImage::Format_RGB888)
+                          .copy();
+        } catch (const std::exception& e) {
+            d.error = tr("Unreadable image: %1").arg(QString::fromStdString(e.what()));
+        }
+        return d;
+    }));
+}
+
+void GalaxyInspector::onDecoded() {
+    const Decoded d = watcher_.result();
+    if (d.generation != generation_) {
+        // A newer galaxy was asked for while this one decoded: decode that one now.
+        if (row_) {
+            const auto row = row_;
+            row_.reset();
+            decoding_ = false;
+            showGalaxy(row);
+        }
+        return;
+    }
+    decoding_ = false;
+    image_ = d.image;
+    imageError_ = d.error;
+    if (!image_.isNull()) {
+        pixmap_->setPixmap(QPixmap::fromImage(image_));
+        scene_->setSceneRect(pixmap_->boundingRect());
+        imageStack_->setCurrentWidget(view_);
+        if (fit_)
+            zoomToFit();
+        else
+            setZoom(zoom());
+    } else {
+        imageMessage_->setText(imageError_);
+        imageStack_->setCurrentWidget(imageMessage_);
+    }
+    emit imageShown();
+}
+
+QString GalaxyInspector::imageStatus() const {
+    if (decoding_) return tr("Decoding…");
+    return imageError_;
+}
+
+double GalaxyInspector::zoom() const {
+    return view_->transform().m11();
+}
+
+void GalaxyInspector::setZoom(double factor) {
+    factor = std::clamp(factor, kMinZoom, kMaxZoom);
+    view_->setTransform(QTransform::fromScale(factor, factor));
+    zoomLabel_->setText(QStringLiteral("%1 %").arg(std::lround(factor * 100)));
+}
+
+void GalaxyInspector::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (fit_) zoomToFit();
+}
+
+void GalaxyInspector::zoomToFit() {
+    fit_ = true;
+    if (image_.isNull()) return;
+    view_->fitInView(pixmap_, Qt::KeepAspectRatio);
+    setZoom(zoom());
+}
+
+void GalaxyInspector::refresh() {
+    const auto& dataset = session_->dataset();
+    if (!row_ || !dataset) {
+        details_->clear(dataset ? tr("Select a galaxy to see its votes, label and the rule that "
+                                     "gave it.")
+                                : tr("Open a data set."));
+        return;
+    }
+    const auto& split = session_->split();
+    details_->showGalaxy(dataset, *row_, session_->rules(),
+                         session_->labeling() ? QString() : session_->labelingError(),
+                         split ? split->subsetOf(dataset->catalog.id(*row_)) : std::nullopt);
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,82 @@
+#pragma once
+// The galaxies the browser shows: catalog rows filtered by morphology, split and GalaxyID, and
+// sorted by GalaxyID or a vote fraction. One row per galaxy; only indices, no images.
+
+#include <QAbstractListModel>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "dataset/labelingsession.h"
+#include "dataset/loadeddataset.h"
+#include "gz/labeling.h"
+
+namespace gz::ui {
+
+class GalaxyListModel : public QAbstractListModel {
+    Q_OBJECT
+
+public:
+    enum Role {
+        CatalogRowRole = Qt::UserRole + 1,  ///< qulonglong
+        GalaxyIdRole,                       ///< qlonglong
+        LabelRole,                          ///< int: 0-4, kUnlabeled, or kNoLabel
+        SubsetRole,                         ///< int: Subset, or -1 when not in the split
+    };
+    /// LabelRole when the rules cannot label the catalog.
+    static constexpr int kNoLabel = -2;
+
+    /// Which split subset to show: all galaxies, one subset, or those not in the split.
+    enum class SplitFilter { All, Train, Val, Test, NotInSplit };
+    /// Sort key: GalaxyID, or a vote column (index into kVoteColumns).
+    struct Sort {
+        int voteColumn = -1;  ///< -1: GalaxyID
+        bool descending = false;
+        bool operator==(const Sort&) const = default;
+    };
+
+    explicit GalaxyListModel(QObject* parent = nullptr);
+
+    void setDataset(std::shared_ptr<const LoadedDataset> dataset);
+    void setLabeling(std::shared_ptr<const Labeling> labeling);
+    void setSplit(std::shared_ptr<const SplitMap> split);
+
+    /// nullopt: every morphology; otherwise a label 0-4 or kUnlabeled.
+    void setMorphologyFilter(std::optional<int> label);
+    void setSplitFilter(SplitFilter filter);
+    /// Galaxies whose GalaxyID contains `digits` (empty: all).
+    void setIdFilter(const QString& digits);
+    void setSort(Sort sort);
+
+    std::optional<int> morphologyFilter() const { return morphology_; }
+    SplitFilter splitFilter() const { return splitFilter_; }
+    Sort sort() const { return sort_; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+
+    /// Catalog row of a model row.
+    std::size_t catalogRow(int modelRow) const { return rows_[static_cast<std::size_t>(modelRow)]; }
+    /// The shown catalog rows, in view order.
+    const std::vector<std::size_t>& catalogRows() const { return rows_; }
+    /// Model row showing catalog row `row`, or -1 when it is filtered out.
+    int modelRowOf(std::size_t catalogRow) const;
+    /// The label of a catalog row under the current labeling (kNoLabel without one).
+    int labelOf(std::size_t catalogRow) const;
+
+private:
+    void rebuild();
+
+    std::shared_ptr<const LoadedDataset> dataset_;
+    std::shared_ptr<const Labeling> labeling_;
+    std::shared_ptr<const SplitMap> split_;
+    std::optional<int> morphology_;
+    SplitFilter splitFilter_ = SplitFilter::All;
+    QString idFilter_;
+    Sort sort_;
+    std::vector<std::size_t> rows_;
+};
+
+}  // namespace gz::ui

@@ -1,0 +1,502 @@
+#include "evaluation/evaluationpanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/jobrunner.h"
+#include "common/morphologycolors.h"
+#include "evaluation/confusionheatmap.h"
+#include "evaluation/misclassifiedinspector.h"
+#include "gz/error.h"
+#include "gz/explain.h"
+#include "gz/files.h"
+#include "gz/training.h"
+#include "training/runinfo.h"
+
+namespace gz::ui {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kRunTtaRole = Qt::UserRole + 1;  // the run was trained with TTA
+
+enum Column { kClass, kPrecision, kRecall, kRecallInterval, kF1, kSupport, kAuc, kColumns };
+
+QString number(double value, int decimals = 3) {
+    return std::isnan(value) ? QStringLiteral("–") : QLocale().toString(value, 'f', decimals);
+}
+
+QString interval(const Interval& i, int decimals = 3) {
+    return std::isnan(i.low)
+               ? QStringLiteral("–")
+               : QStringLiteral("%1–%2").arg(number(i.low, decimals), number(i.high, decimals));
+}
+
+bool sameFile(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (fs::equivalent(a, b, ec)) return true;
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+/// Whether the window's data set is the one a run was trained on (then it is reused).
+bool isRunData(const LoadedDataset& data, const TrainConfig& config) {
+    if (!sameFile(data.catalog.csvPath(), config.dataCsv)) return false;
+    const auto& images = data.catalog.imageDir();
+    if (images.has_value() != config.dataImages.has_value()) return false;
+    return !images || sameFile(*images, *config.dataImages);
+}
+
+}  // namespace
+
+EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget* parent)
+    : QWidget(parent), runner_(runner), workspace_(std::move(workspace)) {
+    setObjectName(QStringLiteral("evaluationPanel"));
+
+    runCombo_ = new QComboBox;
+    runCombo_->setObjectName(QStringLiteral("evaluationRunCombo"));
+    runCombo_->setMinimumContentsLength(24);
+    runCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    sourceCombo_ = new QComboBox;
+    sourceCombo_->setObjectName(QStringLiteral("evaluationSourceCombo"));
+    sourceCombo_->addItem(tr("Validation split"));
+    sourceCombo_->addItem(tr("Test split"));
+    sourceCombo_->addItem(tr("Open data set (labeled)"));
+    sourceCombo_->setCurrentIndex(static_cast<int>(Source::Test));
+    sourceCombo_->setToolTip(
+        tr("The run's validation or test galaxies (its split.csv, its data), or every galaxy of "
+           "the data set open in the window that the current label rules label"));
+    tta_ = new QCheckBox(tr("TTA"));
+    tta_->setObjectName(QStringLiteral("evaluationTtaCheck"));
+    tta_->setToolTip(tr("Average the 8 rotations and flips of each image"));
+    evaluateButton_ = new QPushButton(tr("Evaluate"));
+    evaluateButton_->setObjectName(QStringLiteral("evaluateButton"));
+    connect(evaluateButton_, &QPushButton::clicked, this, &EvaluationPanel::evaluate);
+    auto* refresh = new QPushButton(tr("Refresh"));
+    refresh->setObjectName(QStringLiteral("refreshEvaluationRunsButton"));
+    connect(refresh, &QPushButton::clicked, this, &EvaluationPanel::refreshRuns);
+    connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] {
+        followRunTta();
+        updateButtons();
+    });
+    connect(sourceCombo_, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Run")));
+    top->addWidget(runCombo_, 2);
+    top->addWidget(refresh);
+    top->addSpacing(12);
+    top->addWidget(new QLabel(tr("Galaxies")));
+    top->addWidget(sourceCombo_, 1);
+    top->addWidget(tta_);
+    top->addWidget(evaluateButton_);
+
+    statusLabel_ = new QLabel;
+    statusLabel_->setObjectName(QStringLiteral("evaluationStatus"));
+    statusLabel_->setWordWrap(true);
+    statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    summary_ = new QLabel;
+    summary_->setObjectName(QStringLiteral("evaluationSummary"));
+    summary_->setWordWrap(true);
+    summary_->setTextFormat(Qt::RichText);
+    table_ = new QTableWidget(0, kColumns);
+    table_->setObjectName(QStringLiteral("metricsTable"));
+    table_->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("Recall 95%"),
+                                       tr("F1"), tr("Support"), tr("ROC AUC")});
+    table_->horizontalHeaderItem(kRecallInterval)
+        ->setToolTip(tr("95% Wilson interval of the recall: with few galaxies of a class "
+                        "(cigar-shaped) the recall is known only roughly."));
+    table_->verticalHeader()->hide();
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionMode(QAbstractItemView::NoSelection);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(kClass, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(kRecallInterval,
+                                                     QHeaderView::ResizeToContents);
+    table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    heatMap_ = new ConfusionHeatMap;
+    connect(heatMap_, &ConfusionHeatMap::cellClicked, this, &EvaluationPanel::showCell);
+
+    marksLabel_ = new QLabel;
+    marksLabel_->setObjectName(QStringLiteral("marksLabel"));
+    exportButton_ = new QPushButton(tr("Export Marks…"));
+    exportButton_->setObjectName(QStringLiteral("exportMarksButton"));
+    exportButton_->setToolTip(tr("Save a copy of the run's marks.csv where you choose"));
+    connect(exportButton_, &QPushButton::clicked, this, &EvaluationPanel::chooseExportFile);
+    auto* marksRow = new QHBoxLayout;
+    marksRow->addWidget(marksLabel_, 1);
+    marksRow->addWidget(exportButton_);
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(summary_);
+    leftLayout->addWidget(table_);
+    leftLayout->addWidget(heatMap_, 1);
+    leftLayout->addLayout(marksRow);
+
+    inspector_ = new MisclassifiedInspector;
+    connect(inspector_, &MisclassifiedInspector::marksChanged, this,
+            &EvaluationPanel::updateMarksLabel);
+
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->setObjectName(QStringLiteral("evaluationSplitter"));
+    splitter->addWidget(left);
+    splitter->addWidget(inspector_);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 5);
+    splitter->setSizes({460, 920});
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(statusLabel_);
+    layout->addWidget(splitter, 1);
+
+    if (runner_) {
+        connect(runner_, &JobRunner::started, this, [this] { updateButtons(); });
+        connect(runner_, &JobRunner::finished, this, [this] { updateButtons(); });
+    }
+    fillMetrics();
+    refreshRuns();
+    setStatus(tr("Choose a run and the galaxies to evaluate it on."));
+}
+
+EvaluationPanel::~EvaluationPanel() = default;
+
+void EvaluationPanel::setDatasetSource(
+    std::function<std::shared_ptr<const LoadedDataset>()> dataset,
+    std::function<LabelRules()> rules, std::function<std::shared_ptr<const Labeling>()> labeling) {
+    datasetSource_ = std::move(dataset);
+    rulesSource_ = std::move(rules);
+    labelingSource_ = std::move(labeling);
+    updateButtons();
+}
+
+void EvaluationPanel::refreshRuns() {
+    const auto keep = selectedRun();
+    const QSignalBlocker block(runCombo_);
+    runCombo_->clear();
+    std::vector<RunInfo> runs = listRuns(workspace_);
+    for (const fs::path& dir : extraRuns_) {
+        if (std::none_of(runs.begin(), runs.end(), [&](const RunInfo& r) { return r.dir == dir; }))
+            runs.push_back(readRunInfo(dir));
+    }
+    for (const RunInfo& run : runs) {
+        if (run.state != RunInfo::State::Finished && run.state != RunInfo::State::Resumable)
+            continue;  // nothing to evaluate without a checkpoint
+        QString text = run.name;
+        if (run.testAccuracy)
+            text += tr("  (test accuracy %1)").arg(QLocale().toString(*run.testAccuracy, 'f', 3));
+        runCombo_->addItem(text, toQString(run.dir));
+        runCombo_->setItemData(runCombo_->count() - 1, run.config && run.config->tta, kRunTtaRole);
+    }
+    if (keep) {
+        const int index = runCombo_->findData(toQString(*keep));
+        if (index >= 0) runCombo_->setCurrentIndex(index);
+    }
+    followRunTta();
+    updateButtons();
+}
+
+void EvaluationPanel::followRunTta() {
+    // Evaluate as the run was trained (as galaxy-cli evaluate does); the box can still change it.
+    if (runCombo_->currentIndex() >= 0)
+        tta_->setChecked(runCombo_->currentData(kRunTtaRole).toBool());
+}
+
+void EvaluationPanel::setRun(const fs::path& run) {
+    if (runCombo_->findData(toQString(run)) < 0) {
+        extraRuns_.push_back(run);
+        refreshRuns();
+    }
+    const int index = runCombo_->findData(toQString(run));
+    if (index >= 0) runCombo_->setCurrentIndex(index);
+    updateButtons();
+}
+
+std::optional<fs::path> EvaluationPanel::selectedRun() const {
+    if (runCombo_->currentIndex() < 0) return std::nullopt;
+    return toPath(runCombo_->currentData().toString());
+}
+
+void EvaluationPanel::setSource(Source source) {
+    sourceCombo_->setCurrentIndex(static_cast<int>(source));
+}
+
+QString EvaluationPanel::statusText() const {
+    return status_;
+}
+
+void EvaluationPanel::setStatus(const QString& text, bool error) {
+    status_ = text;
+    statusLabel_->setText(text);
+    statusLabel_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+}
+
+void EvaluationPanel::updateButtons() {
+    const bool busy = runner_ && runner_->isRunning();
+    const auto source = static_cast<Source>(sourceCombo_->currentIndex());
+    QString why;
+    if (!selectedRun())
+        why =
+            tr("No trained run in the workspace yet (train one, or open a run folder in the "
+               "Runs panel).");
+    else if (source == Source::OpenDataset &&
+             !(datasetSource_ && datasetSource_() && labelingSource_ && labelingSource_()))
+        why = tr("Open a data set that the current label rules can label first.");
+    else if (busy)
+        why = tr("Another job is running.");
+    evaluateButton_->setEnabled(why.isEmpty());
+    evaluateButton_->setToolTip(why);
+    exportButton_->setEnabled(marks_ && !marks_->all().empty());
+}
+
+bool EvaluationPanel::evaluate() {
+    updateButtons();
+    if (!evaluateButton_->isEnabled()) {
+        setStatus(evaluateButton_->toolTip(), true);
+        return false;
+    }
+    const fs::path run = *selectedRun();
+    const auto source = static_cast<Source>(sourceCombo_->currentIndex());
+    const bool tta = tta_->isChecked();
+    const fs::path workspace = workspace_;
+    const std::shared_ptr<const LoadedDataset> windowData =
+        datasetSource_ ? datasetSource_() : nullptr;
+    const LabelRules windowRules = rulesSource_ ? rulesSource_() : LabelRules::defaults();
+    const std::shared_ptr<const Labeling> windowLabeling =
+        labelingSource_ ? labelingSource_() : nullptr;
+    std::shared_ptr<const RunModel> model = modelRun_ == run ? model_ : nullptr;
+
+    struct Result {
+        std::vector<Prediction> predictions;
+        std::shared_ptr<const LoadedDataset> dataset;
+        LabelRules rules;
+        std::unordered_map<std::int64_t, Subset> subsets;
+        std::shared_ptr<const RunModel> model;
+        std::vector<std::string> skipped;
+    };
+    auto out = std::make_shared<Result>();
+    const QString what = sourceCombo_->currentText();
+    const bool started = runner_->start(
+        tr("Evaluating %1 on %2").arg(toQString(run.filename()), what.toLower()),
+        [=](const std::stop_token& stop, const ProgressFn& progress) {
+            const TrainConfig config = loadRunConfig(run);
+            std::vector<LabeledGalaxy> galaxies;
+            if (source == Source::OpenDataset) {
+                out->dataset = windowData;
+                out->rules = windowRules;
+                const Catalog& catalog = windowData->catalog;
+                galaxies = labeledGalaxies(catalog, *windowLabeling);
+                if (galaxies.empty())
+                    throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
+            } else {
+                const Subset subset = source == Source::Validation ? Subset::Val : Subset::Test;
+                const fs::path splitFile = run / "split.csv";
+                for (const SplitEntry& e : readSplitCsv(splitFile))
+                    if (e.subset == subset) {
+                        galaxies.push_back({e.id, e.label});
+                        out->subsets.emplace(e.id, e.subset);
+                    }
+                if (galaxies.empty())
+                    throw DataError(splitFile,
+                                    std::string("the split has no ") +
+                                        std::string(kSubsetKeys[static_cast<int>(subset)]) +
+                                        " galaxies");
+                out->rules = config.rules;
+                if (windowData && isRunData(*windowData, config))
+                    out->dataset = windowData;
+                else
+                    out->dataset =
+                        loadDataset(DatasetLocation::csvFile(config.dataCsv, config.dataImages),
+                                    config.rules, stop, progress);
+            }
+            out->predictions = predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta,
+                                              0, stop, progress, &out->skipped);
+            // The model for the inspector's Grad-CAM, loaded once per run, here off the GUI thread.
+            checkpoint(stop, progress, 0, 0, "Loading the model");
+            out->model = model ? model : std::make_shared<const RunModel>(run, 1);
+        },
+        [this, out, run, what](const JobOutcome& outcome) {
+            if (outcome.status == JobOutcome::Status::Succeeded) {
+                QString text = tr("%1 on %2").arg(toQString(run.filename()), what.toLower());
+                if (!out->skipped.empty())
+                    text += tr(" — %n images skipped, e.g. %1", "",
+                               static_cast<int>(out->skipped.size()))
+                                .arg(QString::fromStdString(out->skipped.front()));
+                showEvaluation(run, std::move(out->predictions), out->dataset, out->rules,
+                               std::move(out->subsets), out->model, text);
+            } else if (outcome.status == JobOutcome::Status::Failed) {
+                setStatus(tr("Evaluation failed: %1").arg(outcome.error), true);
+            } else {
+                setStatus(tr("Evaluation cancelled."));
+            }
+            updateButtons();
+        });
+    if (!started) {
+        setStatus(tr("Another job is running."), true);
+        return false;
+    }
+    setStatus(tr("Evaluating…"));
+    updateButtons();
+    return true;
+}
+
+void EvaluationPanel::showEvaluation(const fs::path& run, std::vector<Prediction> predictions,
+                                     std::shared_ptr<const LoadedDataset> dataset,
+                                     const LabelRules& rules,
+                                     std::unordered_map<std::int64_t, Subset> subsets,
+                                     std::shared_ptr<const RunModel> model, const QString& what) {
+    evaluatedRun_ = run;
+    predictions_ = std::move(predictions);
+    result_ = gz::evaluate(predictions_);
+    dataset_ = std::move(dataset);
+    if (model) {
+        model_ = model;
+        modelRun_ = run;
+    }
+    QString marksError;
+    try {
+        marks_ = std::make_shared<RunMarks>(run);
+    } catch (const std::exception& e) {
+        // A broken marks.csv is not overwritten: marking stays off until it is fixed.
+        marks_.reset();
+        marksError = QString::fromStdString(e.what());
+    }
+    inspector_->setContext(dataset_, rules, std::move(subsets), model, marks_);
+    heatMap_->setResult(result_);
+    fillMetrics();
+    updateMarksLabel();
+    if (!marksError.isEmpty())
+        setStatus(tr("%1. Marks are off: %2").arg(what, marksError), true);
+    else
+        setStatus(what + tr(". Click a cell of the matrix to see its galaxies."));
+    updateButtons();
+    emit evaluated();
+}
+
+void EvaluationPanel::fillMetrics() {
+    table_->setRowCount(result_ ? kMorphologyCount + 1 : 0);
+    if (!result_) {
+        summary_->setText(tr("<i>No evaluation yet.</i>"));
+        return;
+    }
+    const EvaluationResult& r = *result_;
+    summary_->setText(tr("<b>Accuracy %1</b> (95%: %2) &nbsp; macro F1 %3 (95%: %4) &nbsp; "
+                         "%5 galaxies &nbsp; mean loss %6")
+                          .arg(number(r.accuracy), interval(r.accuracyInterval), number(r.macroF1),
+                               interval(r.macroF1Interval))
+                          .arg(r.n)
+                          .arg(number(r.meanLoss)));
+    summary_->setToolTip(tr("95% intervals: Wilson score for the accuracy, percentile bootstrap "
+                            "(%1 resamples of the galaxies) for the macro F1.")
+                             .arg(EvaluationResult::kBootstrapResamples));
+    auto cell = [this](int row, int column, const QString& text) {
+        auto* item = new QTableWidgetItem(text);
+        item->setTextAlignment(column == kClass ? Qt::AlignLeft | Qt::AlignVCenter
+                                                : Qt::AlignRight | Qt::AlignVCenter);
+        table_->setItem(row, column, item);
+        return item;
+    };
+    for (int c = 0; c < kMorphologyCount; ++c) {
+        const ClassMetrics& m = r.perClass[static_cast<std::size_t>(c)];
+        cell(c, kClass, morphologyShortName(c))->setIcon(morphologySwatch(c));
+        cell(c, kPrecision, number(m.precision));
+        cell(c, kRecall, number(m.recall));
+        cell(c, kRecallInterval, interval(m.recallInterval, 2));
+        cell(c, kF1, number(m.f1));
+        cell(c, kSupport, QString::number(m.support));
+        cell(c, kAuc, number(m.auc));
+    }
+    QFont bold = table_->font();
+    bold.setBold(true);
+    cell(kMorphologyCount, kClass, tr("Macro"))->setFont(bold);
+    double p = 0, rc = 0;
+    for (const ClassMetrics& m : r.perClass) {
+        p += m.precision;
+        rc += m.recall;
+    }
+    cell(kMorphologyCount, kPrecision, number(p / kMorphologyCount));
+    cell(kMorphologyCount, kRecall, number(rc / kMorphologyCount));
+    cell(kMorphologyCount, kRecallInterval, QString());
+    cell(kMorphologyCount, kF1, number(r.macroF1))->setFont(bold);
+    cell(kMorphologyCount, kSupport, QString::number(r.n));
+    cell(kMorphologyCount, kAuc, QString());
+    int height = table_->horizontalHeader()->height() + 2 * table_->frameWidth();
+    for (int row = 0; row < table_->rowCount(); ++row) height += table_->rowHeight(row);
+    table_->setFixedHeight(height);
+}
+
+void EvaluationPanel::showCell(int trueClass, int predicted) {
+    if (!result_) return;
+    heatMap_->setSelectedCell(std::pair{trueClass, predicted});
+    auto gallery = cellPredictions(predictions_, trueClass, predicted);
+    const QString title =
+        tr("True %1, predicted %2: %3 in all, %4 first.")
+            .arg(morphologyShortName(trueClass), morphologyShortName(predicted))
+            .arg(gallery.size())
+            .arg(trueClass == predicted ? tr("most confident") : tr("most confident mistakes"));
+    inspector_->setGallery(std::move(gallery), title);
+}
+
+void EvaluationPanel::updateMarksLabel() {
+    if (!marks_) {
+        marksLabel_->setText(evaluatedRun_ ? tr("Marks unavailable (see above).") : QString());
+    } else {
+        marksLabel_->setText(tr("Marks in %1: %2 label looks wrong, %3 model wrong")
+                                 .arg(toQString(RunMarks::fileIn(marks_->runDir()).filename()))
+                                 .arg(marks_->count(GalaxyMark::LabelWrong))
+                                 .arg(marks_->count(GalaxyMark::ModelWrong)));
+    }
+    updateButtons();
+}
+
+bool EvaluationPanel::exportMarks(const fs::path& file) {
+    if (!marks_) {
+        setStatus(tr("No marks to export."), true);
+        return false;
+    }
+    if (dataset_ && dataset_->catalog.containsPath(file)) {
+        setStatus(tr("%1 is part of the data set; choose another place.").arg(toQString(file)),
+                  true);
+        return false;
+    }
+    if (sameFile(file, RunMarks::fileIn(marks_->runDir()))) {
+        setStatus(tr("That is the run's own marks.csv; choose another place."), true);
+        return false;
+    }
+    try {
+        marks_->exportCsv(file);
+    } catch (const std::exception& e) {
+        setStatus(QString::fromStdString(e.what()), true);
+        return false;
+    }
+    setStatus(tr("Exported %n marks to %1", "", static_cast<int>(marks_->all().size()))
+                  .arg(toQString(file)));
+    return true;
+}
+
+void EvaluationPanel::chooseExportFile() {
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Export marks"),
+        toQString(fs::path(QDir::homePath().toStdString()) /
+                  (evaluatedRun_ ? evaluatedRun_->filename().string() + "-marks.csv"
+                                 : std::string("marks.csv"))),
+        tr("CSV files (*.csv)"));
+    if (!file.isEmpty()) exportMarks(toPath(file));
+}
+
+}  // namespace gz::ui

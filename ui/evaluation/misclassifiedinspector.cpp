@@ -1,0 +1,479 @@
+#include "evaluation/misclassifiedinspector.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QPainter>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSlider>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/morphologycolors.h"
+#include "dataset/galaxydetails.h"
+#include "gz/error.h"
+#include "gz/explain.h"
+#include "gz/image_pipeline.h"
+
+namespace gz::ui {
+
+// ---- SaliencyImageView ----------------------------------------------------------------------
+
+namespace {
+
+// A perceptual ramp (dark blue -> cyan -> yellow -> red) for the saliency overlay.
+QRgb rampColor(double v) {
+    v = std::clamp(v, 0.0, 1.0);
+    static const std::array<std::array<double, 3>, 5> stops = {{
+        {0.05, 0.05, 0.55},
+        {0.0, 0.55, 0.95},
+        {0.2, 0.85, 0.45},
+        {1.0, 0.85, 0.0},
+        {0.9, 0.05, 0.05},
+    }};
+    const double x = v * 4.0;
+    const auto i = static_cast<std::size_t>(std::min(3.0, std::floor(x)));
+    const double f = x - static_cast<double>(i);
+    auto mix = [&](std::size_t c) { return stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f; };
+    return qRgb(static_cast<int>(mix(0) * 255), static_cast<int>(mix(1) * 255),
+                static_cast<int>(mix(2) * 255));
+}
+
+}  // namespace
+
+SaliencyImageView::SaliencyImageView(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("saliencyView"));
+    setMinimumSize(200, 200);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void SaliencyImageView::setImage(const QImage& image, const QString& message) {
+    image_ = image;
+    message_ = message;
+    map_ = {};
+    overlay_ = {};
+    update();
+}
+
+void SaliencyImageView::setSaliency(const QImage& map, const QRect& view) {
+    map_ = map;
+    view_ = view;
+    rebuildOverlay();
+    update();
+}
+
+void SaliencyImageView::setOpacity(double opacity) {
+    opacity_ = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+void SaliencyImageView::rebuildOverlay() {
+    overlay_ = {};
+    if (map_.isNull()) return;
+    overlay_ = QImage(map_.size(), QImage::Format_ARGB32);
+    overlay_.fill(Qt::transparent);
+    const QRect inside = view_.intersected(map_.rect());
+    for (int y = inside.top(); y <= inside.bottom(); ++y) {
+        const uchar* src = map_.constScanLine(y);
+        auto* dst = reinterpret_cast<QRgb*>(overlay_.scanLine(y));
+        for (int x = inside.left(); x <= inside.right(); ++x) {
+            const double v = src[x] / 255.0;
+            const QRgb c = rampColor(v);
+            // Weak saliency stays see-through so the galaxy remains visible under it.
+            const int alpha = static_cast<int>(std::lround(255.0 * (0.25 + 0.75 * v)));
+            dst[x] = qRgba(qRed(c), qGreen(c), qBlue(c), alpha);
+        }
+    }
+}
+
+QImage SaliencyImageView::composed() const {
+    if (image_.isNull()) return {};
+    QImage out = image_.convertToFormat(QImage::Format_RGB32);
+    if (!overlay_.isNull() && opacity_ > 0) {
+        QPainter p(&out);
+        p.setOpacity(opacity_);
+        p.drawImage(out.rect(), overlay_);
+        p.setOpacity(1.0);
+        p.setPen(QPen(QColor(255, 255, 255, 160), std::max(1, out.width() / 212), Qt::DashLine));
+        p.drawRect(view_.adjusted(0, 0, -1, -1));
+    }
+    return out;
+}
+
+void SaliencyImageView::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.fillRect(rect(), QColor(20, 20, 24));
+    if (image_.isNull()) {
+        painter.setPen(Qt::lightGray);
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, message_);
+        return;
+    }
+    const QImage picture = composed();
+    const QSize size = picture.size().scaled(this->size(), Qt::KeepAspectRatio);
+    const QRect target(QPoint((width() - size.width()) / 2, (height() - size.height()) / 2), size);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(target, picture);
+    if (!message_.isEmpty()) {
+        painter.setPen(Qt::white);
+        painter.drawText(target.adjusted(6, 6, -6, -6), Qt::AlignLeft | Qt::AlignBottom, message_);
+    }
+}
+
+// ---- ProbabilityBars ------------------------------------------------------------------------
+
+ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("probabilityBars"));
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    setFixedHeight(kMorphologyCount * 20 + 8);
+}
+
+void ProbabilityBars::setPrediction(const std::optional<Prediction>& prediction) {
+    prediction_ = prediction;
+    update();
+}
+
+void ProbabilityBars::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    if (!prediction_) return;
+    const int labelW = 110, valueW = 54, rowH = 20;
+    const int barW = std::max(10, width() - labelW - valueW - 8);
+    const int predicted = prediction_->predicted();
+    for (int c = 0; c < kMorphologyCount; ++c) {
+        const int y = 4 + c * rowH;
+        const double p = prediction_->probabilities[static_cast<std::size_t>(c)];
+        QFont f = font();
+        f.setBold(c == predicted);
+        painter.setFont(f);
+        painter.setPen(palette().color(QPalette::Text));
+        QString name = morphologyShortName(c);
+        if (c == prediction_->trueLabel) name += tr(" (true)");
+        painter.drawText(QRect(0, y, labelW - 6, rowH), Qt::AlignRight | Qt::AlignVCenter, name);
+        const QRect track(labelW, y + 3, barW, rowH - 6);
+        painter.fillRect(track, palette().color(QPalette::AlternateBase));
+        painter.fillRect(QRect(track.left(), track.top(), static_cast<int>(std::lround(p * barW)),
+                               track.height()),
+                         morphologyColor(c));
+        if (c == prediction_->trueLabel) {
+            painter.setPen(QPen(palette().color(QPalette::Text), 1, Qt::DashLine));
+            painter.drawRect(track.adjusted(0, 0, -1, -1));
+        }
+        painter.setPen(palette().color(QPalette::Text));
+        painter.drawText(QRect(labelW + barW + 4, y, valueW, rowH),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         QLocale().toString(100.0 * p, 'f', 1) + QLatin1Char('%'));
+    }
+}
+
+// ---- MisclassifiedInspector -----------------------------------------------------------------
+
+MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("misclassifiedInspector"));
+    pool_.setMaxThreadCount(1);
+
+    galleryTitle_ = new QLabel(tr("Click a cell of the confusion matrix to see its galaxies."));
+    galleryTitle_->setObjectName(QStringLiteral("galleryTitle"));
+    galleryTitle_->setWordWrap(true);
+    list_ = new QListWidget;
+    list_->setObjectName(QStringLiteral("galleryList"));
+    list_->setToolTip(
+        tr("Up/Down (or J/K) steps through the gallery; L marks \"label looks "
+           "wrong\", M \"model wrong\", 0 clears the mark"));
+    list_->setUniformItemSizes(true);
+    connect(list_, &QListWidget::currentRowChanged, this, [this] { showCurrent(); });
+    auto* galleryBox = new QWidget;
+    auto* galleryLayout = new QVBoxLayout(galleryBox);
+    galleryLayout->setContentsMargins(0, 0, 0, 0);
+    galleryLayout->addWidget(galleryTitle_);
+    galleryLayout->addWidget(list_, 1);
+
+    header_ = new QLabel;
+    header_->setObjectName(QStringLiteral("inspectorHeader"));
+    header_->setWordWrap(true);
+    header_->setTextFormat(Qt::RichText);
+    view_ = new SaliencyImageView;
+    opacitySlider_ = new QSlider(Qt::Horizontal);
+    opacitySlider_->setObjectName(QStringLiteral("opacitySlider"));
+    opacitySlider_->setRange(0, 100);
+    opacitySlider_->setValue(50);
+    opacitySlider_->setToolTip(tr("Opacity of the Grad-CAM overlay (0: the image alone)"));
+    connect(opacitySlider_, &QSlider::valueChanged, this,
+            [this](int v) { view_->setOpacity(v / 100.0); });
+    auto* opacityRow = new QHBoxLayout;
+    opacityRow->addWidget(new QLabel(tr("Grad-CAM opacity")));
+    opacityRow->addWidget(opacitySlider_, 1);
+
+    bars_ = new ProbabilityBars;
+    labelWrong_ = new QToolButton;
+    labelWrong_->setObjectName(QStringLiteral("markLabelWrongButton"));
+    labelWrong_->setText(tr("Label looks wrong (L)"));
+    labelWrong_->setCheckable(true);
+    modelWrong_ = new QToolButton;
+    modelWrong_->setObjectName(QStringLiteral("markModelWrongButton"));
+    modelWrong_->setText(tr("Model wrong (M)"));
+    modelWrong_->setCheckable(true);
+    connect(labelWrong_, &QToolButton::clicked, this,
+            [this](bool on) { markCurrent(on ? GalaxyMark::LabelWrong : GalaxyMark::None); });
+    connect(modelWrong_, &QToolButton::clicked, this,
+            [this](bool on) { markCurrent(on ? GalaxyMark::ModelWrong : GalaxyMark::None); });
+    auto* markRow = new QHBoxLayout;
+    markRow->addWidget(labelWrong_);
+    markRow->addWidget(modelWrong_);
+    markRow->addStretch(1);
+
+    details_ = new GalaxyDetails;
+    details_->clear(tr("No galaxy selected."));
+
+    auto* imageColumn = new QWidget;
+    auto* imageLayout = new QVBoxLayout(imageColumn);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->addWidget(header_);
+    imageLayout->addWidget(view_, 1);
+    imageLayout->addLayout(opacityRow);
+    imageLayout->addWidget(bars_);
+    imageLayout->addLayout(markRow);
+
+    list_->setMinimumWidth(200);
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->setObjectName(QStringLiteral("inspectorSplitter"));
+    splitter->addWidget(galleryBox);
+    splitter->addWidget(imageColumn);
+    splitter->addWidget(details_);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 1);
+    splitter->setSizes({220, 400, 300});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    // Keyboard: step and mark from anywhere in the inspector.
+    auto shortcut = [this](QKeySequence key, auto slot) {
+        auto* s = new QShortcut(key, this, slot);
+        s->setContext(Qt::WidgetWithChildrenShortcut);
+    };
+    shortcut(QKeySequence(Qt::Key_J), [this] { setCurrentIndex(currentIndex() + 1); });
+    shortcut(QKeySequence(Qt::Key_K), [this] { setCurrentIndex(currentIndex() - 1); });
+    shortcut(QKeySequence(Qt::Key_L), [this] {
+        markCurrent(currentPrediction() && marks_ &&
+                            marks_->mark(currentPrediction()->id) == GalaxyMark::LabelWrong
+                        ? GalaxyMark::None
+                        : GalaxyMark::LabelWrong);
+    });
+    shortcut(QKeySequence(Qt::Key_M), [this] {
+        markCurrent(currentPrediction() && marks_ &&
+                            marks_->mark(currentPrediction()->id) == GalaxyMark::ModelWrong
+                        ? GalaxyMark::None
+                        : GalaxyMark::ModelWrong);
+    });
+    shortcut(QKeySequence(Qt::Key_0), [this] { markCurrent(GalaxyMark::None); });
+
+    connect(&watcher_, &QFutureWatcher<Loaded>::finished, this, &MisclassifiedInspector::onLoaded);
+    updateMarkButtons();
+}
+
+MisclassifiedInspector::~MisclassifiedInspector() {
+    watcher_.disconnect(this);
+    pool_.clear();
+    pool_.waitForDone();
+}
+
+void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dataset,
+                                        LabelRules rules,
+                                        std::unordered_map<std::int64_t, Subset> subsets,
+                                        std::shared_ptr<const RunModel> model,
+                                        std::shared_ptr<RunMarks> marks) {
+    dataset_ = std::move(dataset);
+    rules_ = std::move(rules);
+    subsets_ = std::move(subsets);
+    model_ = std::move(model);
+    marks_ = std::move(marks);
+    setGallery({}, tr("Click a cell of the confusion matrix to see its galaxies."));
+}
+
+QString MisclassifiedInspector::itemText(const Prediction& p) const {
+    // The gallery's title names the cell; each row: GalaxyID, confidence, predicted class.
+    QString text = tr("%1   %2%   %3")
+                       .arg(p.id)
+                       .arg(QLocale().toString(100.0 * p.confidence(), 'f', 1))
+                       .arg(morphologyShortName(p.predicted()));
+    const GalaxyMark mark = marks_ ? marks_->mark(p.id) : GalaxyMark::None;
+    if (mark != GalaxyMark::None) text += QStringLiteral("  [") + markTitle(mark) + ']';
+    return text;
+}
+
+void MisclassifiedInspector::setGallery(std::vector<Prediction> gallery, const QString& title) {
+    gallery_ = std::move(gallery);
+    galleryTitle_->setText(title);
+    const QSignalBlocker block(list_);
+    list_->clear();
+    for (const Prediction& p : gallery_) {
+        auto* item = new QListWidgetItem(morphologySwatch(p.predicted()), itemText(p));
+        item->setToolTip(tr("Galaxy %1: true %2, predicted %3 with probability %4")
+                             .arg(p.id)
+                             .arg(morphologyShortName(p.trueLabel),
+                                  morphologyShortName(p.predicted()),
+                                  QLocale().toString(p.confidence(), 'f', 3)));
+        list_->addItem(item);
+    }
+    if (!gallery_.empty()) list_->setCurrentRow(0);
+    showCurrent();
+}
+
+int MisclassifiedInspector::currentIndex() const {
+    return list_->currentRow();
+}
+
+void MisclassifiedInspector::setCurrentIndex(int index) {
+    if (index < 0 || index >= list_->count()) return;
+    list_->setCurrentRow(index);
+}
+
+std::optional<Prediction> MisclassifiedInspector::currentPrediction() const {
+    const int row = currentIndex();
+    if (row < 0 || row >= static_cast<int>(gallery_.size())) return std::nullopt;
+    return gallery_[static_cast<std::size_t>(row)];
+}
+
+bool MisclassifiedInspector::markCurrent(GalaxyMark mark) {
+    const auto p = currentPrediction();
+    if (!p || !marks_) {
+        lastError_ = tr("No galaxy of an evaluated run is selected.");
+        updateMarkButtons();
+        return false;
+    }
+    try {
+        marks_->setMark(*p, mark);
+        lastError_.clear();
+    } catch (const std::exception& e) {
+        lastError_ = QString::fromStdString(e.what());
+        header_->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
+                             .arg(lastError_.toHtmlEscaped()));
+    }
+    if (auto* item = list_->item(currentIndex())) item->setText(itemText(*p));
+    updateMarkButtons();
+    emit marksChanged();
+    return lastError_.isEmpty();
+}
+
+void MisclassifiedInspector::updateMarkButtons() {
+    const auto p = currentPrediction();
+    const bool can = p && marks_;
+    const GalaxyMark mark = can ? marks_->mark(p->id) : GalaxyMark::None;
+    labelWrong_->setEnabled(can);
+    modelWrong_->setEnabled(can);
+    labelWrong_->setChecked(mark == GalaxyMark::LabelWrong);
+    modelWrong_->setChecked(mark == GalaxyMark::ModelWrong);
+}
+
+void MisclassifiedInspector::setOpacity(double opacity) {
+    opacitySlider_->setValue(static_cast<int>(std::lround(std::clamp(opacity, 0.0, 1.0) * 100)));
+}
+
+double MisclassifiedInspector::opacity() const {
+    return view_->opacity();
+}
+
+void MisclassifiedInspector::showCurrent() {
+    ++generation_;
+    image_ = {};
+    saliencyMap_ = {};
+    saliencyShown_ = false;
+    updateMarkButtons();
+    const auto p = currentPrediction();
+    bars_->setPrediction(p);
+    if (!p) {
+        header_->clear();
+        view_->setImage({}, gallery_.empty() ? tr("No galaxies in this cell.") : QString());
+        details_->clear(tr("No galaxy selected."));
+        imageStatus_ = tr("no galaxy");
+        return;
+    }
+    header_->setText(
+        tr("<b>Galaxy %1</b> &nbsp; true <b style='color:%2'>%3</b> &nbsp; predicted "
+           "<b style='color:%4'>%5</b> (%6%) &nbsp; %7 of %8")
+            .arg(p->id)
+            .arg(morphologyColor(p->trueLabel).name(), morphologyShortName(p->trueLabel),
+                 morphologyColor(p->predicted()).name(), morphologyShortName(p->predicted()),
+                 QLocale().toString(100.0 * p->confidence(), 'f', 1))
+            .arg(currentIndex() + 1)
+            .arg(gallery_.size()));
+
+    std::optional<std::size_t> row;
+    if (dataset_) row = dataset_->catalog.rowOf(p->id);
+    if (row) {
+        const auto s = subsets_.find(p->id);
+        details_->showGalaxy(dataset_, *row, rules_, dataset_->labelingError,
+                             s == subsets_.end() ? std::nullopt : std::optional(s->second));
+    } else {
+        details_->clear(tr("Galaxy %1 is not in the data set.").arg(p->id));
+    }
+    const std::optional<std::filesystem::path> path =
+        row ? dataset_->catalog.imagePath(*row) : std::nullopt;
+    if (!path) {
+        imageStatus_ = tr("no image for galaxy %1").arg(p->id);
+        view_->setImage({}, imageStatus_);
+        emit galaxyShown();
+        return;
+    }
+    imageStatus_ = tr("decoding");
+    view_->setImage({}, tr("Loading…"));
+    // Decoding and Grad-CAM off the GUI thread; a result for a galaxy stepped past is dropped.
+    const quint64 generation = generation_;
+    const std::shared_ptr<const RunModel> model = model_;
+    const int target = p->predicted();
+    watcher_.setFuture(QtConcurrent::run(&pool_, [generation, model, target, file = *path] {
+        Loaded out;
+        out.generation = generation;
+        try {
+            const SourceImage source = decodeImage(file);
+            out.image = QImage(source.rgb.data, source.rgb.cols, source.rgb.rows,
+                               static_cast<qsizetype>(source.rgb.step), QImage::Format_RGB888)
+                            .copy();
+            if (model) {
+                const SaliencyMap s = model->gradCam(source, target);
+                QImage map(s.map.cols, s.map.rows, QImage::Format_Grayscale8);
+                for (int y = 0; y < s.map.rows; ++y) {
+                    const float* src = s.map.ptr<float>(y);
+                    uchar* dst = map.scanLine(y);
+                    for (int x = 0; x < s.map.cols; ++x)
+                        dst[x] = static_cast<uchar>(
+                            std::lround(std::clamp(src[x], 0.0f, 1.0f) * 255.0f));
+                }
+                out.saliency = map;
+                out.view = QRect(s.view.x, s.view.y, s.view.width, s.view.height);
+            }
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    }));
+}
+
+void MisclassifiedInspector::onLoaded() {
+    const Loaded loaded = watcher_.result();
+    if (loaded.generation != generation_) return;  // the user has stepped on
+    if (!loaded.error.isEmpty() && loaded.image.isNull()) {
+        imageStatus_ = loaded.error;
+        view_->setImage({}, loaded.error);
+        emit galaxyShown();
+        return;
+    }
+    image_ = loaded.image;
+    view_->setImage(image_, loaded.error);
+    if (!loaded.saliency.isNull()) {
+        saliencyMap_ = loaded.saliency;
+        view_->setSaliency(saliencyMap_, loaded.view);
+        saliencyShown_ = true;
+    }
+    imageStatus_ = loaded.error;
+    emit galaxyShown();
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,469 @@
+#include "evaluation/predictionpanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+#include "common/jobrunner.h"
+#include "common/morphologycolors.h"
+#include "dataset/loadeddataset.h"
+#include "gz/error.h"
+#include "gz/files.h"
+#include "gz/image_pipeline.h"
+#include "gz/training.h"
+#include "training/runinfo.h"
+
+namespace gz::ui {
+namespace fs = std::filesystem;
+
+namespace {
+
+enum Column {
+    kId,
+    kFile,
+    kPredicted,
+    kConfidence,
+    kFirstProbability,
+    kColumns = kFirstProbability + 5
+};
+
+/// The folder's JPEGs in the order predictFolder reads them, each with the GalaxyID it gives:
+/// the file name's number, or the index when the name is not a number.
+std::map<std::int64_t, fs::path> imagesById(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string ext = e.path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    std::map<std::int64_t, fs::path> out;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string stem = files[i].stem().string();
+        auto id = static_cast<std::int64_t>(i);
+        std::int64_t parsed = 0;
+        const auto [ptr, err] = std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
+        if (err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0) id = parsed;
+        out.emplace(id, files[i]);
+    }
+    return out;
+}
+
+class NumberItem : public QTableWidgetItem {
+public:
+    NumberItem(const QString& text, double value) : QTableWidgetItem(text) {
+        setData(Qt::UserRole, value);
+        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    bool operator<(const QTableWidgetItem& other) const override {
+        return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble();
+    }
+};
+
+}  // namespace
+
+PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget* parent)
+    : QWidget(parent), runner_(runner), workspace_(std::move(workspace)) {
+    setObjectName(QStringLiteral("predictionPanel"));
+    pool_.setMaxThreadCount(1);
+
+    runCombo_ = new QComboBox;
+    runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
+    runCombo_->setMinimumContentsLength(24);
+    auto* refresh = new QPushButton(tr("Refresh"));
+    connect(refresh, &QPushButton::clicked, this, &PredictionPanel::refreshRuns);
+    folder_ = new QLineEdit;
+    folder_->setObjectName(QStringLiteral("predictionFolderEdit"));
+    folder_->setPlaceholderText(tr("A folder of JPEG images (no labels needed)"));
+    connect(folder_, &QLineEdit::textChanged, this, [this] { updateButtons(); });
+    auto* browse = new QPushButton(tr("Browse…"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Folder of JPEG images"), folder_->text());
+        if (!dir.isEmpty()) folder_->setText(dir);
+    });
+    tta_ = new QCheckBox(tr("TTA"));
+    tta_->setToolTip(tr("Average the 8 rotations and flips of each image"));
+    predictButton_ = new QPushButton(tr("Predict"));
+    predictButton_->setObjectName(QStringLiteral("predictButton"));
+    connect(predictButton_, &QPushButton::clicked, this, &PredictionPanel::predict);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Run")));
+    top->addWidget(runCombo_, 1);
+    top->addWidget(refresh);
+    top->addSpacing(12);
+    top->addWidget(new QLabel(tr("Images")));
+    top->addWidget(folder_, 2);
+    top->addWidget(browse);
+    top->addWidget(tta_);
+    top->addWidget(predictButton_);
+
+    statusLabel_ = new QLabel;
+    statusLabel_->setObjectName(QStringLiteral("predictionStatus"));
+    statusLabel_->setWordWrap(true);
+    statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    classFilter_ = new QComboBox;
+    classFilter_->setObjectName(QStringLiteral("predictionClassFilter"));
+    classFilter_->addItem(tr("All classes"), -1);
+    for (int c = 0; c < kMorphologyCount; ++c)
+        classFilter_->addItem(morphologySwatch(c), morphologyShortName(c), c);
+    minConfidence_ = new QDoubleSpinBox;
+    minConfidence_->setObjectName(QStringLiteral("predictionMinConfidence"));
+    minConfidence_->setRange(0, 1);
+    minConfidence_->setSingleStep(0.05);
+    minConfidence_->setDecimals(2);
+    connect(classFilter_, &QComboBox::currentIndexChanged, this, [this] { fillTable(); });
+    connect(minConfidence_, &QDoubleSpinBox::valueChanged, this, [this] { fillTable(); });
+    exportButton_ = new QPushButton(tr("Export CSV…"));
+    exportButton_->setObjectName(QStringLiteral("exportPredictionsButton"));
+    connect(exportButton_, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Export predictions"),
+            QDir::home().filePath(QStringLiteral("predictions.csv")), tr("CSV files (*.csv)"));
+        if (!file.isEmpty()) exportCsv(toPath(file));
+    });
+    counts_ = new QLabel;
+    counts_->setObjectName(QStringLiteral("predictionCounts"));
+    counts_->setTextFormat(Qt::RichText);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(new QLabel(tr("Predicted")));
+    filterRow->addWidget(classFilter_);
+    filterRow->addWidget(new QLabel(tr("confidence at least")));
+    filterRow->addWidget(minConfidence_);
+    filterRow->addWidget(counts_, 1);
+    filterRow->addWidget(exportButton_);
+
+    table_ = new QTableWidget(0, kColumns);
+    table_->setObjectName(QStringLiteral("predictionTable"));
+    QStringList headers{tr("GalaxyID"), tr("File"), tr("Predicted"), tr("Confidence")};
+    for (int c = 0; c < kMorphologyCount; ++c)
+        headers << QStringLiteral("p(%1)").arg(morphologyShortName(c));
+    table_->setHorizontalHeaderLabels(headers);
+    table_->verticalHeader()->hide();
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(kId, QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(kFile, QHeaderView::ResizeToContents);
+    table_->setAlternatingRowColors(true);
+    connect(table_, &QTableWidget::itemSelectionChanged, this, &PredictionPanel::showSelected);
+
+    image_ = new QLabel;
+    image_->setObjectName(QStringLiteral("predictionImage"));
+    image_->setAlignment(Qt::AlignCenter);
+    image_->setMinimumSize(280, 280);
+    image_->setStyleSheet(QStringLiteral("background: #141418; color: #ccc;"));
+    imageCaption_ = new QLabel;
+    imageCaption_->setWordWrap(true);
+    imageCaption_->setTextFormat(Qt::RichText);
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(image_);
+    rightLayout->addWidget(imageCaption_);
+    rightLayout->addStretch(1);
+
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(table_);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(statusLabel_);
+    layout->addLayout(filterRow);
+    layout->addWidget(splitter, 1);
+
+    connect(&watcher_, &QFutureWatcher<Decoded>::finished, this, [this] {
+        const Decoded d = watcher_.result();
+        if (d.generation != generation_) return;
+        preview_ = d.image;
+        if (preview_.isNull())
+            image_->setText(d.error);
+        else
+            image_->setPixmap(QPixmap::fromImage(preview_).scaled(
+                image_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+        emit previewShown();
+    });
+    if (runner_) {
+        connect(runner_, &JobRunner::started, this, [this] { updateButtons(); });
+        connect(runner_, &JobRunner::finished, this, [this] { updateButtons(); });
+    }
+    refreshRuns();
+    fillTable();
+    setStatus(tr("Choose a run and a folder of JPEG images to classify."));
+}
+
+PredictionPanel::~PredictionPanel() {
+    watcher_.disconnect(this);
+    pool_.clear();
+    pool_.waitForDone();
+}
+
+void PredictionPanel::refreshRuns() {
+    const auto keep = selectedRun();
+    const QSignalBlocker block(runCombo_);
+    runCombo_->clear();
+    std::vector<RunInfo> runs = listRuns(workspace_);
+    for (const fs::path& dir : extraRuns_)
+        if (std::none_of(runs.begin(), runs.end(), [&](const RunInfo& r) { return r.dir == dir; }))
+            runs.push_back(readRunInfo(dir));
+    for (const RunInfo& run : runs)
+        if (run.state == RunInfo::State::Finished || run.state == RunInfo::State::Resumable)
+            runCombo_->addItem(run.name, toQString(run.dir));
+    if (keep) {
+        const int index = runCombo_->findData(toQString(*keep));
+        if (index >= 0) runCombo_->setCurrentIndex(index);
+    }
+    updateButtons();
+}
+
+void PredictionPanel::setRun(const fs::path& run) {
+    if (runCombo_->findData(toQString(run)) < 0) {
+        extraRuns_.push_back(run);
+        refreshRuns();
+    }
+    const int index = runCombo_->findData(toQString(run));
+    if (index >= 0) runCombo_->setCurrentIndex(index);
+}
+
+std::optional<fs::path> PredictionPanel::selectedRun() const {
+    if (runCombo_->currentIndex() < 0) return std::nullopt;
+    return toPath(runCombo_->currentData().toString());
+}
+
+void PredictionPanel::setFolder(const fs::path& folder) {
+    folder_->setText(toQString(folder));
+}
+
+void PredictionPanel::setStatus(const QString& text, bool error) {
+    status_ = text;
+    statusLabel_->setText(text);
+    statusLabel_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+}
+
+void PredictionPanel::updateButtons() {
+    const bool busy = runner_ && runner_->isRunning();
+    QString why;
+    if (!selectedRun())
+        why = tr("No trained run in the workspace yet.");
+    else if (folder_->text().trimmed().isEmpty())
+        why = tr("Choose a folder of JPEG images.");
+    else if (busy)
+        why = tr("Another job is running.");
+    predictButton_->setEnabled(why.isEmpty());
+    predictButton_->setToolTip(why);
+    exportButton_->setEnabled(!predictions_.empty());
+}
+
+bool PredictionPanel::predict() {
+    updateButtons();
+    if (!predictButton_->isEnabled()) {
+        setStatus(predictButton_->toolTip(), true);
+        return false;
+    }
+    const fs::path run = *selectedRun();
+    const fs::path folder = toPath(folder_->text().trimmed());
+    const bool tta = tta_->isChecked();
+    struct Result {
+        std::vector<Prediction> predictions;
+        std::vector<std::string> skipped;
+        std::map<std::int64_t, fs::path> files;
+    };
+    auto out = std::make_shared<Result>();
+    const bool started = runner_->start(
+        tr("Predicting %1").arg(toQString(folder.filename())),
+        [=](const std::stop_token& stop, const ProgressFn& progress) {
+            out->predictions = predictFolder(run, folder, tta, 0, stop, progress, &out->skipped);
+            out->files = imagesById(folder);
+        },
+        [this, out, folder](const JobOutcome& outcome) {
+            if (outcome.status == JobOutcome::Status::Succeeded) {
+                predictions_ = std::move(out->predictions);
+                predictedFolder_ = folder;
+                files_.clear();
+                for (const Prediction& p : predictions_) {
+                    const auto it = out->files.find(p.id);
+                    files_.push_back(it == out->files.end() ? fs::path() : it->second);
+                }
+                QString text =
+                    tr("Predicted %n images of %1", "", static_cast<int>(predictions_.size()))
+                        .arg(toQString(folder));
+                if (!out->skipped.empty())
+                    text += tr("; %n skipped, e.g. %1", "", static_cast<int>(out->skipped.size()))
+                                .arg(QString::fromStdString(out->skipped.front()));
+                setStatus(text, predictions_.empty());
+                fillTable();
+                emit predicted();
+            } else if (outcome.status == JobOutcome::Status::Failed) {
+                setStatus(tr("Prediction failed: %1").arg(outcome.error), true);
+            } else {
+                setStatus(tr("Prediction cancelled."));
+            }
+            updateButtons();
+        });
+    if (!started) {
+        setStatus(tr("Another job is running."), true);
+        return false;
+    }
+    setStatus(tr("Predicting…"));
+    updateButtons();
+    return true;
+}
+
+void PredictionPanel::setFilter(std::optional<int> predictedClass, double minConfidence) {
+    classFilter_->setCurrentIndex(predictedClass ? *predictedClass + 1 : 0);
+    minConfidence_->setValue(minConfidence);
+    fillTable();
+}
+
+void PredictionPanel::fillTable() {
+    const int wanted = classFilter_->currentData().toInt();
+    const double minConfidence = minConfidence_->value();
+    std::vector<std::size_t> rows;
+    std::array<int, kMorphologyCount> counts{};
+    for (std::size_t i = 0; i < predictions_.size(); ++i) {
+        const Prediction& p = predictions_[i];
+        ++counts[static_cast<std::size_t>(p.predicted())];
+        if ((wanted < 0 || p.predicted() == wanted) && p.confidence() >= minConfidence)
+            rows.push_back(i);
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+        return predictions_[a].confidence() > predictions_[b].confidence();
+    });
+    QStringList parts;
+    for (int c = 0; c < kMorphologyCount; ++c)
+        parts << QStringLiteral("<span style='color:%1'>■</span> %2 %3")
+                     .arg(morphologyColor(c).name(), morphologyShortName(c))
+                     .arg(counts[static_cast<std::size_t>(c)]);
+    counts_->setText(predictions_.empty() ? QString()
+                                          : tr("%1 shown &nbsp; ").arg(rows.size()) +
+                                                parts.join(QStringLiteral(" &nbsp; ")));
+
+    const QSignalBlocker block(table_);
+    table_->setSortingEnabled(false);
+    table_->setRowCount(static_cast<int>(rows.size()));
+    for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
+        const std::size_t index = rows[static_cast<std::size_t>(r)];
+        const Prediction& p = predictions_[index];
+        auto* id = new NumberItem(QString::number(p.id), static_cast<double>(p.id));
+        id->setData(Qt::UserRole + 1, static_cast<qulonglong>(index));
+        table_->setItem(r, kId, id);
+        table_->setItem(
+            r, kFile,
+            new QTableWidgetItem(files_[index].empty() ? QString()
+                                                       : toQString(files_[index].filename())));
+        auto* cls = new QTableWidgetItem(morphologySwatch(p.predicted()),
+                                         morphologyShortName(p.predicted()));
+        table_->setItem(r, kPredicted, cls);
+        table_->setItem(r, kConfidence,
+                        new NumberItem(QLocale().toString(100.0 * p.confidence(), 'f', 1) + '%',
+                                       p.confidence()));
+        for (int c = 0; c < kMorphologyCount; ++c) {
+            const double v = p.probabilities[static_cast<std::size_t>(c)];
+            table_->setItem(r, kFirstProbability + c,
+                            new NumberItem(QLocale().toString(v, 'f', 3), v));
+        }
+    }
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(kConfidence, Qt::DescendingOrder);
+    updateButtons();
+}
+
+std::vector<Prediction> PredictionPanel::shownPredictions() const {
+    std::vector<Prediction> out;
+    for (int r = 0; r < table_->rowCount(); ++r)
+        out.push_back(predictions_[table_->item(r, kId)->data(Qt::UserRole + 1).toULongLong()]);
+    return out;
+}
+
+std::optional<fs::path> PredictionPanel::imageFileOf(const Prediction& p) const {
+    for (std::size_t i = 0; i < predictions_.size(); ++i)
+        if (predictions_[i].id == p.id && !files_[i].empty()) return files_[i];
+    return std::nullopt;
+}
+
+void PredictionPanel::showSelected() {
+    ++generation_;
+    preview_ = {};
+    const int row = table_->currentRow();
+    if (row < 0 || !table_->item(row, kId)) {
+        image_->clear();
+        imageCaption_->clear();
+        return;
+    }
+    const std::size_t index = table_->item(row, kId)->data(Qt::UserRole + 1).toULongLong();
+    const Prediction& p = predictions_[index];
+    imageCaption_->setText(tr("<b>%1</b><br>predicted <b style='color:%2'>%3</b> (%4%)")
+                               .arg(files_[index].empty() ? QString::number(p.id)
+                                                          : toQString(files_[index].filename()))
+                               .arg(morphologyColor(p.predicted()).name(),
+                                    morphologyShortName(p.predicted()),
+                                    QLocale().toString(100.0 * p.confidence(), 'f', 1)));
+    if (files_[index].empty()) {
+        image_->setText(tr("image file not found"));
+        return;
+    }
+    image_->setText(tr("Loading…"));
+    const quint64 generation = generation_;
+    watcher_.setFuture(QtConcurrent::run(&pool_, [generation, file = files_[index]] {
+        Decoded d;
+        d.generation = generation;
+        try {
+            const SourceImage s = decodeImage(file);
+            d.image = QImage(s.rgb.data, s.rgb.cols, s.rgb.rows, static_cast<qsizetype>(s.rgb.step),
+                             QImage::Format_RGB888)
+                          .copy();
+        } catch (const std::exception& e) {
+            d.error = QString::fromStdString(e.what());
+        }
+        return d;
+    }));
+}
+
+bool PredictionPanel::exportCsv(const fs::path& file) {
+    if (predictions_.empty()) {
+        setStatus(tr("Nothing to export yet: predict a folder first."), true);
+        return false;
+    }
+    if (isInsideFolder(file, predictedFolder_)) {
+        setStatus(tr("%1 is inside the image folder; choose another place.").arg(toQString(file)),
+                  true);
+        return false;
+    }
+    try {
+        writePredictionsCsv(file, predictions_);
+    } catch (const std::exception& e) {
+        setStatus(QString::fromStdString(e.what()), true);
+        return false;
+    }
+    setStatus(tr("Exported %n predictions to %1", "", static_cast<int>(predictions_.size()))
+                  .arg(toQString(file)));
+    return true;
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,310 @@
+#include "training/runspanel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <system_error>
+
+#include "dataset/loadeddataset.h"
+#include "gz/files.h"
+#include "training/curvesview.h"
+
+namespace gz::ui {
+namespace fs = std::filesystem;
+
+namespace {
+
+enum Column { kName, kModel, kEpochs, kState, kBestVal, kTest, kColumns };
+
+QString percent(double x) {
+    return std::isfinite(x) ? QStringLiteral("%1 %").arg(100 * x, 0, 'f', 1) : QStringLiteral("–");
+}
+
+RunCurves curvesOf(const RunInfo& run) {
+    RunCurves c;
+    c.name = run.name;
+    for (const EpochRecord& r : run.epochs) c.addEpoch(r);
+    return c;
+}
+
+}  // namespace
+
+RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
+    : QWidget(parent), workspace_(std::move(workspace)) {
+    setObjectName(QStringLiteral("runsPanel"));
+
+    table_ = new QTableWidget(0, kColumns);
+    table_->setObjectName(QStringLiteral("runsTable"));
+    table_->setHorizontalHeaderLabels(
+        {tr("Run"), tr("Model"), tr("Epochs"), tr("State"), tr("Best val acc"), tr("Test acc")});
+    table_->verticalHeader()->hide();
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    table_->setAlternatingRowColors(true);
+    connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+        if (filling_) return;
+        const int row = table_->currentRow();
+        if (row >= 0 && row < static_cast<int>(runs_.size())) {
+            shown_ = runs_[static_cast<std::size_t>(row)].dir;
+            showSelected();
+        }
+    });
+
+    auto* refreshButton = new QPushButton(tr("Refresh"));
+    refreshButton->setObjectName(QStringLiteral("refreshRunsButton"));
+    connect(refreshButton, &QPushButton::clicked, this, &RunsPanel::refresh);
+    auto* openButton = new QPushButton(tr("Open Run Folder…"));
+    openButton->setObjectName(QStringLiteral("openRunButton"));
+    openButton->setToolTip(tr("A run made elsewhere, e.g. by galaxy-cli train --out"));
+    connect(openButton, &QPushButton::clicked, this, &RunsPanel::chooseRunFolder);
+    resume_ = new QPushButton(tr("Resume"));
+    resume_->setObjectName(QStringLiteral("resumeRunButton"));
+    resume_->setToolTip(tr("Continue this stopped run from its checkpoint (Training tab)"));
+    connect(resume_, &QPushButton::clicked, this, [this] {
+        if (canResume()) emit resumeRequested(*shown_);
+    });
+    evaluate_ = new QPushButton(tr("Evaluate"));
+    evaluate_->setObjectName(QStringLiteral("evaluateRunButton"));
+    evaluate_->setToolTip(
+        tr("Evaluate this run's model and inspect its mistakes (Evaluation tab)"));
+    connect(evaluate_, &QPushButton::clicked, this, [this] {
+        if (shown_) emit evaluateRequested(*shown_);
+    });
+    compare_ = new QComboBox;
+    compare_->setObjectName(QStringLiteral("compareRunCombo"));
+    compare_->setMinimumContentsLength(18);
+    connect(compare_, &QComboBox::activated, this, [this](int index) {
+        const QString dir = compare_->itemData(index).toString();
+        compareWith(dir.isEmpty() ? std::nullopt : std::optional(toPath(dir)));
+    });
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(refreshButton);
+    buttons->addWidget(openButton);
+    buttons->addWidget(resume_);
+    buttons->addWidget(evaluate_);
+    buttons->addStretch(1);
+    buttons->addWidget(new QLabel(tr("Compare with")));
+    buttons->addWidget(compare_);
+
+    summary_ = new QLabel;
+    summary_->setObjectName(QStringLiteral("runSummary"));
+    summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    curves_ = new CurvesView;
+    config_ = new QPlainTextEdit;
+    config_->setObjectName(QStringLiteral("runConfigView"));
+    config_->setReadOnly(true);
+    log_ = new QPlainTextEdit;
+    log_->setObjectName(QStringLiteral("runLogView"));
+    log_->setReadOnly(true);
+    log_->setLineWrapMode(QPlainTextEdit::NoWrap);
+    QFont mono(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::Monospace);
+    config_->setFont(mono);
+    log_->setFont(mono);
+    auto* tabs = new QTabWidget;
+    tabs->setObjectName(QStringLiteral("runTabs"));
+    tabs->addTab(curves_, tr("Curves"));
+    tabs->addTab(config_, tr("Config"));
+    tabs->addTab(log_, tr("Log"));
+
+    auto* top = new QWidget;
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(buttons);
+    topLayout->addWidget(table_);
+    auto* bottom = new QWidget;
+    auto* bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(summary_);
+    bottomLayout->addWidget(tabs, 1);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(top);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 3);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->addWidget(split);
+    refresh();
+}
+
+void RunsPanel::refresh() {
+    runs_ = listRuns(workspace_);
+    for (const fs::path& dir : extra_)
+        if (indexOf(dir) < 0) runs_.push_back(readRunInfo(dir));
+    if (shown_ && indexOf(*shown_) < 0) shown_.reset();
+    if (compared_ && indexOf(*compared_) < 0) compared_.reset();
+    fillTable();
+    showSelected();
+}
+
+int RunsPanel::indexOf(const fs::path& dir) const {
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+        std::error_code ec;
+        if (runs_[i].dir == dir || fs::equivalent(runs_[i].dir, dir, ec))
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void RunsPanel::fillTable() {
+    filling_ = true;
+    table_->setRowCount(static_cast<int>(runs_.size()));
+    compare_->clear();
+    compare_->addItem(tr("(none)"), QString());
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+        const RunInfo& r = runs_[i];
+        const int row = static_cast<int>(i);
+        double bestVal = std::nan("");
+        for (const EpochRecord& e : r.epochs)
+            if (std::isfinite(e.valAccuracy) && !(bestVal >= e.valAccuracy))
+                bestVal = e.valAccuracy;
+        const QString limit = r.config
+                                  ? (r.config->epochs > 0 ? QString::number(r.config->epochs)
+                                                          : tr("%1 min").arg(r.config->minutes))
+                                  : QString();
+        const QStringList cells = {
+            r.name,
+            r.config ? QString::fromStdString(r.config->model) : QString(),
+            r.config ? QStringLiteral("%1 / %2").arg(r.epochs.size()).arg(limit) : QString(),
+            active_ && r.dir == *active_ ? tr("training…") : r.stateText(),
+            percent(bestVal),
+            r.testAccuracy ? percent(*r.testAccuracy) : QStringLiteral("–")};
+        for (int c = 0; c < kColumns; ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            item->setToolTip(c == kName ? QDir::toNativeSeparators(toQString(r.dir)) : r.error);
+            if (c >= kEpochs && c != kState)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table_->setItem(row, c, item);
+        }
+        compare_->addItem(r.name, toQString(r.dir));
+    }
+    const int shownRow = shown_ ? indexOf(*shown_) : -1;
+    table_->clearSelection();
+    if (shownRow >= 0) table_->selectRow(shownRow);
+    compare_->setCurrentIndex(compared_ ? indexOf(*compared_) + 1 : 0);
+    filling_ = false;
+}
+
+const RunInfo* RunsPanel::shownRun() const {
+    const int i = shown_ ? indexOf(*shown_) : -1;
+    return i >= 0 ? &runs_[static_cast<std::size_t>(i)] : nullptr;
+}
+
+void RunsPanel::showSelected() {
+    const RunInfo* run = shownRun();
+    const int c = compared_ ? indexOf(*compared_) : -1;
+    const RunInfo* other = c >= 0 ? &runs_[static_cast<std::size_t>(c)] : nullptr;
+    if (!run) {
+        summary_->setText(
+            runs_.empty() ? tr("No runs yet in %1. Train one in the Training tab.")
+                                .arg(QDir::toNativeSeparators(toQString(runsFolder(workspace_))))
+                          : tr("Select a run to see its curves and config."));
+        curves_->setCurves({});
+        config_->clear();
+        log_->clear();
+        updateResume();
+        return;
+    }
+    const RunCurves mine = curvesOf(*run);
+    const RunCurves theirs = other ? curvesOf(*other) : RunCurves{};
+    curves_->setCurves(mine, other ? &theirs : nullptr);
+    QString summary = tr("<b>%1</b> · %2 · %3 epochs · %4")
+                          .arg(run->name.toHtmlEscaped(),
+                               run->config ? QString::fromStdString(run->config->model) : QString())
+                          .arg(run->epochs.size())
+                          .arg(run->stateText());
+    if (run->testAccuracy) summary += tr(" · test accuracy %1").arg(percent(*run->testAccuracy));
+    if (!run->error.isEmpty()) summary += QStringLiteral("<br>") + run->error.toHtmlEscaped();
+    summary_->setText(summary);
+    const QJsonDocument doc = QJsonDocument::fromJson(run->configJson.toUtf8());
+    config_->setPlainText(doc.isNull() ? run->configJson
+                                       : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+    try {
+        log_->setPlainText(QString::fromStdString(readWholeFile(run->dir / "log.txt")));
+    } catch (const std::exception& e) {
+        log_->setPlainText(QString::fromStdString(e.what()));
+    }
+    updateResume();
+}
+
+bool RunsPanel::openRun(const fs::path& dir) {
+    if (indexOf(dir) < 0) refresh();
+    if (indexOf(dir) < 0) return false;
+    shown_ = runs_[static_cast<std::size_t>(indexOf(dir))].dir;
+    fillTable();
+    showSelected();
+    return true;
+}
+
+bool RunsPanel::compareWith(const std::optional<fs::path>& dir) {
+    if (dir && indexOf(*dir) < 0) return false;
+    compared_ =
+        dir ? std::optional(runs_[static_cast<std::size_t>(indexOf(*dir))].dir) : std::nullopt;
+    compare_->setCurrentIndex(compared_ ? indexOf(*compared_) + 1 : 0);
+    showSelected();
+    return true;
+}
+
+bool RunsPanel::addRun(const fs::path& dir) {
+    const RunInfo info = readRunInfo(dir);
+    if (info.state == RunInfo::State::Unreadable) {
+        lastError_ = info.error;
+        summary_->setText(tr("Not a run folder: %1").arg(info.error.toHtmlEscaped()));
+        return false;
+    }
+    extra_.push_back(dir);
+    refresh();
+    return openRun(dir);
+}
+
+void RunsPanel::chooseRunFolder() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run folder"),
+                                                          toQString(runsFolder(workspace_)));
+    if (!dir.isEmpty()) addRun(toPath(dir));
+}
+
+QString RunsPanel::configText() const {
+    return config_->toPlainText();
+}
+
+bool RunsPanel::canResume() const {
+    const RunInfo* run = shownRun();
+    return !busy_ && run && run->state == RunInfo::State::Resumable;
+}
+
+void RunsPanel::setBusy(bool busy) {
+    busy_ = busy;
+    updateResume();
+}
+
+void RunsPanel::setActiveRun(const std::optional<fs::path>& run) {
+    active_ = run;
+}
+
+void RunsPanel::updateResume() {
+    resume_->setEnabled(canResume());
+    const RunInfo* run = shownRun();
+    evaluate_->setEnabled(
+        run && (run->state == RunInfo::State::Finished || run->state == RunInfo::State::Resumable));
+}
+
+}  // namespace gz::ui
