@@ -14,13 +14,11 @@
 #include <vector>
 
 #include "gz/catalog.h"
+#include "gz/constants.h"
 #include "gz/image_pipeline.h"
 #include "gz/progress.h"
 
 namespace gz {
-
-/// The Kaggle images are 424x424; any other size is reported and skipped.
-inline constexpr int kKaggleImageSide = 424;
 
 /// An image that could not be used, and why (the DataError text, which names the file).
 struct SkippedImage {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gz/constants.h"
 #include "gz/progress.h"
 
 namespace gz {
@@ -18,7 +19,7 @@ inline constexpr std::string_view kDemoMarkerName = ".galaxy-studio-demo";
 struct DemoOptions {
     std::size_t count = 600;  ///< galaxies in all
     std::uint64_t seed = 1;
-    int imageSize = 424;  ///< square JPEGs, like the Kaggle images
+    int imageSize = kKaggleImageSide;  ///< square JPEGs, like the Kaggle images
 };
 
 /// What the generator intended for one galaxy (also reflected in its vote fractions).

@@ -27,7 +27,7 @@ struct LabelRule {
     bool operator==(const LabelRule&) const = default;
 };
 
-/// The rules in first-match order. Defaults: REFERENCE.md (spiral Class4.1 >= 0.619).
+/// The rules in first-match order. Defaults: the published thresholds (spiral Class4.1 >= 0.619).
 struct LabelRules {
     std::vector<LabelRule> rules;
 

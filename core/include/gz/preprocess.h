@@ -1,7 +1,7 @@
 #pragma once
-// The preprocessing job of the original workflow (REFERENCE.md stages 3 and 4): the decoded-image
-// cache for a split's galaxies, a preprocess.json summary and, as an option, the original eight
-// .npy files; and the preprocessing benchmark.
+// The preprocessing job of the original workflow: the decoded-image cache for a split's galaxies,
+// a preprocess.json summary and, as an option, the original eight .npy files; and the
+// preprocessing benchmark.
 
 #include <array>
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gz/catalog.h"
+#include "gz/constants.h"
 #include "gz/decoded_cache.h"
 #include "gz/image_pipeline.h"
 #include "gz/npy.h"
@@ -45,7 +46,7 @@ struct PreprocessOptions {
     bool npy = false;                 ///< also write the eight .npy files
     int copies = kStructuredCopies;   ///< Preprocess2 copies per training image (>= 1)
     int threads = 0;                  ///< 0: one per core
-    std::uint64_t seed = 42;
+    std::uint64_t seed = kDefaultSeed;
     AugmentationParams params;
     std::filesystem::path splitFile;  ///< only recorded in preprocess.json
 };

@@ -2,12 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
+#include <limits>
 #include <sstream>
 
 #include "data/csv_reader.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "util/json_file.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -75,12 +76,7 @@ std::string LabelRules::toJson() const {
 
 LabelRules LabelRules::fromJson(const std::string& text, const fs::path& source) {
     const fs::path where = source.empty() ? fs::path("label rules") : source;
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw DataError(where, std::string("not valid JSON: ") + e.what());
-    }
+    const json j = detail::parseJson(text, where);
     LabelRules out;
     try {
         if (!j.is_object() || !j.contains("rules") || !j["rules"].is_array())
@@ -115,12 +111,11 @@ LabelRules LabelRules::fromJson(const std::string& text, const fs::path& source)
 }
 
 void LabelRules::save(const fs::path& file) const {
-    const std::string text = toJson() + "\n";
-    writeFileAtomically(file, [&](std::ostream& out) { out << text; });
+    detail::saveJsonFile(*this, file);
 }
 
 LabelRules LabelRules::load(const fs::path& file) {
-    return fromJson(readWholeFile(file), file);
+    return detail::loadJsonFile<LabelRules>(file);
 }
 
 void checkRulesApplicable(const Catalog& catalog, const LabelRules& rules) {

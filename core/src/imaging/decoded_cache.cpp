@@ -6,12 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <opencv2/core/version.hpp>
-#include <random>
 #include <string_view>
 
 #include "gz/error.h"
@@ -20,11 +18,9 @@
 
 namespace gz {
 namespace fs = std::filesystem;
+using detail::preadAll;
 using detail::pwriteAll;
 using detail::systemError;
-
-static_assert(std::endian::native == std::endian::little,
-              "the cache and .npy files are written in the machine's byte order, little-endian");
 
 // ---- summary ---------------------------------------------------------------------------------
 
@@ -207,20 +203,6 @@ private:
     int fd_;
 };
 
-void preadAll(int fd, void* data, std::size_t n, std::uint64_t offset, const fs::path& file) {
-    auto* p = static_cast<char*>(data);
-    while (n > 0) {
-        const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0)
-            throw DataError(file, r < 0 ? "read failed: " + systemError(errno)
-                                        : std::string("unexpected end of file"));
-        p += r;
-        n -= static_cast<std::size_t>(r);
-        offset += static_cast<std::uint64_t>(r);
-    }
-}
-
 // An open, validated, mapped cache file.
 struct Mapping {
     void* base = MAP_FAILED;
@@ -326,10 +308,7 @@ void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, cons
     std::error_code ec;
     fs::create_directories(file.parent_path(), ec);
     if (ec) throw DataError(file.parent_path(), "cannot create the cache folder: " + ec.message());
-    std::random_device rd;
-    const fs::path temp =
-        file.parent_path() / ("." + file.filename().string() + ".tmp-" +
-                              std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    const fs::path temp = detail::temporaryPathFor(file);
     Fd fd(::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (fd.get() < 0)
         throw DataError(file,

@@ -3,10 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <bit>
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 
 #include "gz/error.h"
@@ -16,9 +14,6 @@ namespace gz {
 namespace fs = std::filesystem;
 using detail::pwriteAll;
 using detail::systemError;
-
-static_assert(std::endian::native == std::endian::little,
-              ".npy data is written in the machine's byte order, declared little-endian");
 
 const char* npyDescr(NpyType type) {
     return type == NpyType::Float32 ? "<f4" : "<i4";
@@ -68,10 +63,7 @@ NpyWriter::NpyWriter(fs::path target, NpyType type, std::vector<std::size_t> row
     : target_(std::move(target)), type_(type), rowShape_(std::move(rowShape)), rows_(rows) {
     rowBytes_ = product(rowShape_) * 4;
     headerBytes_ = npyHeader(type_, shape()).size();
-    const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
-    std::random_device rd;
-    temp_ = dir / ("." + target_.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(rd()));
+    temp_ = detail::temporaryPathFor(target_);
     fd_ = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0)
         throw DataError(target_, "cannot write (folder not writable?): " + systemError(errno));

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "gz/error.h"
@@ -30,6 +31,27 @@ void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
         n -= static_cast<std::size_t>(r);
         offset += static_cast<std::uint64_t>(r);
     }
+}
+
+void preadAll(int fd, void* data, std::size_t n, std::uint64_t offset, const fs::path& file) {
+    auto* p = static_cast<char*>(data);
+    while (n > 0) {
+        const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0)
+            throw DataError(file, r < 0 ? "read failed: " + systemError(errno)
+                                        : std::string("unexpected end of file"));
+        p += r;
+        n -= static_cast<std::size_t>(r);
+        offset += static_cast<std::uint64_t>(r);
+    }
+}
+
+fs::path temporaryPathFor(const fs::path& target) {
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::random_device rd;
+    return dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(rd()));
 }
 
 void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {

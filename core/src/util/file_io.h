@@ -1,6 +1,8 @@
 #pragma once
-// Private to core: file helpers of the decoded cache, the preprocess job and the benchmarks.
+// Private to core: file helpers of the atomic writes, the decoded cache, the preprocess job and
+// the benchmarks.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +11,10 @@
 
 namespace gz::detail {
 
+static_assert(std::endian::native == std::endian::little,
+              "binary files (the decoded cache, .npy) are written in the machine's byte order and "
+              "read as little-endian");
+
 /// strerror(err) as a string, for messages.
 std::string systemError(int err);
 
@@ -16,6 +22,15 @@ std::string systemError(int err);
 /// on failure ("write failed (disk full?)").
 void pwriteAll(int fd, const void* data, std::size_t n, std::uint64_t offset,
                const std::filesystem::path& file);
+
+/// Reads all `n` bytes at `offset` (retrying short reads and EINTR); DataError naming `file` on
+/// failure or when the file ends first.
+void preadAll(int fd, void* data, std::size_t n, std::uint64_t offset,
+              const std::filesystem::path& file);
+
+/// A new name beside `target` for the temporary file an atomic write renames over it:
+/// `.<name>.tmp-<process id>-<random number>`, in the current folder when `target` has none.
+std::filesystem::path temporaryPathFor(const std::filesystem::path& target);
 
 /// Reads a whole file into `bytes` (reusing its capacity). Throws DataError naming the file
 /// ("image file not found" when it is absent or not a regular file).

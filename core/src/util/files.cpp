@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "gz/error.h"
@@ -37,9 +36,7 @@ void writeFileAtomically(const fs::path& target, const std::function<void(std::o
     fs::create_directories(dir, ec);
     if (ec) throw DataError(target, "cannot create folder " + dir.string() + ": " + ec.message());
 
-    std::random_device rd;
-    const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" +
-                                 std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    const fs::path temp = detail::temporaryPathFor(target);
     try {
         {
             std::ofstream out(temp, std::ios::binary | std::ios::trunc);

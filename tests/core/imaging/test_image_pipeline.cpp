@@ -1,5 +1,5 @@
-// The training and evaluation transforms of REFERENCE.md stages 3-4: geometry, photometry,
-// standardisation, random draws, determinism and bad image files.
+// The training and evaluation transforms: geometry, photometry, standardisation, random draws,
+// determinism and bad image files.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <random>
 #include <set>
 #include <tuple>
 
@@ -166,6 +167,45 @@ std::vector<std::uint8_t> cmykJpeg() {
         "\x62\x90"
         "\xFF\xD9";
     return {kBytes, kBytes + sizeof kBytes - 1};
+}
+
+// The draws as documented, computed here from the Mersenne Twister's raw output: the stream seed
+// is SplitMix64-mixed twice (epoch, then index), integers in [0, n) by rejection below 2^64 mod
+// n, reals in [lo, hi) from the top 53 bits; every value is drawn in a fixed order.
+std::uint64_t splitMix(std::uint64_t seed, std::uint64_t stream) {
+    std::uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (stream + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+struct DocumentedDraws {
+    std::mt19937_64 gen;
+    std::uint64_t below(std::uint64_t n) {
+        for (;;)
+            if (const std::uint64_t r = gen(); r >= (0 - n) % n) return r % n;
+    }
+    double real(double lo, double hi) {
+        return lo + (hi - lo) * static_cast<double>(gen() >> 11) / 9007199254740992.0;
+    }
+};
+
+AugmentationDraw documentedDraw(const AugmentationParams& p, std::uint64_t seed,
+                                std::uint64_t epoch, std::uint64_t index) {
+    DocumentedDraws g{std::mt19937_64(splitMix(splitMix(seed, epoch), index))};
+    AugmentationDraw d;
+    const auto span = static_cast<std::uint64_t>(p.resizeTo - p.outputSize + 1);
+    d.cropSide = p.cropMin + static_cast<int>(g.below(static_cast<std::uint64_t>(p.cropMax) -
+                                                      static_cast<std::uint64_t>(p.cropMin) + 1));
+    d.offsetX = static_cast<int>(g.below(span));
+    d.offsetY = static_cast<int>(g.below(span));
+    d.rotation = static_cast<int>(g.below(4));
+    d.flipped = g.real(0, 1) < p.flipProbability;
+    d.brightness = g.real(-p.brightnessDelta, p.brightnessDelta);
+    d.contrast = g.real(p.contrastMin, p.contrastMax);
+    d.hue = g.real(-p.hueDelta, p.hueDelta);
+    d.saturation = g.real(p.saturationMin, p.saturationMax);
+    return d;
 }
 
 // What `fn` writes to the standard error stream (file descriptor 2).
@@ -436,15 +476,33 @@ private slots:
     }
 
     void drawsAreDeterministicPerImageAndEpoch() {
-        const AugmentationParams p;
-        QCOMPARE(drawAugmentation(p, 7, 3, 11), drawAugmentation(p, 7, 3, 11));
+        AugmentationParams p;
+        p.hue = p.saturation = true;
+        for (const auto& [seed, epoch, index] :
+             {std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>{7, 3, 11},
+              {7, 4, 11},
+              {7, 3, 12},
+              {8, 3, 11},
+              {42, 0, 0}})
+            QCOMPARE(drawAugmentation(p, seed, epoch, index),
+                     documentedDraw(p, seed, epoch, index));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 4, 11)));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 3, 12)));
         QVERIFY(!(drawAugmentation(p, 8, 3, 11) == drawAugmentation(p, 7, 3, 11)));
-        // The same image gives the same output for the same draw (no hidden state).
+        // The transform for a draw is its steps in order (no hidden state).
+        p = AugmentationParams{};
         const SourceImage s = positionImage();
-        const auto d = drawAugmentation(p, 7, 3, 11);
-        QCOMPARE(maxAbsDiff(trainingTransform(s, p, d), trainingTransform(s, p, d)), 0.0);
+        for (std::uint64_t index = 0; index < 8; ++index) {
+            const auto d = drawAugmentation(p, 7, 3, index);
+            cv::Mat want = cropWindow(centreCropResize(s, d.cropSide, p.resizeTo), d.offsetX,
+                                      d.offsetY, p.outputSize);
+            want = rotate90(want, d.rotation);
+            if (d.flipped) want = flipHorizontal(want);
+            adjustBrightness(want, d.brightness, false);
+            adjustContrast(want, d.contrast, false);
+            standardizeImage(want);
+            QCOMPARE(maxAbsDiff(trainingTransform(s, p, d), want), 0.0);
+        }
     }
 
     void switchedOffStepsDrawNeutralValuesAndKeepTheOthers() {

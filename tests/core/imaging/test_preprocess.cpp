@@ -252,11 +252,18 @@ private slots:
         small.cropMin = 100;
         small.cropMax = 150;
         small.evalCrop = 120;
+        // Crops [162, 262) for 100 to [137, 287) for 150: a sample at x reads half pixels
+        // floor(x / 2 - 0.5) and the next, from 68 on; the last is taken at the edge itself,
+        // floor(287 / 2 - 0.5) + 1 = 144.
         const CacheGeometry s = CacheGeometry::forParams(small);
-        QVERIFY(s.width < g.width && s.originX > g.originX);
+        QCOMPARE(s.originX, 136);
+        QCOMPARE(s.width, 77);
+        QCOMPARE(s.height, 77);
         AugmentationParams noJitter;
-        noJitter.scaleJitter = false;  // only the evaluation crop (220) is needed
-        QVERIFY(CacheGeometry::forParams(noJitter).width < g.width);
+        noJitter.scaleJitter = false;  // only the evaluation crop: [102, 322), half pixels 50..161
+        const CacheGeometry e = CacheGeometry::forParams(noJitter);
+        QCOMPARE(e.originX, 100);
+        QCOMPARE(e.width, 112);
         AugmentationParams huge;
         huge.cropMax = 500;
         QVERIFY_THROWS_EXCEPTION(DataError, CacheGeometry::forParams(huge));
@@ -527,7 +534,8 @@ private slots:
         QCOMPARE(j["skipped_count"].toInt(), 0);
         QCOMPARE(j["cache"].toObject()["file"].toString(), q(r.cacheFile));
         QVERIFY(j["cache"].toObject().contains("reused"));
-        QVERIFY(j["seconds"].toDouble() > 0);
+        QCOMPARE(j["seconds"].toDouble(), r.seconds);
+        QCOMPARE(j["cache"].toObject()["seconds"].toDouble(), r.cacheSeconds);
         QCOMPARE(j["files"].toArray().size(), 8);
         QCOMPARE(j["seed"].toInt(), static_cast<int>(kSeed));
     }

@@ -1,0 +1,80 @@
+#pragma once
+// The parameters of the training and evaluation transforms and the random values drawn from
+// them for each image.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace gz {
+
+/// Every parameter of the training and evaluation transforms, each step switchable.
+/// Defaults reproduce the original workflow (hue and saturation off, no clipping).
+struct AugmentationParams {
+    // 1. Scale jittering: centre crop of side S, S uniform in [cropMin, cropMax] (integers).
+    bool scaleJitter = true;
+    int cropMin = 170;
+    int cropMax = 241;
+    // 2. Bilinear resize (no antialiasing) to resizeTo x resizeTo.
+    int resizeTo = 80;
+    // 3. Random crop of outputSize; offsets uniform in [0, resizeTo - outputSize] inclusive.
+    bool randomCrop = true;
+    int outputSize = 64;
+    // 4. Rotation by k * 90 degrees counter-clockwise, k uniform in {0, 1, 2, 3}.
+    bool rotate = true;
+    // 5. Horizontal flip with this probability.
+    bool flip = true;
+    double flipProbability = 0.5;
+    // 6. Brightness: add one delta uniform in [-brightnessDelta, brightnessDelta].
+    bool brightness = true;
+    double brightnessDelta = 63.0;
+    // 7. Contrast: scale each channel's deviation from its mean by a factor in [min, max].
+    bool contrast = true;
+    double contrastMin = 0.2;
+    double contrastMax = 1.8;
+    // 8. Hue shift (fraction of the hue circle, uniform in [-hueDelta, hueDelta]) and saturation
+    //    factor (uniform in [saturationMin, saturationMax]). Off in the original code.
+    bool hue = false;
+    double hueDelta = 0.2;
+    bool saturation = false;
+    double saturationMin = 0.0;
+    double saturationMax = 2.0;
+    // Clip to 0..255 after each photometric step (what happens to 8-bit images). Off in the
+    // original, where standardisation then cancels brightness and most of contrast.
+    bool clipPhotometric = false;
+    // 9. Per-image standardisation over all values.
+    bool standardize = true;
+    // Evaluation: centre crop evalCrop -> resize resizeTo -> centre crop outputSize.
+    int evalCrop = 220;
+
+    /// Throws DataError when a value is out of range (e.g. cropMin > cropMax, outputSize >
+    /// resizeTo, a crop larger than the image).
+    void validate() const;
+    std::string toJson() const;
+    /// Missing keys keep their defaults; unknown keys and bad values throw DataError.
+    static AugmentationParams fromJson(const std::string& json,
+                                       const std::filesystem::path& source = {});
+    void save(const std::filesystem::path& file) const;  ///< atomic
+    static AugmentationParams load(const std::filesystem::path& file);
+    bool operator==(const AugmentationParams&) const = default;
+};
+
+/// The random values drawn for one image in one epoch (reported with the output).
+struct AugmentationDraw {
+    int cropSide = 0;  ///< S (full-resolution pixels)
+    int offsetX = 0, offsetY = 0;
+    int rotation = 0;  ///< k: k * 90 degrees counter-clockwise
+    bool flipped = false;
+    double brightness = 0.0;
+    double contrast = 1.0;
+    double hue = 0.0;
+    double saturation = 1.0;
+    bool operator==(const AugmentationDraw&) const = default;
+};
+
+/// The draws for image `index` in `epoch` of a run seeded with `seed`: independent of thread
+/// count and of the order images are processed in. Switched-off steps draw their neutral value.
+AugmentationDraw drawAugmentation(const AugmentationParams& params, std::uint64_t seed,
+                                  std::uint64_t epoch, std::uint64_t index);
+
+}  // namespace gz
