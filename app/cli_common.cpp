@@ -13,6 +13,11 @@
 namespace gz::cli {
 namespace fs = std::filesystem;
 
+int usageError(std::string_view message) {
+    std::cerr << "galaxy-cli: " << message << " (see --help)\n";
+    return kExitUsage;
+}
+
 ProgressFn terminalProgress() {
     if (!::isatty(STDERR_FILENO)) return {};
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -73,6 +78,10 @@ nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& count
     for (std::size_t i = 0; i < kMorphologyCount; ++i)
         j[std::string(kMorphologyKeys[i])] = counts[i];
     return j;
+}
+
+void addRunOption(CLI::App* cmd, std::string& run) {
+    cmd->add_option("--run", run, "Run folder")->required()->check(CLI::ExistingDirectory);
 }
 
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace) {

@@ -1,5 +1,6 @@
 #pragma once
-// What every galaxy-cli command shares: catalog options, progress on a terminal, output checks.
+// What every galaxy-cli command shares: exit codes, catalog and run options, progress on a
+// terminal, output checks.
 
 #include <CLI/CLI.hpp>
 #include <array>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gz/catalog.h"
@@ -15,6 +17,15 @@
 #include "gz/progress.h"
 
 namespace gz::cli {
+
+/// galaxy-cli's exit codes. A command line CLI11 rejects exits with CLI11's own code instead.
+constexpr int kExitOk = 0;
+constexpr int kExitDataError = 1;    ///< any other error: the data, a file, a run folder
+constexpr int kExitUsage = 2;        ///< a usage error CLI11 gives no code for, e.g. no command
+constexpr int kExitCancelled = 130;  ///< Ctrl-C or SIGTERM (a training can be resumed)
+
+/// Prints "galaxy-cli: <message> (see --help)" on stderr; returns kExitUsage.
+int usageError(std::string_view message);
 
 /// Progress on stderr when it is a terminal (at most five updates a second), else nothing.
 ProgressFn terminalProgress();
@@ -38,6 +49,9 @@ Catalog openCatalog(const CatalogArgs& args, const std::stop_token& stop);
 
 /// {"round": n, "in_between": n, ...}
 nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& counts);
+
+/// --run DIR: an existing run folder, required.
+void addRunOption(CLI::App* cmd, std::string& run);
 
 /// --workspace DIR (default: gz::defaultWorkspace()).
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace);

@@ -64,6 +64,12 @@ private slots:
         expectOneLineError(runCli({"label", "--out", p(dir() / "x.csv")}), "--data or --csv");
     }
 
+    void versionIsTheProjects() {
+        const auto r = runCli({"--version"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.trimmed(), QStringLiteral("galaxy-cli " GZ_PROJECT_VERSION));
+    }
+
     void labelJsonAndFile() {
         const fs::path out = dir() / "labels.csv";
         const auto r = runCli({"label", "--data", p(data_), "--out", p(out), "--json"});

@@ -1,0 +1,254 @@
+// galaxy-cli bench catalog, bench preprocess and bench train: throughput of the pipeline's
+// stages.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli_commands.h"
+#include "cli_common.h"
+#include "gz/catalog.h"
+#include "gz/files.h"
+#include "gz/preprocess.h"
+#include "gz/training.h"
+
+namespace gz::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// ---- bench catalog -----------------------------------------------------------------------
+
+struct BenchCatalogArgs {
+    std::size_t rows = 61578;
+    int repeat = 7;
+    bool json = false;
+};
+
+// A vote-fraction file like Kaggle's: GalaxyID + 37 columns with 9 significant digits.
+std::string generateCatalogText(std::size_t rows) {
+    std::mt19937_64 gen(7);
+    std::string text = "GalaxyID";
+    for (auto c : kVoteColumns) text += "," + std::string(c);
+    text += "\n";
+    text.reserve(rows * 420);
+    char buf[32];
+    for (std::size_t r = 0; r < rows; ++r) {
+        text += std::to_string(100008 + r * 16);
+        for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
+            const double v = static_cast<double>(gen() >> 11) * 0x1.0p-53;
+            std::snprintf(buf, sizeof buf, ",%.9g", v);
+            text += buf;
+        }
+        text += "\n";
+    }
+    return text;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+int runBenchCatalog(const BenchCatalogArgs& a) {
+    const std::string text = generateCatalogText(a.rows);
+    const fs::path dir =
+        fs::temp_directory_path() / ("gz-bench-catalog-" + std::to_string(::getpid()));
+    const fs::path file = dir / "training_solutions_rev1.csv";
+    writeFileAtomically(file, [&](std::ostream& out) { out << text; });
+
+    std::vector<double> parseMs, openMs;
+    using Clock = std::chrono::steady_clock;
+    for (int i = 0; i < a.repeat; ++i) {
+        auto t0 = Clock::now();
+        const auto parsed = Catalog::parse(text, file);
+        auto t1 = Clock::now();
+        const auto opened = Catalog::open(CatalogSource{file, std::nullopt});
+        auto t2 = Clock::now();
+        if (parsed.size() != a.rows || opened.size() != a.rows)
+            throw std::runtime_error("benchmark catalog has the wrong number of rows");
+        parseMs.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        openMs.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+
+    const double p = median(parseMs), o = median(openMs);
+    if (a.json) {
+        std::cout << json{{"rows", a.rows},
+                          {"bytes", text.size()},
+                          {"repeat", a.repeat},
+                          {"parse_ms", p},
+                          {"open_ms", o},
+                          {"rows_per_s", static_cast<double>(a.rows) / (o / 1000.0)}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf("catalog: %zu rows, %.1f MB, median of %d runs\n", a.rows,
+                    static_cast<double>(text.size()) / 1e6, a.repeat);
+        std::printf("  parse from memory: %8.1f ms\n", p);
+        std::printf("  open from disk:    %8.1f ms  (%.0f rows/s)\n", o,
+                    static_cast<double>(a.rows) / (o / 1000.0));
+    }
+    return kExitOk;
+}
+
+Command addBenchCatalog(CLI::App& bench) {
+    auto a = std::make_shared<BenchCatalogArgs>();
+    auto* cmd = bench.add_subcommand("catalog", "Parse a generated Kaggle-size vote-fraction file");
+    cmd->add_option("--rows", a->rows, "Rows to generate")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000000));
+    cmd->add_option("--repeat", a->repeat, "Timed runs (median reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    cmd->add_flag("--json", a->json, "Print one JSON object");
+    return {cmd, [a](const std::stop_token&) { return runBenchCatalog(*a); }};
+}
+
+// ---- bench preprocess --------------------------------------------------------------------
+
+struct BenchPreprocessArgs {
+    std::string data;
+    int threads = 2;
+    double seconds = 5.0;
+    bool json = false;
+};
+
+int runBenchPreprocess(const BenchPreprocessArgs& a, const std::stop_token& stop) {
+    // A data folder in the Kaggle layout, or a folder of images itself.
+    fs::path images = fs::path(a.data) / std::string(kKaggleImageDirName);
+    std::error_code ec;
+    if (!fs::is_directory(images, ec)) images = a.data;
+    const PreprocessBenchmark b = benchmarkPreprocess(images, a.threads, a.seconds, {}, stop);
+    if (a.json) {
+        std::cout << json{{"images", b.images},
+                          {"threads", b.threads},
+                          {"eval_images_per_s", b.evalImagesPerSecond},
+                          {"train_images_per_s", b.trainImagesPerSecond}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf(
+            "preprocess: %zu images (file bytes read into memory once; each pass decodes "
+            "at half size + transforms), %d threads\n",
+            b.images, b.threads);
+        if (b.unreadable)
+            std::printf("  %zu .jpg files left out: they do not decode\n", b.unreadable);
+        std::printf("  evaluation transform: %8.0f images/s  (median of %zu passes)\n",
+                    b.evalImagesPerSecond, b.evalPasses);
+        std::printf("  training transform:   %8.0f images/s  (median of %zu passes)\n",
+                    b.trainImagesPerSecond, b.trainPasses);
+    }
+    return kExitOk;
+}
+
+Command addBenchPreprocess(CLI::App& bench) {
+    auto a = std::make_shared<BenchPreprocessArgs>();
+    auto* cmd = bench.add_subcommand(
+        "preprocess",
+        "Decode (half size) + evaluation / training transform over a data folder's "
+        "images, from memory");
+    cmd->add_option("--data", a->data, "Data folder (Kaggle layout)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--threads", a->threads, "Worker threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--seconds", a->seconds,
+                    "Minimum time per transform (median of the passes reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 3600.0));
+    cmd->add_flag("--json", a->json, "Print one JSON object");
+    return {cmd, [a](const std::stop_token& stop) { return runBenchPreprocess(*a, stop); }};
+}
+
+// ---- bench train -------------------------------------------------------------------------
+
+struct BenchTrainArgs {
+    std::string model = "compact", data, workspace;
+    int batch = 64;
+    int threads = 0;
+    double seconds = 20.0;
+    bool json = false;
+};
+
+int runBenchTrain(const BenchTrainArgs& a, const std::stop_token& stop) {
+    std::optional<Catalog> catalog;
+    if (!a.data.empty()) catalog = Catalog::open(CatalogSource::kaggleFolder(a.data), stop);
+    const TrainBenchmark b =
+        benchmarkTraining(a.model, a.batch, a.threads, a.seconds, catalog ? &*catalog : nullptr,
+                          workspaceOrDefault(a.workspace), stop, terminalProgress());
+    const auto orNull = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    if (a.json) {
+        std::cout << json{{"model", b.model},
+                          {"batch", b.batch},
+                          {"threads", b.threads},
+                          {"parameters", b.parameters},
+                          {"compute_images_per_s", b.computeImagesPerSecond},
+                          {"end_to_end_images_per_s", orNull(b.endToEndImagesPerSecond)}}
+                         .dump()
+                  << "\n";
+    } else {
+        std::printf("train %s: %lld parameters, batch %d, %d threads\n", b.model.c_str(),
+                    static_cast<long long>(b.parameters), b.batch, b.threads);
+        std::printf("  compute only (random tensors): %8.1f images/s  (median of %zu steps)\n",
+                    b.computeImagesPerSecond, b.computeSteps);
+        if (std::isfinite(b.endToEndImagesPerSecond))
+            std::printf("  end to end (cache + loader):   %8.1f images/s  (median of %zu steps)\n",
+                        b.endToEndImagesPerSecond, b.endToEndSteps);
+    }
+    return kExitOk;
+}
+
+Command addBenchTrain(CLI::App& bench) {
+    auto a = std::make_shared<BenchTrainArgs>();
+    auto* cmd = bench.add_subcommand(
+        "train", "Training images/s on random tensors and, with --data, through the loader");
+    cmd->add_option("--model", a->model, "compact|resnet26|bench-resnet")->capture_default_str();
+    cmd->add_option("--batch", a->batch, "Batch size")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 4096));
+    cmd->add_option("--threads", a->threads, "LibTorch threads (0: every core)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
+    cmd->add_option("--data", a->data, "Data folder (Kaggle layout)")
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--seconds", a->seconds, "Minimum timed seconds per measure")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 3600.0));
+    addWorkspaceOption(cmd, a->workspace);
+    cmd->add_flag("--json", a->json, "Print one JSON object");
+    return {cmd, [a](const std::stop_token& stop) { return runBenchTrain(*a, stop); }};
+}
+
+}  // namespace
+
+void registerBenchCommands(CLI::App& app, Context& ctx) {
+    auto* bench = app.add_subcommand("bench", "Benchmarks");
+    // --help lists them in the order added to `bench`; when a command line names several, the
+    // first of catalog, preprocess, train runs.
+    Command preprocess = addBenchPreprocess(*bench);
+    Command train = addBenchTrain(*bench);
+    ctx.add(addBenchCatalog(*bench));
+    ctx.add(std::move(preprocess));
+    ctx.add(std::move(train));
+    ctx.add(
+        {bench, [](const std::stop_token&) { return usageError("bench needs a benchmark name"); }});
+}
+
+}  // namespace gz::cli

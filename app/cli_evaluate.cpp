@@ -1,0 +1,157 @@
+// galaxy-cli evaluate and predict: a run's model applied to labeled galaxies or to a folder of
+// images.
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_commands.h"
+#include "cli_common.h"
+#include "cli_report.h"
+#include "gz/catalog.h"
+#include "gz/error.h"
+#include "gz/evaluation.h"
+#include "gz/files.h"
+#include "gz/labeling.h"
+#include "gz/partition.h"
+#include "gz/training.h"
+
+namespace gz::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// --tta +1, --no-tta -1 (the last given wins), 0 when neither: as the run was trained. An int,
+/// because CLI11 sets an optional<bool> flag to false when it is absent.
+void addTtaFlag(CLI::App* cmd, int& tta) {
+    cmd->add_flag("--tta,!--no-tta", tta,
+                  "Average over the 8 rotations and flips (default: as the run's config)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+bool ttaFor(int tta, const fs::path& runDir) {
+    return tta != 0 ? tta > 0 : loadRunConfig(runDir).tta;
+}
+
+void addThreadsOption(CLI::App* cmd, int& threads) {
+    cmd->add_option("--threads", threads, "Threads (default: every core)");
+}
+
+// ---- evaluate ----------------------------------------------------------------------------
+
+struct EvaluateArgs {
+    CatalogArgs catalog;
+    std::string run, split, subset = "test", workspace, out;
+    int tta = 0;
+    int threads = 0;
+    bool json = false;
+};
+
+/// The galaxies to evaluate on: the --subset of the --split file, or every galaxy the run's label
+/// rules label.
+std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catalog& catalog,
+                                              const TrainConfig& cfg) {
+    if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
+    const auto subset = subsetFromKey(a.subset);
+    if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");
+    std::vector<LabeledGalaxy> galaxies;
+    for (const auto& e : readSplitCsv(a.split))
+        if (e.subset == *subset) galaxies.push_back({e.id, e.label});
+    return galaxies;
+}
+
+int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
+    const TrainConfig cfg = loadRunConfig(a.run);
+    const Catalog catalog = openCatalog(a.catalog, stop);
+    if (!a.out.empty()) {
+        // Neither into the data nor over the run's own test results.
+        refuseWritingIntoData(a.out, &catalog);
+        if (isInsideFolder(a.run, a.out) || isInsideFolder(a.out, a.run))
+            throw DataError(a.out, "would write over the run's own results; choose another --out");
+    }
+    const auto galaxies = galaxiesToEvaluate(a, catalog, cfg);
+    std::vector<std::string> skipped;
+    const auto predictions =
+        predictCatalog(a.run, catalog, galaxies, workspaceOrDefault(a.workspace),
+                       ttaFor(a.tta, a.run), a.threads, stop, terminalProgress(), &skipped);
+    for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
+        std::cerr << "skipped: " << skipped[i] << "\n";
+    if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
+    const EvaluationResult result = evaluate(predictions);
+    if (!a.out.empty()) {
+        writePredictionsCsv(fs::path(a.out) / "predictions.csv", predictions);
+        const std::string text = result.toJson();
+        writeFileAtomically(fs::path(a.out) / "confusion.json",
+                            [&](std::ostream& out) { out << text << '\n'; });
+    }
+    if (a.json)
+        std::cout << result.toJson() << "\n";
+    else
+        printEvaluation(result);
+    return kExitOk;
+}
+
+Command addEvaluate(CLI::App& app) {
+    auto a = std::make_shared<EvaluateArgs>();
+    auto* cmd = app.add_subcommand("evaluate", "Evaluate a run's model on labeled galaxies");
+    addRunOption(cmd, a->run);
+    addCatalogOptions(cmd, a->catalog);
+    auto* split = cmd->add_option("--split", a->split, "split.csv (default: every labeled galaxy)");
+    cmd->add_option("--subset", a->subset, "val|test (with --split)")
+        ->needs(split)
+        ->capture_default_str();
+    addTtaFlag(cmd, a->tta);
+    addThreadsOption(cmd, a->threads);
+    addWorkspaceOption(cmd, a->workspace);
+    cmd->add_option("--out", a->out, "Folder for predictions.csv and confusion.json");
+    cmd->add_flag("--json", a->json, "Print the metrics as one JSON object");
+    return {cmd, [a](const std::stop_token& stop) { return runEvaluate(*a, stop); }};
+}
+
+// ---- predict -----------------------------------------------------------------------------
+
+struct PredictArgs {
+    std::string run, images, out;
+    int tta = 0;
+    int threads = 0;
+};
+
+int runPredict(const PredictArgs& a, const std::stop_token& stop) {
+    refuseWritingIntoData(a.out, nullptr, {a.images});
+    std::vector<std::string> skipped;
+    const auto predictions = predictFolder(a.run, a.images, ttaFor(a.tta, a.run), a.threads, stop,
+                                           terminalProgress(), &skipped);
+    for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
+    writePredictionsCsv(a.out, predictions);
+    std::array<std::size_t, kMorphologyCount> counts{};
+    for (const auto& p : predictions) ++counts[static_cast<std::size_t>(p.predicted())];
+    std::printf("predicted %zu images (%zu skipped) into %s\n", predictions.size(), skipped.size(),
+                a.out.c_str());
+    for (std::size_t c = 0; c < kMorphologyCount; ++c)
+        std::printf("%-12s %7zu\n", std::string(kMorphologyKeys[c]).c_str(), counts[c]);
+    return kExitOk;
+}
+
+Command addPredict(CLI::App& app) {
+    auto a = std::make_shared<PredictArgs>();
+    auto* cmd = app.add_subcommand("predict", "Predict the morphology of every JPEG in a folder");
+    addRunOption(cmd, a->run);
+    cmd->add_option("--images", a->images, "Folder of JPEGs")->required();
+    cmd->add_option("--out", a->out, "predictions.csv to write")->required();
+    addTtaFlag(cmd, a->tta);
+    addThreadsOption(cmd, a->threads);
+    return {cmd, [a](const std::stop_token& stop) { return runPredict(*a, stop); }};
+}
+
+}  // namespace
+
+void registerEvaluateCommands(CLI::App& app, Context& ctx) {
+    ctx.add(addEvaluate(app));
+    ctx.add(addPredict(app));
+}
+
+}  // namespace gz::cli
