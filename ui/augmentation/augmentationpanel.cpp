@@ -1,9 +1,6 @@
 #include "augmentation/augmentationpanel.h"
 
-#include <QCheckBox>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
-#include <QFormLayout>
 #include <QFrame>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -22,6 +19,7 @@
 #include <limits>
 #include <utility>
 
+#include "augmentation/augmentationform.h"
 #include "augmentation/augmentationsettings.h"
 #include "common/morphologycolors.h"
 #include "gz/error.h"
@@ -40,24 +38,6 @@ QSpinBox* intSpin(const QString& objectName, int lo, int hi, const QString& suff
     s->setSuffix(suffix);
     s->setKeyboardTracking(false);
     return s;
-}
-
-QDoubleSpinBox* realSpin(const QString& objectName, double lo, double hi, double step,
-                         int decimals) {
-    auto* s = new QDoubleSpinBox;
-    s->setObjectName(objectName);
-    s->setRange(lo, hi);
-    s->setSingleStep(step);
-    s->setDecimals(decimals);
-    s->setKeyboardTracking(false);
-    return s;
-}
-
-QCheckBox* check(const QString& objectName, const QString& text, const QString& tip) {
-    auto* c = new QCheckBox(text);
-    c->setObjectName(objectName);
-    c->setToolTip(tip);
-    return c;
 }
 
 QString rangeText(const PreviewTile& t) {
@@ -99,10 +79,10 @@ AugmentationPanel::AugmentationPanel(AugmentationSettings* settings, QWidget* pa
     layout->addWidget(controlsScroll);
     layout->addWidget(previewScroll, 1);
 
-    setControls(settings_->params());
+    form_->setParams(settings_->params());
     connect(settings_, &AugmentationSettings::changed, this,
             [this](const AugmentationParams& params) {
-                setControls(params);
+                form_->setParams(params);
                 schedulePreview();
             });
 }
@@ -165,75 +145,9 @@ QWidget* AugmentationPanel::createControls() {
     galaxyLayout->addWidget(new QLabel(tr("Grid")), 3, 0);
     galaxyLayout->addWidget(gridSpin_, 3, 1);
 
-    // Every AugmentationParams field; a check box switches a step on and off.
-    auto* stepsBox = new QGroupBox(tr("Training transform"));
-    auto* form = new QFormLayout(stepsBox);
-    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    const auto pair = [](QWidget* a, QWidget* b, const QString& between = QStringLiteral("to")) {
-        auto* row = new QWidget;
-        auto* l = new QHBoxLayout(row);
-        l->setContentsMargins(0, 0, 0, 0);
-        l->addWidget(a);
-        if (b) {
-            l->addWidget(new QLabel(between));
-            l->addWidget(b);
-        }
-        l->addStretch(1);
-        return row;
-    };
-    scaleJitter_ = check(QStringLiteral("scaleJitterCheck"), tr("1. Scale jitter, S"),
-                         tr("Centre crop of side S, uniform in the range (original pixels)"));
-    cropMin_ = intSpin(QStringLiteral("cropMinSpin"), 8, 424);
-    cropMax_ = intSpin(QStringLiteral("cropMaxSpin"), 8, 424);
-    form->addRow(scaleJitter_, pair(cropMin_, cropMax_));
-    resizeTo_ = intSpin(QStringLiteral("resizeToSpin"), 8, 424, QStringLiteral(" px"));
-    form->addRow(tr("2. Resize to"), pair(resizeTo_, nullptr));
-    randomCrop_ = check(QStringLiteral("randomCropCheck"), tr("3. Random crop"),
-                        tr("Off: the centre crop of the output size"));
-    outputSize_ = intSpin(QStringLiteral("outputSizeSpin"), 8, 424, QStringLiteral(" px"));
-    form->addRow(randomCrop_, pair(outputSize_, nullptr));
-    rotate_ = check(QStringLiteral("rotateCheck"), tr("4. Rotate k × 90°"),
-                    tr("k uniform in 0..3, counter-clockwise"));
-    form->addRow(rotate_, new QWidget);
-    flip_ = check(QStringLiteral("flipCheck"), tr("5. Flip, p"), tr("Left-right mirror"));
-    flipProbability_ = realSpin(QStringLiteral("flipProbabilitySpin"), 0, 1, 0.05, 2);
-    form->addRow(flip_, pair(flipProbability_, nullptr));
-    brightness_ = check(QStringLiteral("brightnessCheck"), tr("6. Brightness ±"),
-                        tr("Adds one delta, uniform in [-d, d], to every value"));
-    brightnessDelta_ = realSpin(QStringLiteral("brightnessDeltaSpin"), 0, 255, 1, 1);
-    form->addRow(brightness_, pair(brightnessDelta_, nullptr));
-    contrast_ = check(QStringLiteral("contrastCheck"), tr("7. Contrast ×"),
-                      tr("Scales each channel's deviation from its mean"));
-    contrastMin_ = realSpin(QStringLiteral("contrastMinSpin"), 0, 10, 0.05, 2);
-    contrastMax_ = realSpin(QStringLiteral("contrastMaxSpin"), 0, 10, 0.05, 2);
-    form->addRow(contrast_, pair(contrastMin_, contrastMax_));
-    hue_ = check(QStringLiteral("hueCheck"), tr("8. Hue ±"),
-                 tr("Shift by a fraction of the hue circle (off in the original)"));
-    hueDelta_ = realSpin(QStringLiteral("hueDeltaSpin"), 0, 0.5, 0.01, 3);
-    form->addRow(hue_, pair(hueDelta_, nullptr));
-    saturation_ = check(QStringLiteral("saturationCheck"), tr("    Saturation ×"),
-                        tr("Multiply the saturation (off in the original)"));
-    saturationMin_ = realSpin(QStringLiteral("saturationMinSpin"), 0, 10, 0.05, 2);
-    saturationMax_ = realSpin(QStringLiteral("saturationMaxSpin"), 0, 10, 0.05, 2);
-    form->addRow(saturation_, pair(saturationMin_, saturationMax_));
-    clip_ = check(QStringLiteral("clipCheck"), tr("Clip to 0..255 after each photometric step"),
-                  tr("Off in the original: standardisation then cancels brightness and most of "
-                     "contrast"));
-    form->addRow(clip_);
-    standardize_ = check(QStringLiteral("standardizeCheck"), tr("9. Standardise"),
-                         tr("(x - mean) / max(std, 1/sqrt(N)) per image"));
-    form->addRow(standardize_, new QWidget);
-    evalCrop_ = intSpin(QStringLiteral("evalCropSpin"), 8, 424, QStringLiteral(" px"));
-    form->addRow(tr("Evaluation crop"), pair(evalCrop_, nullptr));
-
-    for (QCheckBox* c : {scaleJitter_, randomCrop_, rotate_, flip_, brightness_, contrast_, hue_,
-                         saturation_, clip_, standardize_})
-        connect(c, &QCheckBox::toggled, this, &AugmentationPanel::controlsEdited);
-    for (QSpinBox* s : {cropMin_, cropMax_, resizeTo_, outputSize_, evalCrop_})
-        connect(s, &QSpinBox::valueChanged, this, &AugmentationPanel::controlsEdited);
-    for (QDoubleSpinBox* s : {flipProbability_, brightnessDelta_, contrastMin_, contrastMax_,
-                              hueDelta_, saturationMin_, saturationMax_})
-        connect(s, &QDoubleSpinBox::valueChanged, this, &AugmentationPanel::controlsEdited);
+    // Every AugmentationParams field.
+    form_ = new AugmentationForm;
+    connect(form_, &AugmentationForm::edited, this, &AugmentationPanel::controlsEdited);
 
     auto* loadButton = new QPushButton(tr("Load…"));
     loadButton->setObjectName(QStringLiteral("loadParamsButton"));
@@ -266,7 +180,7 @@ QWidget* AugmentationPanel::createControls() {
     auto* layout = new QVBoxLayout(w);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(galaxyBox);
-    layout->addWidget(stepsBox);
+    layout->addWidget(form_);
     layout->addLayout(buttons);
     layout->addWidget(note);
     layout->addWidget(message_);
@@ -308,67 +222,8 @@ QWidget* AugmentationPanel::createPreviewArea() {
     return w;
 }
 
-void AugmentationPanel::setControls(const AugmentationParams& p) {
-    settingControls_ = true;
-    scaleJitter_->setChecked(p.scaleJitter);
-    cropMin_->setValue(p.cropMin);
-    cropMax_->setValue(p.cropMax);
-    resizeTo_->setValue(p.resizeTo);
-    randomCrop_->setChecked(p.randomCrop);
-    outputSize_->setValue(p.outputSize);
-    rotate_->setChecked(p.rotate);
-    flip_->setChecked(p.flip);
-    flipProbability_->setValue(p.flipProbability);
-    brightness_->setChecked(p.brightness);
-    brightnessDelta_->setValue(p.brightnessDelta);
-    contrast_->setChecked(p.contrast);
-    contrastMin_->setValue(p.contrastMin);
-    contrastMax_->setValue(p.contrastMax);
-    hue_->setChecked(p.hue);
-    hueDelta_->setValue(p.hueDelta);
-    saturation_->setChecked(p.saturation);
-    saturationMin_->setValue(p.saturationMin);
-    saturationMax_->setValue(p.saturationMax);
-    clip_->setChecked(p.clipPhotometric);
-    standardize_->setChecked(p.standardize);
-    evalCrop_->setValue(p.evalCrop);
-    cropMin_->setEnabled(p.scaleJitter);
-    cropMax_->setEnabled(p.scaleJitter);
-    flipProbability_->setEnabled(p.flip);
-    brightnessDelta_->setEnabled(p.brightness);
-    contrastMin_->setEnabled(p.contrast);
-    contrastMax_->setEnabled(p.contrast);
-    hueDelta_->setEnabled(p.hue);
-    saturationMin_->setEnabled(p.saturation);
-    saturationMax_->setEnabled(p.saturation);
-    settingControls_ = false;
-}
-
 void AugmentationPanel::controlsEdited() {
-    if (settingControls_) return;
-    AugmentationParams p = settings_->params();
-    p.scaleJitter = scaleJitter_->isChecked();
-    p.cropMin = cropMin_->value();
-    p.cropMax = cropMax_->value();
-    p.resizeTo = resizeTo_->value();
-    p.randomCrop = randomCrop_->isChecked();
-    p.outputSize = outputSize_->value();
-    p.rotate = rotate_->isChecked();
-    p.flip = flip_->isChecked();
-    p.flipProbability = flipProbability_->value();
-    p.brightness = brightness_->isChecked();
-    p.brightnessDelta = brightnessDelta_->value();
-    p.contrast = contrast_->isChecked();
-    p.contrastMin = contrastMin_->value();
-    p.contrastMax = contrastMax_->value();
-    p.hue = hue_->isChecked();
-    p.hueDelta = hueDelta_->value();
-    p.saturation = saturation_->isChecked();
-    p.saturationMin = saturationMin_->value();
-    p.saturationMax = saturationMax_->value();
-    p.clipPhotometric = clip_->isChecked();
-    p.standardize = standardize_->isChecked();
-    p.evalCrop = evalCrop_->value();
+    const AugmentationParams p = form_->params();
     try {
         settings_->setParams(p);
         if (!lastError_.isEmpty()) showMessage({}, false);

@@ -14,8 +14,6 @@
 #include "augmentation/augmentationpreview.h"
 #include "dataset/loadeddataset.h"
 
-class QCheckBox;
-class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
@@ -25,6 +23,7 @@ class QTimer;
 
 namespace gz::ui {
 
+class AugmentationForm;
 class AugmentationSettings;
 
 class AugmentationPanel : public QWidget {
@@ -70,7 +69,6 @@ signals:
 private:
     QWidget* createControls();
     QWidget* createPreviewArea();
-    void setControls(const AugmentationParams& params);
     void controlsEdited();
     void schedulePreview();
     void startPreview();
@@ -109,29 +107,7 @@ private:
     QLabel* rollLabel_ = nullptr;
     QSpinBox* gridSpin_ = nullptr;
     QLabel* message_ = nullptr;
-    QCheckBox* scaleJitter_ = nullptr;
-    QSpinBox* cropMin_ = nullptr;
-    QSpinBox* cropMax_ = nullptr;
-    QSpinBox* resizeTo_ = nullptr;
-    QCheckBox* randomCrop_ = nullptr;
-    QSpinBox* outputSize_ = nullptr;
-    QCheckBox* rotate_ = nullptr;
-    QCheckBox* flip_ = nullptr;
-    QDoubleSpinBox* flipProbability_ = nullptr;
-    QCheckBox* brightness_ = nullptr;
-    QDoubleSpinBox* brightnessDelta_ = nullptr;
-    QCheckBox* contrast_ = nullptr;
-    QDoubleSpinBox* contrastMin_ = nullptr;
-    QDoubleSpinBox* contrastMax_ = nullptr;
-    QCheckBox* hue_ = nullptr;
-    QDoubleSpinBox* hueDelta_ = nullptr;
-    QCheckBox* saturation_ = nullptr;
-    QDoubleSpinBox* saturationMin_ = nullptr;
-    QDoubleSpinBox* saturationMax_ = nullptr;
-    QCheckBox* clip_ = nullptr;
-    QCheckBox* standardize_ = nullptr;
-    QSpinBox* evalCrop_ = nullptr;
-    bool settingControls_ = false;
+    AugmentationForm* form_ = nullptr;
 
     // Preview area.
     QGridLayout* stepsGrid_ = nullptr;

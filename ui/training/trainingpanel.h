@@ -2,6 +2,8 @@
 // The "Training" panel: partition, preprocess and train launched from the GUI (each a job on the
 // main window's JobRunner, so only one runs at a time and closing the window stops it cleanly),
 // with a progress bar, images/s and ETA, a log, Cancel and Resume, and live training curves.
+// It composes the three launcher boxes (PartitionBox, PreprocessBox, TrainingForm) and the
+// TrainingMonitor, and holds what they share: the data set, the split and the run.
 
 #include <QWidget>
 
@@ -17,25 +19,15 @@
 #include "gz/training.h"
 #include "training/curvesview.h"
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
-class QProgressBar;
-class QPushButton;
-class QRadioButton;
-class QSpinBox;
-class QTableWidget;
-class QTimer;
-
 namespace gz::ui {
 
 class AugmentationSettings;
 class JobRunner;
 struct JobOutcome;
-class TrainingFeed;
+class PartitionBox;
+class PreprocessBox;
+class TrainingForm;
+class TrainingMonitor;
 
 class TrainingPanel : public QWidget {
     Q_OBJECT
@@ -72,8 +64,8 @@ public:
     const std::filesystem::path& currentRun() const { return currentRun_; }
     /// How the last training job ended (nullopt before any, or when it failed).
     std::optional<TrainOutcome::Status> lastTrainingStatus() const { return lastStatus_; }
-    const RunCurves& liveCurves() const { return live_; }
-    CurvesView* curves() const { return curves_; }
+    const RunCurves& liveCurves() const;
+    CurvesView* curves() const;
     QString statusText() const;
     bool isTraining() const { return training_; }
 
@@ -85,20 +77,13 @@ signals:
 
 private:
     QWidget* createLauncher();
-    QWidget* createMonitor();
     bool refuseWhenBusy();
     void updateButtons();
-    void setStatus(const QString& text, bool error = false);
-    void appendLog(const QString& line);
-    void refreshLive();
     bool startTrainingJob(
         const QString& title, const std::filesystem::path& run, bool resuming,
         std::function<TrainOutcome(const std::stop_token&, const TrainCallbacks&)> job);
     void trainingEnded(const JobOutcome& outcome, const std::shared_ptr<TrainOutcome>& result,
                        bool createdRun);
-    TrainConfig configFromForm() const;
-    void showSplit();
-    void chooseOutputFolder();
 
     JobRunner* runner_;
     std::filesystem::path workspace_;
@@ -110,55 +95,12 @@ private:
     std::filesystem::path splitFile_;  // where it was written
     std::filesystem::path currentRun_;
     std::optional<TrainOutcome::Status> lastStatus_;
-    std::shared_ptr<TrainingFeed> feed_;
-    RunCurves live_;
-    BatchProgress lastBatch_;
-    bool haveBatch_ = false;
     bool training_ = false;
-    QTimer* refreshTimer_ = nullptr;
 
-    // Partition.
-    QDoubleSpinBox* trainRatio_ = nullptr;
-    QDoubleSpinBox* valRatio_ = nullptr;
-    QDoubleSpinBox* testRatio_ = nullptr;
-    QSpinBox* splitSeed_ = nullptr;
-    QPushButton* partitionButton_ = nullptr;
-    QTableWidget* splitTable_ = nullptr;
-    QLabel* splitInfo_ = nullptr;
-    // Preprocess.
-    QLineEdit* outputFolder_ = nullptr;
-    QCheckBox* npy_ = nullptr;
-    QSpinBox* copies_ = nullptr;
-    QSpinBox* preprocessThreads_ = nullptr;
-    QPushButton* preprocessButton_ = nullptr;
-    QLabel* preprocessInfo_ = nullptr;
-    // Train.
-    QComboBox* model_ = nullptr;
-    QRadioButton* byEpochs_ = nullptr;
-    QRadioButton* byMinutes_ = nullptr;
-    QSpinBox* epochs_ = nullptr;
-    QDoubleSpinBox* minutes_ = nullptr;
-    QSpinBox* batch_ = nullptr;
-    QDoubleSpinBox* lr_ = nullptr;
-    QComboBox* schedule_ = nullptr;
-    QDoubleSpinBox* warmup_ = nullptr;
-    QComboBox* balance_ = nullptr;
-    QSpinBox* patience_ = nullptr;
-    QComboBox* select_ = nullptr;
-    QSpinBox* threads_ = nullptr;
-    QSpinBox* trainSeed_ = nullptr;
-    QCheckBox* tta_ = nullptr;
-    QPushButton* trainButton_ = nullptr;
-    QSpinBox* resumeEpochs_ = nullptr;
-    QPushButton* resumeButton_ = nullptr;
-    // Monitor.
-    QLabel* status_ = nullptr;
-    QProgressBar* progress_ = nullptr;
-    QLabel* rate_ = nullptr;
-    QLabel* eta_ = nullptr;
-    QPushButton* cancelButton_ = nullptr;
-    CurvesView* curves_ = nullptr;
-    QPlainTextEdit* log_ = nullptr;
+    PartitionBox* partitionBox_ = nullptr;
+    PreprocessBox* preprocessBox_ = nullptr;
+    TrainingForm* form_ = nullptr;
+    TrainingMonitor* monitor_ = nullptr;
 };
 
 }  // namespace gz::ui

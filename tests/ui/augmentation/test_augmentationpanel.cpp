@@ -1,9 +1,13 @@
 // The Augmentation panel on rendered demo galaxies: the training transform step by step with the
 // values drawn (the same draws and pixels as the core's training transform), re-roll, the grid,
-// the evaluation transform, switching steps off, refusing bad values, JSON save/load, and that
-// the parameters set here are the ones the rest of the window (training) reads.
+// the evaluation transform, switching steps off, refusing bad values, JSON save/load, that every
+// parameter goes into the form and back unchanged, and that the parameters set here are the ones
+// the rest of the window (training) reads.
 
 #include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -17,6 +21,7 @@
 
 #include "app/application.h"
 #include "app/mainwindow.h"
+#include "augmentation/augmentationform.h"
 #include "augmentation/augmentationpanel.h"
 #include "augmentation/augmentationsettings.h"
 #include "dataset/datasetpanel.h"
@@ -39,6 +44,40 @@ using gz::ui::MainWindow;
 namespace {
 
 constexpr int kTimeoutMs = 60000;
+
+// Every field away from its default, within the form's ranges and decimals.
+AugmentationParams nonDefaultParams() {
+    AugmentationParams p;
+    p.scaleJitter = false;
+    p.cropMin = 150;
+    p.cropMax = 200;
+    p.resizeTo = 96;
+    p.randomCrop = false;
+    p.outputSize = 72;
+    p.rotate = false;
+    p.flip = false;
+    p.flipProbability = 0.25;
+    p.brightness = false;
+    p.brightnessDelta = 40.5;
+    p.contrast = false;
+    p.contrastMin = 0.35;
+    p.contrastMax = 1.5;
+    p.hue = true;
+    p.hueDelta = 0.125;
+    p.saturation = true;
+    p.saturationMin = 0.5;
+    p.saturationMax = 1.75;
+    p.clipPhotometric = true;
+    p.standardize = false;
+    p.evalCrop = 200;
+    return p;
+}
+
+QJsonObject paramsObject(const AugmentationParams& p) {
+    return QJsonDocument::fromJson(QByteArray::fromStdString(p.toJson()))
+        .object()[QStringLiteral("params")]
+        .toObject();
+}
 const QStringList kStepNames = {"original",         "scale crop", "resize",     "random crop",
                                 "rotate",           "flip",       "brightness", "contrast",
                                 "hue / saturation", "standardise"};
@@ -180,6 +219,43 @@ private slots:
         cropMin->setValue(before.cropMin);
         QVERIFY(panel_->lastError().isEmpty());
         QCOMPARE(window_->augmentationSettings()->params(), before);
+    }
+
+    void formRoundTripsEveryField() {
+        const AugmentationParams params = nonDefaultParams();
+        params.validate();
+        // No field is left at its default (the JSON names every field).
+        const QJsonObject changed = paramsObject(params);
+        const QJsonObject defaults = paramsObject(AugmentationParams{});
+        QCOMPARE(changed.size(), defaults.size());
+        for (auto it = defaults.begin(); it != defaults.end(); ++it)
+            QVERIFY2(changed.value(it.key()) != it.value(), qPrintable(it.key()));
+
+        // The form alone: params -> controls -> params, without an edit reported.
+        gz::ui::AugmentationForm form;
+        QSignalSpy edits(&form, &gz::ui::AugmentationForm::edited);
+        form.setParams(params);
+        QCOMPARE(form.params(), params);
+        QCOMPARE(edits.count(), 0);
+        // A step that is off disables its values; the output size counts without a random crop.
+        QVERIFY(!form.findChild<QDoubleSpinBox*>(QStringLiteral("contrastMinSpin"))->isEnabled());
+        QVERIFY(form.findChild<QDoubleSpinBox*>(QStringLiteral("hueDeltaSpin"))->isEnabled());
+        QVERIFY(form.findChild<QSpinBox*>(QStringLiteral("outputSizeSpin"))->isEnabled());
+        form.findChild<QSpinBox*>(QStringLiteral("evalCropSpin"))->setValue(180);
+        QCOMPARE(edits.count(), 1);
+        QCOMPARE(form.params().evalCrop, 180);
+        form.setParams(AugmentationParams{});
+        QCOMPARE(form.params(), AugmentationParams{});
+
+        // Through the panel: the shared settings -> its controls -> an edit -> the settings.
+        window_->augmentationSettings()->setParams(params);
+        auto* rotate = panel_->findChild<QCheckBox*>(QStringLiteral("rotateCheck"));
+        rotate->click();
+        QVERIFY(window_->augmentationSettings()->params().rotate);
+        rotate->click();
+        QCOMPARE(window_->augmentationSettings()->params(), params);
+        window_->augmentationSettings()->setParams(AugmentationParams{});
+        waitForPreview();
     }
 
     void savesAndLoadsJson() {

@@ -163,6 +163,7 @@ private slots:
         QCOMPARE(total, qulonglong(labeled));
         QVERIFY(child<QPushButton>(panel, "trainButton")->isEnabled());
         QVERIFY(fs::exists(workspace / "splits"));
+        screenshot(*window, QStringLiteral("training-partitioned"));
         // The Dataset panel's browser shows the subsets of this split.
         const auto shown = window->datasetPanel()->session()->split();
         QVERIFY(shown);

@@ -1,0 +1,224 @@
+#include "augmentation/augmentationform.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+
+#include <type_traits>
+#include <variant>
+
+namespace gz::ui {
+
+namespace {
+
+using P = AugmentationParams;
+using NumberField = std::variant<int P::*, double P::*>;
+
+// A spin box of one number field; step and decimals apply to double fields, the suffix to int
+// ones.
+struct Number {
+    const char* objectName;
+    NumberField field;
+    double lo = 0;
+    double hi = 0;
+    double step = 1;
+    int decimals = 0;
+    const char* suffix = "";
+};
+
+// One row of the form: the check box of a step's on/off field (or a plain label) and the step's
+// number fields (two: a range, "to" between them).
+struct RowSpec {
+    const char* checkName = nullptr;  // nullptr: `text` is a label
+    bool P::*step = nullptr;
+    QString text{};
+    QString tip{};
+    std::vector<Number> numbers{};
+    bool gated = true;      // the numbers are enabled only while the step is on
+    bool wholeRow = false;  // the check box spans the form (no value column)
+};
+
+std::vector<RowSpec> rowSpecs() {
+    const auto tr = [](const char* text) { return AugmentationForm::tr(text); };
+    return {
+        {.checkName = "scaleJitterCheck",
+         .step = &P::scaleJitter,
+         .text = tr("1. Scale jitter, S"),
+         .tip = tr("Centre crop of side S, uniform in the range (original pixels)"),
+         .numbers = {{"cropMinSpin", &P::cropMin, 8, 424}, {"cropMaxSpin", &P::cropMax, 8, 424}}},
+        {.text = tr("2. Resize to"),
+         .numbers = {{"resizeToSpin", &P::resizeTo, 8, 424, 1, 0, " px"}}},
+        {.checkName = "randomCropCheck",
+         .step = &P::randomCrop,
+         .text = tr("3. Random crop"),
+         .tip = tr("Off: the centre crop of the output size"),
+         .numbers = {{"outputSizeSpin", &P::outputSize, 8, 424, 1, 0, " px"}},
+         .gated = false},
+        {.checkName = "rotateCheck",
+         .step = &P::rotate,
+         .text = tr("4. Rotate k × 90°"),
+         .tip = tr("k uniform in 0..3, counter-clockwise")},
+        {.checkName = "flipCheck",
+         .step = &P::flip,
+         .text = tr("5. Flip, p"),
+         .tip = tr("Left-right mirror"),
+         .numbers = {{"flipProbabilitySpin", &P::flipProbability, 0, 1, 0.05, 2}}},
+        {.checkName = "brightnessCheck",
+         .step = &P::brightness,
+         .text = tr("6. Brightness ±"),
+         .tip = tr("Adds one delta, uniform in [-d, d], to every value"),
+         .numbers = {{"brightnessDeltaSpin", &P::brightnessDelta, 0, 255, 1, 1}}},
+        {.checkName = "contrastCheck",
+         .step = &P::contrast,
+         .text = tr("7. Contrast ×"),
+         .tip = tr("Scales each channel's deviation from its mean"),
+         .numbers = {{"contrastMinSpin", &P::contrastMin, 0, 10, 0.05, 2},
+                     {"contrastMaxSpin", &P::contrastMax, 0, 10, 0.05, 2}}},
+        {.checkName = "hueCheck",
+         .step = &P::hue,
+         .text = tr("8. Hue ±"),
+         .tip = tr("Shift by a fraction of the hue circle (off in the original)"),
+         .numbers = {{"hueDeltaSpin", &P::hueDelta, 0, 0.5, 0.01, 3}}},
+        {.checkName = "saturationCheck",
+         .step = &P::saturation,
+         .text = tr("    Saturation ×"),
+         .tip = tr("Multiply the saturation (off in the original)"),
+         .numbers = {{"saturationMinSpin", &P::saturationMin, 0, 10, 0.05, 2},
+                     {"saturationMaxSpin", &P::saturationMax, 0, 10, 0.05, 2}}},
+        {.checkName = "clipCheck",
+         .step = &P::clipPhotometric,
+         .text = tr("Clip to 0..255 after each photometric step"),
+         .tip = tr("Off in the original: standardisation then cancels brightness and most of "
+                   "contrast"),
+         .wholeRow = true},
+        {.checkName = "standardizeCheck",
+         .step = &P::standardize,
+         .text = tr("9. Standardise"),
+         .tip = tr("(x - mean) / max(std, 1/sqrt(N)) per image")},
+        {.text = tr("Evaluation crop"),
+         .numbers = {{"evalCropSpin", &P::evalCrop, 8, 424, 1, 0, " px"}}},
+    };
+}
+
+// The spin box of `number`: a QSpinBox for an int field, a QDoubleSpinBox for a double one.
+QAbstractSpinBox* createSpin(const Number& number) {
+    QAbstractSpinBox* spin = std::visit(
+        [&](auto field) -> QAbstractSpinBox* {
+            if constexpr (std::is_same_v<decltype(field), int P::*>) {
+                auto* s = new QSpinBox;
+                s->setRange(static_cast<int>(number.lo), static_cast<int>(number.hi));
+                s->setSuffix(QString::fromUtf8(number.suffix));
+                return s;
+            } else {
+                auto* s = new QDoubleSpinBox;
+                s->setRange(number.lo, number.hi);
+                s->setSingleStep(number.step);
+                s->setDecimals(number.decimals);
+                return s;
+            }
+        },
+        number.field);
+    spin->setObjectName(QString::fromLatin1(number.objectName));
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
+// The value column: the spin boxes side by side ("to" between two), left-aligned.
+QWidget* valueColumn(const std::vector<QAbstractSpinBox*>& spins) {
+    auto* row = new QWidget;
+    auto* l = new QHBoxLayout(row);
+    l->setContentsMargins(0, 0, 0, 0);
+    for (std::size_t i = 0; i < spins.size(); ++i) {
+        if (i > 0) l->addWidget(new QLabel(QStringLiteral("to")));
+        l->addWidget(spins[i]);
+    }
+    l->addStretch(1);
+    return row;
+}
+
+}  // namespace
+
+struct AugmentationForm::Row {
+    RowSpec spec;
+    QCheckBox* check = nullptr;
+    std::vector<QAbstractSpinBox*> spins{};  // one per spec.numbers
+};
+
+AugmentationForm::AugmentationForm(QWidget* parent) : QGroupBox(tr("Training transform"), parent) {
+    auto* form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    for (RowSpec& spec : rowSpecs()) {
+        Row row{std::move(spec)};
+        for (const Number& number : row.spec.numbers) {
+            QAbstractSpinBox* spin = createSpin(number);
+            if (auto* s = qobject_cast<QSpinBox*>(spin))
+                connect(s, &QSpinBox::valueChanged, this, &AugmentationForm::controlChanged);
+            else
+                connect(static_cast<QDoubleSpinBox*>(spin), &QDoubleSpinBox::valueChanged, this,
+                        &AugmentationForm::controlChanged);
+            row.spins.push_back(spin);
+        }
+        if (!row.spec.checkName) {
+            form->addRow(row.spec.text, valueColumn(row.spins));
+        } else {
+            row.check = new QCheckBox(row.spec.text);
+            row.check->setObjectName(QString::fromLatin1(row.spec.checkName));
+            row.check->setToolTip(row.spec.tip);
+            connect(row.check, &QCheckBox::toggled, this, &AugmentationForm::controlChanged);
+            if (row.spec.wholeRow)
+                form->addRow(row.check);
+            else if (row.spins.empty())
+                form->addRow(row.check, new QWidget);
+            else
+                form->addRow(row.check, valueColumn(row.spins));
+        }
+        rows_.push_back(std::move(row));
+    }
+}
+
+AugmentationForm::~AugmentationForm() = default;
+
+void AugmentationForm::setParams(const AugmentationParams& params) {
+    settingParams_ = true;
+    for (Row& row : rows_) {
+        if (row.check) row.check->setChecked(params.*row.spec.step);
+        for (std::size_t i = 0; i < row.spins.size(); ++i) {
+            std::visit(
+                [&](auto field) {
+                    if constexpr (std::is_same_v<decltype(field), int P::*>)
+                        static_cast<QSpinBox*>(row.spins[i])->setValue(params.*field);
+                    else
+                        static_cast<QDoubleSpinBox*>(row.spins[i])->setValue(params.*field);
+                },
+                row.spec.numbers[i].field);
+            if (row.check && row.spec.gated) row.spins[i]->setEnabled(params.*row.spec.step);
+        }
+    }
+    settingParams_ = false;
+}
+
+AugmentationParams AugmentationForm::params() const {
+    AugmentationParams params;
+    for (const Row& row : rows_) {
+        if (row.check) params.*row.spec.step = row.check->isChecked();
+        for (std::size_t i = 0; i < row.spins.size(); ++i)
+            std::visit(
+                [&](auto field) {
+                    if constexpr (std::is_same_v<decltype(field), int P::*>)
+                        params.*field = static_cast<const QSpinBox*>(row.spins[i])->value();
+                    else
+                        params.*field = static_cast<const QDoubleSpinBox*>(row.spins[i])->value();
+                },
+                row.spec.numbers[i].field);
+    }
+    return params;
+}
+
+void AugmentationForm::controlChanged() {
+    if (!settingParams_) emit edited();
+}
+
+}  // namespace gz::ui

@@ -1,0 +1,36 @@
+#include "training/formcontrols.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
+
+namespace gz::ui::formcontrols {
+
+QComboBox* combo(const QString& objectName, const QStringList& items, const std::string& current) {
+    auto* c = new QComboBox;
+    c->setObjectName(objectName);
+    c->addItems(items);
+    if (!current.empty()) c->setCurrentText(QString::fromStdString(current));
+    return c;
+}
+
+QSpinBox* intSpin(const QString& objectName, int lo, int hi, int value) {
+    auto* s = new QSpinBox;
+    s->setObjectName(objectName);
+    s->setRange(lo, hi);
+    s->setValue(value);
+    return s;
+}
+
+QDoubleSpinBox* realSpin(const QString& objectName, double lo, double hi, double value,
+                         int decimals, double step) {
+    auto* s = new QDoubleSpinBox;
+    s->setObjectName(objectName);
+    s->setRange(lo, hi);
+    s->setDecimals(decimals);
+    s->setSingleStep(step);
+    s->setValue(value);
+    return s;
+}
+
+}  // namespace gz::ui::formcontrols

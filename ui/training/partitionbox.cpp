@@ -1,0 +1,107 @@
+#include "training/partitionbox.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFontMetrics>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+
+#include <array>
+#include <limits>
+
+#include "common/morphologycolors.h"
+#include "dataset/loadeddataset.h"
+#include "training/formcontrols.h"
+
+namespace gz::ui {
+
+using formcontrols::intSpin;
+using formcontrols::realSpin;
+
+PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), parent) {
+    trainRatio_ = realSpin(QStringLiteral("trainRatioSpin"), 0.01, 1, 0.8, 2, 0.05);
+    valRatio_ = realSpin(QStringLiteral("valRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
+    testRatio_ = realSpin(QStringLiteral("testRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
+    seed_ = intSpin(QStringLiteral("splitSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    partitionButton_ = new QPushButton(tr("Partition"));
+    partitionButton_->setObjectName(QStringLiteral("partitionButton"));
+    connect(partitionButton_, &QPushButton::clicked, this, &PartitionBox::partitionRequested);
+    auto* ratios = new QHBoxLayout;
+    ratios->addWidget(trainRatio_);
+    ratios->addWidget(valRatio_);
+    ratios->addWidget(testRatio_);
+    table_ = new QTableWidget(kMorphologyCount + 1, 3);
+    table_->setObjectName(QStringLiteral("splitTable"));
+    table_->setHorizontalHeaderLabels({tr("Train"), tr("Val"), tr("Test")});
+    QStringList rows;
+    for (int l = 0; l < kMorphologyCount; ++l) rows << morphologyShortName(l);
+    rows << tr("All");
+    table_->setVerticalHeaderLabels(rows);
+    for (int l = 0; l < kMorphologyCount; ++l)
+        table_->verticalHeaderItem(l)->setIcon(morphologySwatch(l));
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionMode(QAbstractItemView::NoSelection);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // Rows as tall as a line of the application's font (not the group box title's).
+    table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(QApplication::font()).height() +
+                                                    6);
+    table_->setFixedHeight(table_->horizontalHeader()->sizeHint().height() +
+                           (kMorphologyCount + 1) * table_->verticalHeader()->defaultSectionSize() +
+                           4);
+    table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    info_ = new QLabel;
+    info_->setObjectName(QStringLiteral("splitInfo"));
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* grid = new QGridLayout(this);
+    grid->addWidget(new QLabel(tr("Train / val / test")), 0, 0);
+    grid->addLayout(ratios, 0, 1, 1, 3);
+    grid->addWidget(new QLabel(tr("Seed")), 1, 0);
+    grid->addWidget(seed_, 1, 1);
+    grid->addWidget(partitionButton_, 1, 2, 1, 2);
+    grid->addWidget(table_, 2, 0, 1, 4);
+    grid->addWidget(info_, 3, 0, 1, 4);
+}
+
+SplitRatios PartitionBox::ratios() const {
+    return {trainRatio_->value(), valRatio_->value(), testRatio_->value()};
+}
+
+std::uint64_t PartitionBox::seed() const {
+    return static_cast<std::uint64_t>(seed_->value());
+}
+
+void PartitionBox::showSplit(const std::vector<SplitEntry>* split,
+                             const std::filesystem::path& file) {
+    std::array<std::array<std::size_t, 3>, kMorphologyCount + 1> counts{};
+    if (split)
+        for (const SplitEntry& e : *split) {
+            ++counts[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.subset)];
+            ++counts[kMorphologyCount][static_cast<std::size_t>(e.subset)];
+        }
+    for (int r = 0; r <= kMorphologyCount; ++r)
+        for (int c = 0; c < 3; ++c) {
+            auto* item = new QTableWidgetItem(
+                split ? QLocale().toString(static_cast<qulonglong>(counts[r][c])) : QString());
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            item->setData(Qt::UserRole, static_cast<qulonglong>(counts[r][c]));
+            table_->setItem(r, c, item);
+        }
+    info_->setText(split ? tr("%1 labeled galaxies; written to %2")
+                               .arg(QLocale().toString(static_cast<qulonglong>(split->size())),
+                                    QDir::toNativeSeparators(toQString(file)))
+                         : tr("Not partitioned yet."));
+}
+
+void PartitionBox::setPartitionEnabled(bool enabled, const QString& toolTip) {
+    partitionButton_->setEnabled(enabled);
+    partitionButton_->setToolTip(toolTip);
+}
+
+}  // namespace gz::ui

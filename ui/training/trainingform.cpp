@@ -1,0 +1,158 @@
+#include "training/trainingform.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QThread>
+
+#include <limits>
+
+#include "gz/models.h"
+#include "training/formcontrols.h"
+
+namespace gz::ui {
+
+using formcontrols::combo;
+using formcontrols::intSpin;
+using formcontrols::realSpin;
+
+TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) {
+    QStringList models;
+    for (const auto& m : availableModels()) models << QString::fromStdString(m);
+    model_ = combo(QStringLiteral("modelCombo"), models);
+    model_->setToolTip(
+        tr("compact: 1.2M parameters, for CPUs; resnet26: the paper's network "
+           "(55.7M); bench-resnet: the 4.4M reference benchmark network"));
+    byEpochs_ = new QRadioButton(tr("Epochs"));
+    byEpochs_->setObjectName(QStringLiteral("byEpochsRadio"));
+    byMinutes_ = new QRadioButton(tr("Minutes"));
+    byMinutes_->setObjectName(QStringLiteral("byMinutesRadio"));
+    byEpochs_->setChecked(true);
+    auto* limitGroup = new QButtonGroup(this);
+    limitGroup->addButton(byEpochs_);
+    limitGroup->addButton(byMinutes_);
+    epochs_ = intSpin(QStringLiteral("epochsSpin"), 1, 100000, 30);
+    minutes_ = realSpin(QStringLiteral("minutesSpin"), 0.05, 100000, 5, 2, 1);
+    minutes_->setEnabled(false);
+    connect(byEpochs_, &QRadioButton::toggled, this, [this](bool on) {
+        epochs_->setEnabled(on);
+        minutes_->setEnabled(!on);
+    });
+    const TrainConfig d;  // the engine's defaults, the same as galaxy-cli train's
+    batch_ = intSpin(QStringLiteral("batchSpin"), 1, 4096, d.batch);
+    lr_ = realSpin(QStringLiteral("learningRateSpin"), 0.00001, 10, d.lr, 5, 0.01);
+    schedule_ = combo(
+        QStringLiteral("scheduleCombo"),
+        {QStringLiteral("cosine"), QStringLiteral("step"), QStringLiteral("constant")}, d.schedule);
+    schedule_->setToolTip(tr("step: the paper's, ÷10 every 30,000 steps"));
+    warmup_ = realSpin(QStringLiteral("warmupSpin"), 0, 1000, d.warmupEpochs, 1, 1);
+    warmup_->setToolTip(tr("Linear warm-up from lr/10, in epochs"));
+    balance_ = combo(QStringLiteral("balanceCombo"),
+                     {QStringLiteral("sqrt"), QStringLiteral("none"), QStringLiteral("sample"),
+                      QStringLiteral("weight")},
+                     d.balance);
+    balance_->setToolTip(
+        tr("sqrt: weight the loss by 1/sqrt(class share); weight: by 1/share; sample: draw "
+           "classes equally; none: every image alike"));
+    patience_ = intSpin(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
+    patience_->setSpecialValueText(tr("off"));
+    patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
+    select_ =
+        combo(QStringLiteral("selectCombo"),
+              {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")},
+              d.selectMetric);
+    threads_ = intSpin(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
+    seed_ = intSpin(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
+                    static_cast<int>(d.seed));
+    tta_ = new QCheckBox(tr("Test-time augmentation"));
+    tta_->setObjectName(QStringLiteral("ttaCheck"));
+    tta_->setChecked(d.tta);
+    tta_->setToolTip(tr("Average the final evaluation over the 8 rotations and flips"));
+    trainButton_ = new QPushButton(tr("Train"));
+    trainButton_->setObjectName(QStringLiteral("trainButton"));
+    connect(trainButton_, &QPushButton::clicked, this, &TrainingForm::trainRequested);
+    resumeEpochs_ = intSpin(QStringLiteral("resumeEpochsSpin"), 0, 100000, 0);
+    resumeEpochs_->setSpecialValueText(tr("as set"));
+    resumeEpochs_->setToolTip(
+        tr("Epochs in all for the resumed run (\"as set\": the run's own "
+           "limit)"));
+    resumeButton_ = new QPushButton(tr("Resume"));
+    resumeButton_->setObjectName(QStringLiteral("resumeButton"));
+    resumeButton_->setToolTip(tr("Continue the last run from its checkpoint"));
+    connect(resumeButton_, &QPushButton::clicked, this, &TrainingForm::resumeRequested);
+    auto* resumeRow = new QHBoxLayout;
+    resumeRow->addWidget(resumeButton_);
+    resumeRow->addWidget(new QLabel(tr("epochs in all")));
+    resumeRow->addWidget(resumeEpochs_);
+
+    auto* grid = new QGridLayout(this);
+    int row = 0;
+    const auto pairRow = [&](const QString& a, QWidget* wa, const QString& b, QWidget* wb) {
+        grid->addWidget(new QLabel(a), row, 0);
+        grid->addWidget(wa, row, 1);
+        if (wb) {
+            grid->addWidget(new QLabel(b), row, 2);
+            grid->addWidget(wb, row, 3);
+        }
+        ++row;
+    };
+    grid->addWidget(new QLabel(tr("Model")), row, 0);
+    grid->addWidget(model_, row++, 1, 1, 3);
+    grid->addWidget(byEpochs_, row, 0);
+    grid->addWidget(epochs_, row, 1);
+    grid->addWidget(byMinutes_, row, 2);
+    grid->addWidget(minutes_, row++, 3);
+    pairRow(tr("Batch"), batch_, tr("Learning rate"), lr_);
+    pairRow(tr("Schedule"), schedule_, tr("Warm-up"), warmup_);
+    pairRow(tr("Balance"), balance_, tr("Early stop"), patience_);
+    pairRow(tr("Best by"), select_, tr("Threads"), threads_);
+    pairRow(tr("Seed"), seed_, {}, nullptr);
+    grid->addWidget(tta_, row - 1, 2, 1, 2);
+    grid->addWidget(trainButton_, row++, 0, 1, 4);
+    grid->addLayout(resumeRow, row++, 0, 1, 4);
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(3, 1);
+}
+
+TrainConfig TrainingForm::config() const {
+    TrainConfig c;
+    c.model = model_->currentText().toStdString();
+    if (byEpochs_->isChecked())
+        c.epochs = epochs_->value();
+    else
+        c.minutes = minutes_->value();
+    c.batch = batch_->value();
+    c.lr = lr_->value();
+    c.schedule = schedule_->currentText().toStdString();
+    c.warmupEpochs = warmup_->value();
+    c.balance = balance_->currentText().toStdString();
+    c.earlyStopPatience = patience_->value();
+    c.selectMetric = select_->currentText().toStdString();
+    c.threads = threads_->value();
+    c.seed = static_cast<std::uint64_t>(seed_->value());
+    c.tta = tta_->isChecked();
+    return c;
+}
+
+std::optional<int> TrainingForm::resumeEpochs() const {
+    const int epochs = resumeEpochs_->value();
+    return epochs > 0 ? std::optional(epochs) : std::nullopt;
+}
+
+void TrainingForm::setTrainEnabled(bool enabled, const QString& toolTip) {
+    trainButton_->setEnabled(enabled);
+    trainButton_->setToolTip(toolTip);
+}
+
+void TrainingForm::setResumeEnabled(bool enabled) {
+    resumeButton_->setEnabled(enabled);
+}
+
+}  // namespace gz::ui
