@@ -19,6 +19,7 @@
 #include "app/mainwindow.h"
 #include "augmentation/augmentationpanel.h"
 #include "augmentation/augmentationsettings.h"
+#include "common/cvimage.h"
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
 #include "dataset/loadeddataset.h"
