@@ -28,6 +28,7 @@
 #include "app/application.h"
 #include "app/recentdatasets.h"
 #include "app/welcomepage.h"
+#include "common/uiformat.h"
 #include "dataset/datasetpanel.h"
 #include "evaluation/predictionpanel.h"
 #include "gz/files.h"

@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include "common/uiformat.h"
+
 namespace gz::ui {
 
 namespace {

@@ -10,6 +10,8 @@
 #include <QVBoxLayout>
 
 #include "app/application.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 
 namespace gz::ui {
 
@@ -59,7 +61,7 @@ WelcomePage::WelcomePage(std::size_t demoGalaxies, QWidget* parent) : QWidget(pa
         card);
     subtitle->setWordWrap(true);
     subtitle->setTextFormat(Qt::RichText);
-    subtitle->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(subtitle);
 
     auto* heading = new QHBoxLayout;
     heading->setSpacing(18);
@@ -106,7 +108,7 @@ WelcomePage::WelcomePage(std::size_t demoGalaxies, QWidget* parent) : QWidget(pa
     recentLayout_->setContentsMargins(0, 8, 0, 0);
     recentLayout_->setSpacing(0);
     auto* recentTitle = makeLabel(tr("Recent data sets"), 1.0, true, recentBox_);
-    recentTitle->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(recentTitle);
     recentLayout_->addWidget(recentTitle);
     recentBox_->hide();
 

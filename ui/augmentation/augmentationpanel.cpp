@@ -14,7 +14,6 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <limits>
 #include <utility>
@@ -22,6 +21,7 @@
 #include "augmentation/augmentationform.h"
 #include "augmentation/augmentationsettings.h"
 #include "common/morphologycolors.h"
+#include "common/uistyle.h"
 #include "gz/error.h"
 
 namespace gz::ui {
@@ -49,11 +49,13 @@ QString rangeText(const PreviewTile& t) {
 }  // namespace
 
 AugmentationPanel::AugmentationPanel(AugmentationSettings* settings, QWidget* parent)
-    : QWidget(parent), settings_(settings) {
+    : QWidget(parent),
+      settings_(settings),
+      worker_(
+          computeAugmentationPreview,
+          [this](AugmentationPreview preview) { previewReady(std::move(preview)); },
+          [this](const QString& error) { previewFailed(error); }) {
     setObjectName(QStringLiteral("augmentationPanel"));
-    pool_.setMaxThreadCount(1);
-    connect(&watcher_, &QFutureWatcher<Result>::finished, this,
-            &AugmentationPanel::previewFinished);
     debounce_ = new QTimer(this);
     debounce_->setSingleShot(true);
     debounce_->setInterval(kDebounceMs);
@@ -85,13 +87,6 @@ AugmentationPanel::AugmentationPanel(AugmentationSettings* settings, QWidget* pa
                 form_->setParams(params);
                 schedulePreview();
             });
-}
-
-AugmentationPanel::~AugmentationPanel() {
-    stop_.request_stop();
-    watcher_.disconnect(this);
-    watcher_.waitForFinished();
-    pool_.waitForDone();
 }
 
 QWidget* AugmentationPanel::createControls() {
@@ -203,7 +198,7 @@ QWidget* AugmentationPanel::createPreviewArea() {
     drawSummary_ = new QLabel;
     drawSummary_->setObjectName(QStringLiteral("drawSummary"));
     drawSummary_->setWordWrap(true);
-    drawSummary_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(drawSummary_);
     auto* layout = new QVBoxLayout(w);
     auto* upper = new QHBoxLayout;
     upper->addWidget(
@@ -311,7 +306,7 @@ void AugmentationPanel::reroll() {
 }
 
 bool AugmentationPanel::previewPending() const {
-    return debounce_->isActive() || running_ || rerun_;
+    return debounce_->isActive() || worker_.isBusy();
 }
 
 void AugmentationPanel::schedulePreview() {
@@ -322,13 +317,6 @@ void AugmentationPanel::schedulePreview() {
 
 void AugmentationPanel::startPreview() {
     if (galaxyId_ == 0 || !dataset_) return;
-    if (running_) {
-        // The running preview is out of date: stop it and start again when it has ended.
-        stop_.request_stop();
-        rerun_ = true;
-        return;
-    }
-    rerun_ = false;
     const auto row = dataset_->catalog.rowOf(galaxyId_);
     if (!row) return;
     PreviewRequest request;
@@ -338,36 +326,17 @@ void AugmentationPanel::startPreview() {
     request.seed = seed();
     request.roll = roll_;
     request.gridCount = gridCount();
-    stop_ = std::stop_source();
-    running_ = true;
-    watcher_.setFuture(QtConcurrent::run(&pool_, [request, stop = stop_.get_token()]() -> Result {
-        Result r;
-        try {
-            r.preview = computeAugmentationPreview(request, stop);
-        } catch (const Cancelled&) {
-            r.cancelled = true;
-        } catch (const std::exception& e) {
-            r.error = QString::fromStdString(e.what());
-        }
-        return r;
-    }));
+    worker_.submit(std::move(request));
 }
 
-void AugmentationPanel::previewFinished() {
-    running_ = false;
-    Result r = watcher_.result();
-    if (rerun_) {
-        startPreview();
-        return;
-    }
-    if (r.cancelled) return;
-    if (!r.error.isEmpty()) {
-        showMessage(tr("Galaxy %1: %2").arg(galaxyId_).arg(r.error), true);
-        return;
-    }
-    preview_ = std::move(r.preview);
+void AugmentationPanel::previewReady(AugmentationPreview preview) {
+    preview_ = std::move(preview);
     showPreview();
     emit previewUpdated();
+}
+
+void AugmentationPanel::previewFailed(const QString& error) {
+    showMessage(tr("Galaxy %1: %2").arg(galaxyId_).arg(error), true);
 }
 
 void AugmentationPanel::fillTiles(QGridLayout* grid, const std::vector<PreviewTile>& tiles,
@@ -436,9 +405,7 @@ void AugmentationPanel::showPreview() {
 
 void AugmentationPanel::showMessage(const QString& message, bool error) {
     lastError_ = error ? message : QString();
-    message_->setText(message);
-    message_->setStyleSheet(error ? QStringLiteral("color: #b42318;")
-                                  : QStringLiteral("color: #4a5563;"));
+    setStatusText(message_, message, error ? StatusTone::Error : StatusTone::Muted);
 }
 
 bool AugmentationPanel::saveParams(const QString& file) {

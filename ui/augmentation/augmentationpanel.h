@@ -4,14 +4,12 @@
 // AugmentationParams field. The parameters live in the shared AugmentationSettings, so what is
 // set here is what training uses. Images are computed off the GUI thread.
 
-#include <QFutureWatcher>
-#include <QThreadPool>
 #include <QWidget>
 
 #include <memory>
-#include <stop_token>
 
 #include "augmentation/augmentationpreview.h"
+#include "common/latestonlyworker.h"
 #include "dataset/loadeddataset.h"
 
 class QGridLayout;
@@ -31,7 +29,6 @@ class AugmentationPanel : public QWidget {
 
 public:
     explicit AugmentationPanel(AugmentationSettings* settings, QWidget* parent = nullptr);
-    ~AugmentationPanel() override;
 
     void setDataset(std::shared_ptr<const LoadedDataset> dataset);
 
@@ -72,7 +69,8 @@ private:
     void controlsEdited();
     void schedulePreview();
     void startPreview();
-    void previewFinished();
+    void previewReady(AugmentationPreview preview);
+    void previewFailed(const QString& error);
     void showPreview();
     void showMessage(const QString& message, bool error);
     void fillTiles(QGridLayout* grid, const std::vector<PreviewTile>& tiles, int columns,
@@ -87,17 +85,6 @@ private:
     AugmentationPreview preview_;
     QString lastError_;
 
-    // The worker: one preview at a time; a newer request stops the running one.
-    struct Result {
-        AugmentationPreview preview;
-        QString error;
-        bool cancelled = false;
-    };
-    QThreadPool pool_;
-    QFutureWatcher<Result> watcher_;
-    std::stop_source stop_;
-    bool running_ = false;  // from start until previewFinished() ran (not the future's state)
-    bool rerun_ = false;
     QTimer* debounce_ = nullptr;
 
     // Controls.
@@ -114,6 +101,9 @@ private:
     QGridLayout* randomGrid_ = nullptr;
     QGridLayout* evalGrid_ = nullptr;
     QLabel* drawSummary_ = nullptr;
+
+    // One preview at a time; a newer request stops the running one. Last, so destroyed first.
+    LatestOnlyWorker<PreviewRequest, AugmentationPreview> worker_;
 };
 
 }  // namespace gz::ui

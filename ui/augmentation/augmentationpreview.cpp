@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/cvimage.h"
 #include "gz/decoded_cache.h"
 #include "gz/error.h"
 
@@ -40,13 +41,6 @@ PreviewTile tileOf(const cv::Mat& image, bool standardised, QString name, QStrin
 }
 
 }  // namespace
-
-QImage toQImage(const cv::Mat& rgb8) {
-    CV_Assert(rgb8.type() == CV_8UC3);
-    return QImage(rgb8.data, rgb8.cols, rgb8.rows, static_cast<qsizetype>(rgb8.step),
-                  QImage::Format_RGB888)
-        .copy();
-}
 
 AugmentationPreview computeAugmentationPreview(const PreviewRequest& r,
                                                const std::stop_token& stop) {

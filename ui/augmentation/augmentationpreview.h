@@ -49,7 +49,4 @@ struct AugmentationPreview {
 AugmentationPreview computeAugmentationPreview(const PreviewRequest& request,
                                                const std::stop_token& stop = {});
 
-/// cv::Mat (CV_8UC3 RGB) to a QImage that owns its pixels.
-QImage toQImage(const cv::Mat& rgb8);
-
 }  // namespace gz::ui

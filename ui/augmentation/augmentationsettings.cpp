@@ -1,6 +1,6 @@
 #include "augmentation/augmentationsettings.h"
 
-#include "dataset/loadeddataset.h"
+#include "common/uiformat.h"
 
 namespace gz::ui {
 

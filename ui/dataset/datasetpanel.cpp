@@ -18,6 +18,8 @@
 #include <string>
 
 #include "common/morphologycolors.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "dataset/galaxybrowser.h"
 #include "dataset/galaxyinspector.h"
 #include "dataset/labelingsession.h"
@@ -86,13 +88,15 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     content->setObjectName(QStringLiteral("datasetPanelContent"));
     content->setAttribute(Qt::WA_StyledBackground);
     // Light page, white cards; style-sheet fonts and colours do not propagate to children.
-    content->setStyleSheet(QStringLiteral(
-        "#datasetPanelContent { background: #f4f6fa; }"
-        "QGroupBox { background: white; border: 1px solid #d5dce6; border-radius: 8px;"
-        "  margin-top: 24px; font-weight: bold; color: #1f2937; }"
-        "QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left;"
-        "  left: 6px; padding: 0 4px; }"
-        "QLabel[role=\"field\"] { color: #4a5563; }"));
+    content->setStyleSheet(
+        QStringLiteral(
+            "#datasetPanelContent { background: #f4f6fa; }"
+            "QGroupBox { background: white; border: 1px solid #d5dce6; border-radius: 8px;"
+            "  margin-top: 24px; font-weight: bold; color: #1f2937; }"
+            "QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left;"
+            "  left: 6px; padding: 0 4px; }"
+            "QLabel[role=\"field\"] { color: %1; }")
+            .arg(mutedColor().name()));
 
     title_ = new QLabel(content);
     title_->setObjectName(QStringLiteral("datasetTitle"));
@@ -102,7 +106,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     title_->setFont(titleFont);
     summary_ = new QLabel(content);
     summary_->setObjectName(QStringLiteral("datasetSummary"));
-    summary_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(summary_);
 
     // Where it comes from and what it holds.
     auto* sourceBox = new QGroupBox(tr("Catalog"), content);
@@ -133,7 +137,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     rulesNote_ = new QLabel(countsBox);
     rulesNote_->setObjectName(QStringLiteral("rulesNote"));
     rulesNote_->setWordWrap(true);
-    rulesNote_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(rulesNote_);
 
     countTable_ = new QTableWidget(kMorphologyCount + 1, 3, countsBox);
     countTable_->setObjectName(QStringLiteral("morphologyCountTable"));

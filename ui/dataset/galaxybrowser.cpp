@@ -24,6 +24,8 @@
 #include <exception>
 
 #include "common/morphologycolors.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "dataset/galaxylistmodel.h"
 #include "dataset/labelingsession.h"
 #include "dataset/thumbnaildelegate.h"
@@ -107,7 +109,7 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     counts_->setWordWrap(true);
     shown_ = new QLabel;
     shown_->setObjectName(QStringLiteral("browserShown"));
-    shown_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(shown_);
 
     view_ = new QListView;
     view_->setObjectName(QStringLiteral("galaxyGrid"));

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/morphologycolors.h"
+#include "common/uistyle.h"
 
 namespace gz::ui {
 
@@ -119,7 +120,7 @@ GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
     badge_->setObjectName(QStringLiteral("galaxyLabelBadge"));
     subset_ = new QLabel;
     subset_->setObjectName(QStringLiteral("galaxySubsetLabel"));
-    subset_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(subset_);
 
     reason_ = new QLabel;
     reason_->setObjectName(QStringLiteral("galaxyLabelReason"));

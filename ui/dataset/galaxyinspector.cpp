@@ -10,14 +10,15 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWheelEvent>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <functional>
 #include <system_error>
 
+#include "common/cvimage.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
 #include "dataset/labelingsession.h"
 #include "gz/image_pipeline.h"
@@ -51,10 +52,14 @@ private:
 }  // namespace
 
 GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
-    : QWidget(parent), session_(session) {
+    : QWidget(parent),
+      session_(session),
+      decoder_(
+          decode, [this](const Decoded& decoded) { onDecoded(decoded); },
+          [this](const QString& error) {
+              onDecoded({{}, tr("Unreadable image: %1").arg(error)});
+          }) {
     setObjectName(QStringLiteral("galaxyInspector"));
-    pool_.setMaxThreadCount(1);
-    connect(&watcher_, &QFutureWatcher<Decoded>::finished, this, &GalaxyInspector::onDecoded);
 
     scene_ = new QGraphicsScene(this);
     pixmap_ = scene_->addPixmap({});
@@ -98,7 +103,7 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
     QToolButton* out = button(QStringLiteral("−"), tr("Zoom out"), QStringLiteral("zoomOutButton"));
     zoomLabel_ = new QLabel;
     zoomLabel_->setObjectName(QStringLiteral("zoomLabel"));
-    zoomLabel_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(zoomLabel_);
     connect(fit, &QToolButton::clicked, this, &GalaxyInspector::zoomToFit);
     connect(actual, &QToolButton::clicked, this, [this] {
         fit_ = false;
@@ -147,11 +152,6 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
     showGalaxy(std::nullopt);
 }
 
-GalaxyInspector::~GalaxyInspector() {
-    watcher_.disconnect(this);
-    watcher_.waitForFinished();
-}
-
 void GalaxyInspector::showGalaxy(std::optional<std::size_t> row) {
     const auto& dataset = session_->dataset();
     if (row && (!dataset || *row >= dataset->catalog.size())) row.reset();
@@ -160,12 +160,12 @@ void GalaxyInspector::showGalaxy(std::optional<std::size_t> row) {
     refresh();
     if (sameImage) return;
 
-    ++generation_;
     image_ = {};
     imageError_.clear();
     pixmap_->setPixmap({});
     zoomLabel_->clear();
     if (!row_) {
+        decoder_.cancel();
         decoding_ = false;
         imageMessage_->setText(dataset ? tr("Select a galaxy in the browser") : QString());
         imageStack_->setCurrentWidget(imageMessage_);
@@ -173,6 +173,7 @@ void GalaxyInspector::showGalaxy(std::optional<std::size_t> row) {
     }
     const auto path = dataset->catalog.imagePath(*row_);
     if (!path) {
+        decoder_.cancel();
         decoding_ = false;
         imageError_ = tr("This catalog has no image folder.");
         imageMessage_->setText(imageError_);
@@ -183,39 +184,16 @@ void GalaxyInspector::showGalaxy(std::optional<std::size_t> row) {
     decoding_ = true;
     imageMessage_->setText(tr("Decoding…"));
     imageStack_->setCurrentWidget(imageMessage_);
-    const quint64 generation = generation_;
-    watcher_.setFuture(QtConcurrent::run(&pool_, [file = *path, generation] {
-        Decoded d;
-        d.generation = generation;
-        std::error_code ec;
-        if (!fs::exists(file, ec)) {
-            d.error = tr("Image missing: %1").arg(toQString(file));
-            return d;
-        }
-        try {
-            const SourceImage s = decodeImage(file, DecodeScale::Full);
-            d.image = QImage(s.rgb.data, s.rgb.cols, s.rgb.rows, static_cast<qsizetype>(s.rgb.step),
-                             QImage::Format_RGB888)
-                          .copy();
-        } catch (const std::exception& e) {
-            d.error = tr("Unreadable image: %1").arg(QString::fromStdString(e.what()));
-        }
-        return d;
-    }));
+    decoder_.submit(*path);
 }
 
-void GalaxyInspector::onDecoded() {
-    const Decoded d = watcher_.result();
-    if (d.generation != generation_) {
-        // A newer galaxy was asked for while this one decoded: decode that one now.
-        if (row_) {
-            const auto row = row_;
-            row_.reset();
-            decoding_ = false;
-            showGalaxy(row);
-        }
-        return;
-    }
+GalaxyInspector::Decoded GalaxyInspector::decode(const fs::path& file, const std::stop_token&) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return {{}, tr("Image missing: %1").arg(toQString(file))};
+    return {toQImage(decodeImage(file, DecodeScale::Full).rgb), {}};
+}
+
+void GalaxyInspector::onDecoded(const Decoded& d) {
     decoding_ = false;
     image_ = d.image;
     imageError_ = d.error;

@@ -2,14 +2,15 @@
 // The selected galaxy, large and zoomable (decoded at full size off the GUI thread), with its
 // label, the reason for it and its vote fractions (GalaxyDetails).
 
-#include <QFutureWatcher>
 #include <QImage>
 #include <QString>
-#include <QThreadPool>
 #include <QWidget>
 
 #include <cstddef>
+#include <filesystem>
 #include <optional>
+
+#include "common/latestonlyworker.h"
 
 class QGraphicsPixmapItem;
 class QGraphicsScene;
@@ -28,7 +29,6 @@ class GalaxyInspector : public QWidget {
 
 public:
     explicit GalaxyInspector(LabelingSession* session, QWidget* parent = nullptr);
-    ~GalaxyInspector() override;
 
     /// Shows catalog row `row` (nullopt: nothing selected).
     void showGalaxy(std::optional<std::size_t> row);
@@ -51,13 +51,14 @@ signals:
     void imageShown();
 
 private:
+    /// The decoded image, or why there is none when the file is gone.
     struct Decoded {
         QImage image;
         QString error;
-        quint64 generation = 0;
     };
+    static Decoded decode(const std::filesystem::path& file, const std::stop_token& stop);
     void refresh();
-    void onDecoded();
+    void onDecoded(const Decoded& decoded);
 
     LabelingSession* session_;
     std::optional<std::size_t> row_;
@@ -73,9 +74,8 @@ private:
     bool decoding_ = false;
     bool fit_ = true;
 
-    QThreadPool pool_;
-    QFutureWatcher<Decoded> watcher_;
-    quint64 generation_ = 0;
+    // Decodes the newest galaxy asked for. Last, so destroyed first.
+    LatestOnlyWorker<std::filesystem::path, Decoded> decoder_;
 };
 
 }  // namespace gz::ui

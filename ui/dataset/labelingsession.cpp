@@ -1,7 +1,5 @@
 #include "dataset/labelingsession.h"
 
-#include <QtConcurrent/QtConcurrentRun>
-
 #include <chrono>
 #include <utility>
 
@@ -15,20 +13,17 @@ std::optional<Subset> SplitMap::subsetOf(std::int64_t id) const {
     return *it;
 }
 
-LabelingSession::LabelingSession(QObject* parent) : QObject(parent) {
-    pool_.setMaxThreadCount(1);
-    connect(&watcher_, &QFutureWatcher<Result>::finished, this, &LabelingSession::onRelabelDone);
-}
-
-LabelingSession::~LabelingSession() {
-    watcher_.disconnect(this);
-    watcher_.waitForFinished();
-}
+LabelingSession::LabelingSession(QObject* parent)
+    : QObject(parent),
+      relabeler_(
+          relabel, [this](const Result& result) { onRelabeled(result); },
+          [this](const QString& error) {
+              onRelabeled({nullptr, error, 0});
+          }) {}
 
 void LabelingSession::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     dataset_ = std::move(dataset);
-    ++generation_;  // a relabeling of the previous data set is dropped
-    pending_ = false;
+    relabeler_.cancel();  // a relabeling of the previous data set is dropped
     split_.reset();
     if (dataset_) {
         rules_ = dataset_->rules;
@@ -50,44 +45,24 @@ void LabelingSession::setRules(const LabelRules& rules) {
     rules_ = rules;
     emit rulesChanged(rules_);
     if (!dataset_) return;
-    ++generation_;
-    if (running_)
-        pending_ = true;
-    else
-        startRelabel();
+    relabeler_.submit({dataset_, rules_});
 }
 
-void LabelingSession::startRelabel() {
-    running_ = true;
-    pending_ = false;
-    const auto dataset = dataset_;
-    const LabelRules rules = rules_;
-    const quint64 generation = generation_;
-    watcher_.setFuture(QtConcurrent::run(&pool_, [dataset, rules, generation] {
-        Result result;
-        result.generation = generation;
-        const auto start = std::chrono::steady_clock::now();
-        try {
-            result.labeling =
-                std::make_shared<const Labeling>(labelCatalog(dataset->catalog, rules));
-        } catch (const DataError& e) {
-            result.error = QString::fromStdString(e.what());
-        }
-        result.ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-        return result;
-    }));
-}
-
-void LabelingSession::onRelabelDone() {
-    running_ = false;
-    const Result result = watcher_.result();
-    if (pending_) {  // the user moved on: label with the newest rules
-        startRelabel();
-        return;
+LabelingSession::Result LabelingSession::relabel(const Request& request, const std::stop_token&) {
+    Result result;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        result.labeling =
+            std::make_shared<const Labeling>(labelCatalog(request.dataset->catalog, request.rules));
+    } catch (const DataError& e) {
+        result.error = QString::fromStdString(e.what());
     }
-    if (result.generation != generation_) return;
+    result.ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+void LabelingSession::onRelabeled(const Result& result) {
     lastRelabelMs_ = result.ms;
     labeling_ = result.labeling;
     labelingError_ = result.error;

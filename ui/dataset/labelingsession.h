@@ -4,18 +4,16 @@
 // makes a new Labeling (off the GUI thread, latest rules win) that the browser, the counts, the
 // inspector and later panels all read from here.
 
-#include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QHash>
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "common/latestonlyworker.h"
 #include "dataset/loadeddataset.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
@@ -36,7 +34,6 @@ class LabelingSession : public QObject {
 
 public:
     explicit LabelingSession(QObject* parent = nullptr);
-    ~LabelingSession() override;
 
     /// Shows a new data set: its rules and labeling become current; the split is cleared.
     void setDataset(std::shared_ptr<const LoadedDataset> dataset);
@@ -52,7 +49,7 @@ public:
     const std::shared_ptr<const Labeling>& labeling() const { return labeling_; }
     const QString& labelingError() const { return labelingError_; }
     /// Whether a relabeling is still running (labeling() is then the previous rules').
-    bool isRelabeling() const { return running_; }
+    bool isRelabeling() const { return relabeler_.isBusy(); }
     /// Wall time of the last relabeling (labelCatalog on its worker), in milliseconds.
     double lastRelabelMs() const { return lastRelabelMs_; }
 
@@ -69,27 +66,28 @@ signals:
     void splitChanged();
 
 private:
+    struct Request {
+        std::shared_ptr<const LoadedDataset> dataset;
+        LabelRules rules;
+    };
+    /// The labeling, or why the rules cannot label the catalog; with the time it took.
     struct Result {
         std::shared_ptr<const Labeling> labeling;
         QString error;
         double ms = 0;
-        quint64 generation = 0;
     };
-    void startRelabel();
-    void onRelabelDone();
+    static Result relabel(const Request& request, const std::stop_token& stop);
+    void onRelabeled(const Result& result);
 
     std::shared_ptr<const LoadedDataset> dataset_;
     LabelRules rules_;
     std::shared_ptr<const Labeling> labeling_;
     QString labelingError_;
     std::shared_ptr<const SplitMap> split_;
-
-    QThreadPool pool_;
-    QFutureWatcher<Result> watcher_;
-    bool running_ = false;
-    bool pending_ = false;  // rules changed while a relabeling ran
-    quint64 generation_ = 0;
     double lastRelabelMs_ = 0;
+
+    // Labels with the newest rules; a new data set drops its work. Last, so destroyed first.
+    LatestOnlyWorker<Request, Result> relabeler_;
 };
 
 }  // namespace gz::ui

@@ -28,14 +28,6 @@ QString DatasetLocation::displayName() const {
     return name.empty() ? toQString(path) : toQString(name);
 }
 
-QString toQString(const fs::path& path) {
-    return QString::fromStdString(path.string());
-}
-
-fs::path toPath(const QString& path) {
-    return fs::path(path.toStdString());
-}
-
 namespace {
 
 CatalogSource sourceOf(const DatasetLocation& location) {

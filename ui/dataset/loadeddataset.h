@@ -8,6 +8,7 @@
 #include <optional>
 #include <stop_token>
 
+#include "common/uiformat.h"  // toQString / toPath, which the users of this API need
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/labeling.h"
@@ -56,9 +57,5 @@ std::shared_ptr<const LoadedDataset> loadDemoDataset(const std::filesystem::path
                                                      const DemoOptions& options,
                                                      const std::stop_token& stop,
                                                      const ProgressFn& progress);
-
-/// QString <-> path without losing non-ASCII names.
-QString toQString(const std::filesystem::path& path);
-std::filesystem::path toPath(const QString& path);
 
 }  // namespace gz::ui

@@ -15,6 +15,8 @@
 #include <exception>
 
 #include "common/morphologycolors.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
 #include "dataset/labelingsession.h"
 
@@ -36,7 +38,7 @@ RuleEditor::RuleEditor(LabelingSession* session, QWidget* parent)
     status_ = new QLabel;
     status_->setObjectName(QStringLiteral("rulesStatus"));
     status_->setWordWrap(true);
-    status_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(status_);
 
     resetButton_ = new QPushButton(tr("Paper's Defaults"));
     resetButton_->setObjectName(QStringLiteral("resetRulesButton"));
@@ -64,7 +66,7 @@ RuleEditor::RuleEditor(LabelingSession* session, QWidget* parent)
         new QLabel(tr("Tested in order; the first rule whose conditions all hold gives "
                       "the label. Counts update as you edit."));
     note->setWordWrap(true);
-    note->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(note);
     layout->addWidget(note);
     layout->addWidget(gridHost_);
     layout->addWidget(status_);
@@ -123,12 +125,8 @@ void RuleEditor::rebuild() {
                                      .arg(column));
             }
             auto* atLeast = new QLabel(QStringLiteral("≥"));
-            auto* box = new QDoubleSpinBox;
-            box->setObjectName(QStringLiteral("threshold_%1_%2").arg(i).arg(j));
-            box->setRange(0.0, 1.0);
-            box->setDecimals(3);
-            box->setSingleStep(0.01);
-            box->setValue(c.threshold);
+            auto* box = makeDoubleSpinBox(QStringLiteral("threshold_%1_%2").arg(i).arg(j), 0.0, 1.0,
+                                          c.threshold, 3, 0.01);
             box->setAccelerated(true);
             box->setEnabled(rule.enabled);
             box->setToolTip(tr("The vote fraction %1 must be at least this").arg(column));

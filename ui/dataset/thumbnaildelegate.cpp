@@ -5,6 +5,7 @@
 #include <QPainterPath>
 
 #include "common/morphologycolors.h"
+#include "common/uistyle.h"
 #include "dataset/galaxylistmodel.h"
 #include "dataset/thumbnailloader.h"
 
@@ -109,7 +110,7 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     painter->setPen(Qt::NoPen);
     painter->setBrush(classColor);
     painter->drawEllipse(QRect(x, y + (smallMetrics.height() - dot) / 2, dot, dot));
-    painter->setPen(QColor(0x4a, 0x55, 0x63));
+    painter->setPen(mutedColor());
     painter->drawText(QRect(x + dot + 4, y, textWidth + 2, smallMetrics.height()),
                       Qt::AlignLeft | Qt::AlignVCenter, name);
     painter->restore();

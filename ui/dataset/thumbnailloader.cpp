@@ -8,22 +8,14 @@
 #include <system_error>
 #include <utility>
 
+#include "common/cvimage.h"
+#include "common/uiformat.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
-
-namespace {
-
-QImage toQImage(const cv::Mat& rgb) {
-    const QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<qsizetype>(rgb.step),
-                      QImage::Format_RGB888);
-    return view.copy();
-}
-
-}  // namespace
 
 QImage decodeThumbnail(const fs::path& file, int side) {
     const std::string bytes = readWholeFile(file);

@@ -18,6 +18,8 @@
 
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "evaluation/confusionheatmap.h"
 #include "evaluation/misclassifiedinspector.h"
 #include "gz/error.h"
@@ -242,8 +244,7 @@ QString EvaluationPanel::statusText() const {
 
 void EvaluationPanel::setStatus(const QString& text, bool error) {
     status_ = text;
-    statusLabel_->setText(text);
-    statusLabel_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+    setStatusText(statusLabel_, text, error ? StatusTone::Error : StatusTone::Normal);
 }
 
 void EvaluationPanel::updateButtons() {
@@ -492,7 +493,7 @@ bool EvaluationPanel::exportMarks(const fs::path& file) {
 void EvaluationPanel::chooseExportFile() {
     const QString file = QFileDialog::getSaveFileName(
         this, tr("Export marks"),
-        toQString(fs::path(QDir::homePath().toStdString()) /
+        toQString(toPath(QDir::homePath()) /
                   (evaluatedRun_ ? evaluatedRun_->filename().string() + "-marks.csv"
                                  : std::string("marks.csv"))),
         tr("CSV files (*.csv)"));

@@ -11,12 +11,13 @@
 #include <QSplitter>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 
+#include "common/cvimage.h"
 #include "common/morphologycolors.h"
+#include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
 #include "gz/error.h"
 #include "gz/explain.h"
@@ -173,9 +174,12 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
 
 // ---- MisclassifiedInspector -----------------------------------------------------------------
 
-MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent) {
+MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
+    : QWidget(parent),
+      loader_(
+          load, [this](const Loaded& loaded) { onLoaded(loaded); },
+          [this](const QString& error) { onLoadFailed(error); }) {
     setObjectName(QStringLiteral("misclassifiedInspector"));
-    pool_.setMaxThreadCount(1);
 
     galleryTitle_ = new QLabel(tr("Click a cell of the confusion matrix to see its galaxies."));
     galleryTitle_->setObjectName(QStringLiteral("galleryTitle"));
@@ -274,14 +278,7 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent) : QWidget(parent
     });
     shortcut(QKeySequence(Qt::Key_0), [this] { markCurrent(GalaxyMark::None); });
 
-    connect(&watcher_, &QFutureWatcher<Loaded>::finished, this, &MisclassifiedInspector::onLoaded);
     updateMarkButtons();
-}
-
-MisclassifiedInspector::~MisclassifiedInspector() {
-    watcher_.disconnect(this);
-    pool_.clear();
-    pool_.waitForDone();
 }
 
 void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dataset,
@@ -353,8 +350,7 @@ bool MisclassifiedInspector::markCurrent(GalaxyMark mark) {
         lastError_.clear();
     } catch (const std::exception& e) {
         lastError_ = QString::fromStdString(e.what());
-        header_->setText(QStringLiteral("<span style='color:#b00020'>%1</span>")
-                             .arg(lastError_.toHtmlEscaped()));
+        header_->setText(errorHtml(lastError_));
     }
     if (auto* item = list_->item(currentIndex())) item->setText(itemText(*p));
     updateMarkButtons();
@@ -381,7 +377,6 @@ double MisclassifiedInspector::opacity() const {
 }
 
 void MisclassifiedInspector::showCurrent() {
-    ++generation_;
     image_ = {};
     saliencyMap_ = {};
     saliencyShown_ = false;
@@ -389,6 +384,7 @@ void MisclassifiedInspector::showCurrent() {
     const auto p = currentPrediction();
     bars_->setPrediction(p);
     if (!p) {
+        loader_.cancel();
         header_->clear();
         view_->setImage({}, gallery_.empty() ? tr("No galaxies in this cell.") : QString());
         details_->clear(tr("No galaxy selected."));
@@ -417,6 +413,7 @@ void MisclassifiedInspector::showCurrent() {
     const std::optional<std::filesystem::path> path =
         row ? dataset_->catalog.imagePath(*row) : std::nullopt;
     if (!path) {
+        loader_.cancel();
         imageStatus_ = tr("no image for galaxy %1").arg(p->id);
         view_->setImage({}, imageStatus_);
         emit galaxyShown();
@@ -425,46 +422,39 @@ void MisclassifiedInspector::showCurrent() {
     imageStatus_ = tr("decoding");
     view_->setImage({}, tr("Loading…"));
     // Decoding and Grad-CAM off the GUI thread; a result for a galaxy stepped past is dropped.
-    const quint64 generation = generation_;
-    const std::shared_ptr<const RunModel> model = model_;
-    const int target = p->predicted();
-    watcher_.setFuture(QtConcurrent::run(&pool_, [generation, model, target, file = *path] {
-        Loaded out;
-        out.generation = generation;
-        try {
-            const SourceImage source = decodeImage(file);
-            out.image = QImage(source.rgb.data, source.rgb.cols, source.rgb.rows,
-                               static_cast<qsizetype>(source.rgb.step), QImage::Format_RGB888)
-                            .copy();
-            if (model) {
-                const SaliencyMap s = model->gradCam(source, target);
-                QImage map(s.map.cols, s.map.rows, QImage::Format_Grayscale8);
-                for (int y = 0; y < s.map.rows; ++y) {
-                    const float* src = s.map.ptr<float>(y);
-                    uchar* dst = map.scanLine(y);
-                    for (int x = 0; x < s.map.cols; ++x)
-                        dst[x] = static_cast<uchar>(
-                            std::lround(std::clamp(src[x], 0.0f, 1.0f) * 255.0f));
-                }
-                out.saliency = map;
-                out.view = QRect(s.view.x, s.view.y, s.view.width, s.view.height);
-            }
-        } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
-        }
-        return out;
-    }));
+    loader_.submit({*path, model_, p->predicted()});
 }
 
-void MisclassifiedInspector::onLoaded() {
-    const Loaded loaded = watcher_.result();
-    if (loaded.generation != generation_) return;  // the user has stepped on
-    if (!loaded.error.isEmpty() && loaded.image.isNull()) {
-        imageStatus_ = loaded.error;
-        view_->setImage({}, loaded.error);
-        emit galaxyShown();
-        return;
+MisclassifiedInspector::Loaded MisclassifiedInspector::load(const Request& request,
+                                                            const std::stop_token&) {
+    const SourceImage source = decodeImage(request.file);
+    Loaded out;
+    out.image = toQImage(source.rgb);
+    if (!request.model) return out;
+    try {
+        const SaliencyMap s = request.model->gradCam(source, request.target);
+        QImage map(s.map.cols, s.map.rows, QImage::Format_Grayscale8);
+        for (int y = 0; y < s.map.rows; ++y) {
+            const float* src = s.map.ptr<float>(y);
+            uchar* dst = map.scanLine(y);
+            for (int x = 0; x < s.map.cols; ++x)
+                dst[x] = static_cast<uchar>(std::lround(std::clamp(src[x], 0.0f, 1.0f) * 255.0f));
+        }
+        out.saliency = map;
+        out.view = QRect(s.view.x, s.view.y, s.view.width, s.view.height);
+    } catch (const std::exception& e) {
+        out.error = QString::fromStdString(e.what());
     }
+    return out;
+}
+
+void MisclassifiedInspector::onLoadFailed(const QString& error) {
+    imageStatus_ = error;
+    view_->setImage({}, error);
+    emit galaxyShown();
+}
+
+void MisclassifiedInspector::onLoaded(const Loaded& loaded) {
     image_ = loaded.image;
     view_->setImage(image_, loaded.error);
     if (!loaded.saliency.isNull()) {

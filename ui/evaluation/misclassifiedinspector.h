@@ -5,16 +5,16 @@
 // bars, true and predicted class, its vote fractions and label reason (GalaxyDetails), and the
 // "label looks wrong" / "model wrong" marks saved in the run folder.
 
-#include <QFutureWatcher>
 #include <QImage>
-#include <QThreadPool>
 #include <QWidget>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "common/latestonlyworker.h"
 #include "dataset/loadeddataset.h"
 #include "evaluation/evaluationdata.h"
 #include "gz/evaluation.h"
@@ -82,7 +82,6 @@ class MisclassifiedInspector : public QWidget {
 
 public:
     explicit MisclassifiedInspector(QWidget* parent = nullptr);
-    ~MisclassifiedInspector() override;
 
     /// Where the galaxies come from: the data set (images, vote fractions), the rules that
     /// labeled them, their split subsets (may be empty), the run's model (nullptr: no saliency)
@@ -121,15 +120,22 @@ signals:
     void marksChanged();
 
 private:
+    struct Request {
+        std::filesystem::path file;
+        std::shared_ptr<const RunModel> model;  ///< nullptr: no saliency
+        int target = 0;                         ///< the class the saliency explains
+    };
+    /// The image with its saliency; `error` says why the saliency is missing.
     struct Loaded {
-        quint64 generation = 0;
         QImage image;
         QImage saliency;
         QRect view;
         QString error;
     };
+    static Loaded load(const Request& request, const std::stop_token& stop);
     void showCurrent();
-    void onLoaded();
+    void onLoaded(const Loaded& loaded);
+    void onLoadFailed(const QString& error);
     void updateMarkButtons();
     QString itemText(const Prediction& p) const;
 
@@ -154,9 +160,9 @@ private:
     QString imageStatus_;
     bool saliencyShown_ = false;
     QString lastError_;
-    QThreadPool pool_;
-    QFutureWatcher<Loaded> watcher_;
-    quint64 generation_ = 0;
+
+    // Decodes and explains the current galaxy. Last, so destroyed first.
+    LatestOnlyWorker<Request, Loaded> loader_;
 };
 
 }  // namespace gz::ui

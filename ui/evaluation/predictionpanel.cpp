@@ -15,16 +15,17 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <map>
 
+#include "common/cvimage.h"
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
-#include "dataset/loadeddataset.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
@@ -83,9 +84,14 @@ public:
 }  // namespace
 
 PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget* parent)
-    : QWidget(parent), runner_(runner), workspace_(std::move(workspace)) {
+    : QWidget(parent),
+      runner_(runner),
+      workspace_(std::move(workspace)),
+      decoder_([](const fs::path& file,
+                  const std::stop_token&) { return toQImage(decodeImage(file).rgb); },
+               [this](const QImage& image) { showPreview(image, {}); },
+               [this](const QString& error) { showPreview({}, error); }) {
     setObjectName(QStringLiteral("predictionPanel"));
-    pool_.setMaxThreadCount(1);
 
     runCombo_ = new QComboBox;
     runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
@@ -129,11 +135,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     classFilter_->addItem(tr("All classes"), -1);
     for (int c = 0; c < kMorphologyCount; ++c)
         classFilter_->addItem(morphologySwatch(c), morphologyShortName(c), c);
-    minConfidence_ = new QDoubleSpinBox;
-    minConfidence_->setObjectName(QStringLiteral("predictionMinConfidence"));
-    minConfidence_->setRange(0, 1);
-    minConfidence_->setSingleStep(0.05);
-    minConfidence_->setDecimals(2);
+    minConfidence_ = makeDoubleSpinBox(QStringLiteral("predictionMinConfidence"), 0, 1, 0, 2, 0.05);
     connect(classFilter_, &QComboBox::currentIndexChanged, this, [this] { fillTable(); });
     connect(minConfidence_, &QDoubleSpinBox::valueChanged, this, [this] { fillTable(); });
     exportButton_ = new QPushButton(tr("Export CSV…"));
@@ -198,17 +200,6 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     layout->addLayout(filterRow);
     layout->addWidget(splitter, 1);
 
-    connect(&watcher_, &QFutureWatcher<Decoded>::finished, this, [this] {
-        const Decoded d = watcher_.result();
-        if (d.generation != generation_) return;
-        preview_ = d.image;
-        if (preview_.isNull())
-            image_->setText(d.error);
-        else
-            image_->setPixmap(QPixmap::fromImage(preview_).scaled(
-                image_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
-        emit previewShown();
-    });
     if (runner_) {
         connect(runner_, &JobRunner::started, this, [this] { updateButtons(); });
         connect(runner_, &JobRunner::finished, this, [this] { updateButtons(); });
@@ -216,12 +207,6 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     refreshRuns();
     fillTable();
     setStatus(tr("Choose a run and a folder of JPEG images to classify."));
-}
-
-PredictionPanel::~PredictionPanel() {
-    watcher_.disconnect(this);
-    pool_.clear();
-    pool_.waitForDone();
 }
 
 void PredictionPanel::refreshRuns() {
@@ -262,8 +247,7 @@ void PredictionPanel::setFolder(const fs::path& folder) {
 
 void PredictionPanel::setStatus(const QString& text, bool error) {
     status_ = text;
-    statusLabel_->setText(text);
-    statusLabel_->setStyleSheet(error ? QStringLiteral("color: #b00020;") : QString());
+    setStatusText(statusLabel_, text, error ? StatusTone::Error : StatusTone::Normal);
 }
 
 void PredictionPanel::updateButtons() {
@@ -408,10 +392,10 @@ std::optional<fs::path> PredictionPanel::imageFileOf(const Prediction& p) const 
 }
 
 void PredictionPanel::showSelected() {
-    ++generation_;
     preview_ = {};
     const int row = table_->currentRow();
     if (row < 0 || !table_->item(row, kId)) {
+        decoder_.cancel();
         image_->clear();
         imageCaption_->clear();
         return;
@@ -425,24 +409,22 @@ void PredictionPanel::showSelected() {
                                     morphologyShortName(p.predicted()),
                                     QLocale().toString(100.0 * p.confidence(), 'f', 1)));
     if (files_[index].empty()) {
+        decoder_.cancel();
         image_->setText(tr("image file not found"));
         return;
     }
     image_->setText(tr("Loading…"));
-    const quint64 generation = generation_;
-    watcher_.setFuture(QtConcurrent::run(&pool_, [generation, file = files_[index]] {
-        Decoded d;
-        d.generation = generation;
-        try {
-            const SourceImage s = decodeImage(file);
-            d.image = QImage(s.rgb.data, s.rgb.cols, s.rgb.rows, static_cast<qsizetype>(s.rgb.step),
-                             QImage::Format_RGB888)
-                          .copy();
-        } catch (const std::exception& e) {
-            d.error = QString::fromStdString(e.what());
-        }
-        return d;
-    }));
+    decoder_.submit(files_[index]);
+}
+
+void PredictionPanel::showPreview(const QImage& image, const QString& error) {
+    preview_ = image;
+    if (preview_.isNull())
+        image_->setText(error);
+    else
+        image_->setPixmap(QPixmap::fromImage(preview_).scaled(image_->size(), Qt::KeepAspectRatio,
+                                                              Qt::SmoothTransformation));
+    emit previewShown();
 }
 
 bool PredictionPanel::exportCsv(const fs::path& file) {

@@ -3,15 +3,14 @@
 // in the GUI), as a job on the window's JobRunner; the results browsed by predicted class and
 // confidence (with the image of the selected one), and exported as predictions.csv.
 
-#include <QFutureWatcher>
 #include <QImage>
-#include <QThreadPool>
 #include <QWidget>
 
 #include <filesystem>
 #include <optional>
 #include <vector>
 
+#include "common/latestonlyworker.h"
 #include "gz/evaluation.h"
 
 class QCheckBox;
@@ -31,7 +30,6 @@ class PredictionPanel : public QWidget {
 
 public:
     PredictionPanel(JobRunner* runner, std::filesystem::path workspace, QWidget* parent = nullptr);
-    ~PredictionPanel() override;
 
     void refreshRuns();
     void setRun(const std::filesystem::path& run);
@@ -57,14 +55,10 @@ signals:
     void previewShown();
 
 private:
-    struct Decoded {
-        quint64 generation = 0;
-        QImage image;
-        QString error;
-    };
     void fillTable();
     void updateButtons();
     void showSelected();
+    void showPreview(const QImage& image, const QString& error);
     void setStatus(const QString& text, bool error = false);
     std::optional<std::filesystem::path> imageFileOf(const Prediction& p) const;
 
@@ -90,9 +84,8 @@ private:
     QLabel* image_ = nullptr;
     QLabel* imageCaption_ = nullptr;
 
-    QThreadPool pool_;
-    QFutureWatcher<Decoded> watcher_;
-    quint64 generation_ = 0;
+    // Decodes the selected row's image. Last, so destroyed first.
+    LatestOnlyWorker<std::filesystem::path, QImage> decoder_;
 };
 
 }  // namespace gz::ui

@@ -11,7 +11,8 @@
 #include <cmath>
 #include <limits>
 
-#include "dataset/loadeddataset.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "gz/files.h"
 
 namespace gz::ui {
@@ -130,7 +131,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
         new QLabel(tr("Hover over a curve to read its values; wheel zooms, drag pans, "
                       "double-click fits."));
     readout_->setObjectName(QStringLiteral("curvesReadout"));
-    readout_->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(readout_);
     auto* png = new QPushButton(tr("Export PNG…"));
     png->setObjectName(QStringLiteral("exportPngButton"));
     auto* csv = new QPushButton(tr("Export CSV…"));

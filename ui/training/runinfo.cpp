@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <system_error>
 
-#include "dataset/loadeddataset.h"
+#include "common/uiformat.h"
 #include "gz/files.h"
 
 namespace gz::ui {

@@ -17,7 +17,7 @@
 #include <cmath>
 #include <system_error>
 
-#include "dataset/loadeddataset.h"
+#include "common/uiformat.h"
 #include "gz/files.h"
 #include "training/curvesview.h"
 

@@ -24,6 +24,7 @@
 #include "augmentation/augmentationform.h"
 #include "augmentation/augmentationpanel.h"
 #include "augmentation/augmentationsettings.h"
+#include "common/cvimage.h"
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
 #include "dataset/loadeddataset.h"

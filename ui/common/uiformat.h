@@ -1,0 +1,17 @@
+#pragma once
+// Text the panels show for values: durations, and file paths as QStrings.
+
+#include <QString>
+
+#include <filesystem>
+
+namespace gz::ui {
+
+/// "1h02m" from an hour on, "2m05s" below ("0m07s"); "?" when unknown (negative or NaN).
+QString formatDuration(double seconds);
+
+/// QString <-> path without losing non-ASCII names.
+QString toQString(const std::filesystem::path& path);
+std::filesystem::path toPath(const QString& path);
+
+}  // namespace gz::ui
