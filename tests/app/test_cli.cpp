@@ -6,9 +6,18 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+
 #include "fixtures.h"
+#include "gz/catalog.h"
+#include "gz/demo.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
+#include "gz/morphology.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -206,9 +215,22 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         r = runCli({"label", "--data", p(demo), "--out", p(dir() / "demo-labels.csv"), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const QJsonObject counts = parseJson(r.out)["counts"].toObject();
-        for (auto cls : {"round", "in_between", "cigar", "edge_on", "spiral"})
-            QVERIFY2(counts[cls].toInt() >= 1, qPrintable(r.out));
+        // The counts of the labels the generator intended (the same demo made in this process).
+        DemoOptions options;
+        options.count = 40;
+        options.seed = 3;
+        std::array<int, kMorphologyCount> intended{};
+        int unlabeled = 0;
+        for (const auto& t : writeDemoDataset(dir() / "demo-here", options))
+            ++(t.label >= 0 ? intended[static_cast<std::size_t>(t.label)] : unlabeled);
+        const QJsonObject j = parseJson(r.out);
+        for (int label = 0; label < kMorphologyCount; ++label) {
+            const QString key = QString::fromStdString(std::string(morphologyKey(label)));
+            QVERIFY2(intended[static_cast<std::size_t>(label)] >= 1, qPrintable(key));
+            QCOMPARE(j["counts"].toObject()[key].toInt(),
+                     intended[static_cast<std::size_t>(label)]);
+        }
+        QCOMPARE(j["unlabeled"].toInt(), unlabeled);
     }
 
     void benchCatalogReportsSaneNumbers() {
@@ -216,10 +238,27 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = parseJson(r.out);
         QCOMPARE(j["rows"].toInt(), 3000);
+        QCOMPARE(j["repeat"].toInt(), 2);
         QVERIFY(j["parse_ms"].toDouble() > 0);
-        QVERIFY(j["open_ms"].toDouble() > 0);
-        QVERIFY(j["rows_per_s"].toDouble() > 1000);
-        QVERIFY(j["bytes"].toDouble() > 3000 * 37 * 3);
+        const double openMs = j["open_ms"].toDouble();
+        QVERIFY(openMs > 0);
+        // The rate is the rows over the time to open them.
+        const double rate = j["rows_per_s"].toDouble();
+        QVERIFY2(std::abs(rate - 3000 / (openMs / 1000)) <= 1e-9 * rate, qPrintable(r.out));
+        // The generated file's size: ids 100008 + 16 r, 37 uniform values at 9 significant digits
+        // (std::mt19937_64 seeded 7, the top 53 bits).
+        std::mt19937_64 gen(7);
+        std::size_t bytes = test::kaggleHeader().size() + 1;  // the same header
+        for (std::size_t row = 0; row < 3000; ++row) {
+            bytes += std::to_string(100008 + row * 16).size() + 1;  // + '\n'
+            for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
+                char value[32];
+                const int n = std::snprintf(value, sizeof value, ",%.9g",
+                                            std::ldexp(static_cast<double>(gen() >> 11), -53));
+                bytes += static_cast<std::size_t>(n);
+            }
+        }
+        QCOMPARE(static_cast<std::size_t>(j["bytes"].toDouble()), bytes);
     }
 };
 

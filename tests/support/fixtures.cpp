@@ -7,12 +7,15 @@
 #include <QProcessEnvironment>
 
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <stdexcept>
 
 #include "gz/catalog.h"
+#include "gz/error.h"
+#include "gz/labeling.h"
 
 namespace gz::test {
 namespace fs = std::filesystem;
@@ -111,6 +114,37 @@ void writeKaggleFolder(const fs::path& dir, const std::vector<int>& labels, bool
     }
     writeText(dir / std::string(kKaggleCsvName), csv);
     if (!withImages) fs::create_directories(dir / std::string(kKaggleImageDirName));
+}
+
+std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRatios& ratios,
+                                          std::uint64_t seed) {
+    const Labeling labeling = labelCatalog(catalog, LabelRules::defaults());
+    std::vector<LabeledGalaxy> galaxies;
+    for (std::size_t r = 0; r < catalog.size(); ++r)
+        galaxies.push_back({catalog.id(r), labeling.labels[r]});
+    return stratifiedSplit(galaxies, ratios, seed);
+}
+
+StoppedDemo stopDemoGeneration(const fs::path& out, const DemoOptions& options,
+                               std::size_t afterItems) {
+    std::stop_source source;
+    std::chrono::steady_clock::time_point requested;
+    StoppedDemo result;
+    try {
+        writeDemoDataset(out, options, source.get_token(),
+                         [&](std::size_t done, std::size_t, std::string_view) {
+                             if (done >= afterItems && !source.stop_requested()) {
+                                 requested = std::chrono::steady_clock::now();
+                                 source.request_stop();
+                             }
+                         });
+    } catch (const Cancelled&) {
+        result.cancelled = true;
+    }
+    if (source.stop_requested())
+        result.secondsAfterStop =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - requested).count();
+    return result;
 }
 
 std::optional<fs::path> sampleDir() {

@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "gz/catalog.h"
+#include "gz/demo.h"
+#include "gz/partition.h"
+
 namespace gz::test {
 
 /// Writes `text` to `file` byte for byte (creating folders).
@@ -28,6 +32,18 @@ void writeJpeg(const std::filesystem::path& file, int size = 32);
 /// A Kaggle-layout folder with the given labels (-1 = unlabeled), ids 1000, 1001, ...
 void writeKaggleFolder(const std::filesystem::path& dir, const std::vector<int>& labels,
                        bool withImages = true);
+
+/// Every galaxy of `catalog` with its label under the default rules, stratified into subsets.
+std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRatios& ratios,
+                                          std::uint64_t seed);
+
+/// A demo generation into `out` that requests a stop once `afterItems` galaxies are written.
+struct StoppedDemo {
+    bool cancelled = false;        ///< the generator threw Cancelled
+    double secondsAfterStop = -1;  ///< from the stop request to the generator's return
+};
+StoppedDemo stopDemoGeneration(const std::filesystem::path& out, const DemoOptions& options,
+                               std::size_t afterItems);
 
 /// The real sample folder from GZ2_SAMPLE_DIR, or nullopt (the caller QSKIPs with a message).
 std::optional<std::filesystem::path> sampleDir();

@@ -1,13 +1,39 @@
 #pragma once
-// Helpers of the GUI tests (header-only: the tests that include it link Qt Widgets).
+// Helpers of the GUI tests (header-only: the tests that include it link gz_ui and Qt Widgets).
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QString>
+#include <QTemporaryDir>
 #include <QWidget>
 #include <QtTest>
 
+#include <filesystem>
+
+#include "app/application.h"
+#include "app/mainwindow.h"
+#include "dataset/loadeddataset.h"
+#include "fixtures.h"
+
 namespace gz::test {
+
+/// The start of every GUI test case: settings kept in `tmp` (never the user's) and the
+/// application configured as galaxy-studio's. False when `tmp` could not be made.
+inline bool initGuiTest(const QTemporaryDir& tmp) {
+    if (!tmp.isValid()) return false;
+    isolateSettings(tmp.filePath(QStringLiteral("config")));
+    ui::configureApplication(*qApp);
+    return true;
+}
+
+/// Shows `window`, opens the data set at `data` and waits (up to timeoutMs) until it is loaded
+/// and no job runs. False when any step fails or times out.
+inline bool showAndOpen(ui::MainWindow& window, const std::filesystem::path& data, int timeoutMs) {
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window)) return false;
+    if (!window.openDataset(ui::toQString(data))) return false;
+    return QTest::qWaitFor([&] { return window.dataset() && !window.isBusy(); }, timeoutMs);
+}
 
 /// Saves `widget` as NAME.png in $GZ_SCREENSHOT_DIR (nothing when it is unset), so that each
 /// state a test reaches can be looked at.

@@ -162,11 +162,7 @@ private slots:
         demo.seed = 5;
         writeDemoDataset(data_, demo);
         catalog_ = Catalog::open(CatalogSource::kaggleFolder(data_));
-        const Labeling labeling = labelCatalog(*catalog_, LabelRules::defaults());
-        std::vector<LabeledGalaxy> labeled;
-        for (std::size_t r = 0; r < catalog_->size(); ++r)
-            labeled.push_back({catalog_->id(r), labeling.labels[r]});
-        split_ = stratifiedSplit(labeled, SplitRatios{0.5, 0.25, 0.25}, 42);
+        split_ = test::defaultRulesSplit(*catalog_, SplitRatios{0.5, 0.25, 0.25}, 42);
         QVERIFY(split_.size() >= 20);
         splitFile_ = dir() / "split.csv";
         writeSplitCsv(splitFile_, split_);
@@ -299,15 +295,12 @@ private slots:
     void cacheIsReusedUntilAnImageChanges() {
         const fs::path ws = dir() / "ws-reuse";
         const auto ids = idsOf(split_);
-        QElapsedTimer t;
         const DecodedCache first = DecodedCache::buildOrLoad(*catalog_, ids, ws, {}, 2);
         QVERIFY(!first.reused());
         QVERIFY(fs::exists(first.file()));
         QCOMPARE(first.file().parent_path(), ws / "cache");
-        t.start();
         const DecodedCache second = DecodedCache::buildOrLoad(*catalog_, ids, ws, {}, 2);
         QVERIFY(second.reused());
-        QVERIFY2(t.elapsed() < 500, qPrintable(QString::number(t.elapsed())));
         QCOMPARE(second.file(), first.file());
         QCOMPARE(second.ids(), first.ids());
         QCOMPARE(maxAbsDiff(second.image(3).rgb, first.image(3).rgb), 0.0);

@@ -11,15 +11,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <filesystem>
 
-#include "app/application.h"
 #include "app/mainwindow.h"
 #include "augmentation/augmentationform.h"
 #include "augmentation/augmentationpanel.h"
@@ -107,9 +104,7 @@ class TestAugmentationPanel : public QObject {
 
 private slots:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
-        gz::ui::configureApplication(*qApp);
+        QVERIFY(gz::test::initGuiTest(tmp_));
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{12, 3, gz::kKaggleImageSide});
 

@@ -11,8 +11,6 @@
 #include <QElapsedTimer>
 #include <QListView>
 #include <QScrollBar>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -23,7 +21,6 @@
 #include <string>
 #include <vector>
 
-#include "app/application.h"
 #include "app/mainwindow.h"
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
@@ -32,6 +29,7 @@
 #include "dataset/ruleeditor.h"
 #include "dataset/thumbnailloader.h"
 #include "fixtures.h"
+#include "gui_fixtures.h"
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/labeling.h"
@@ -95,11 +93,7 @@ private:
     QTemporaryDir tmp_;
 
 private slots:
-    void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
-        gz::ui::configureApplication(*qApp);
-    }
+    void initTestCase() { QVERIFY(gz::test::initGuiTest(tmp_)); }
 
     void browses61578Galaxies() {
         QElapsedTimer clock;

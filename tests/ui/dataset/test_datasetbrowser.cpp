@@ -11,10 +11,8 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QScrollArea>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -28,7 +26,6 @@
 #include <string>
 #include <vector>
 
-#include "app/application.h"
 #include "app/mainwindow.h"
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
@@ -90,10 +87,7 @@ private:
 
     static void open(MainWindow& window, const fs::path& dir) {
         window.resize(1400, 880);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.openDataset(gz::ui::toQString(dir)));
-        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && window.dataset(), kJobTimeoutMs);
+        QVERIFY(gz::test::showAndOpen(window, dir, kJobTimeoutMs));
     }
 
     static gz::ui::GalaxyBrowser* browser(MainWindow& w) { return w.datasetPanel()->browser(); }
@@ -141,11 +135,7 @@ private:
     }
 
 private slots:
-    void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
-        gz::ui::configureApplication(*qApp);
-    }
+    void initTestCase() { QVERIFY(gz::test::initGuiTest(tmp_)); }
 
     void browsesAndFiltersByMorphology() {
         const fs::path dir = newDir("kaggle");

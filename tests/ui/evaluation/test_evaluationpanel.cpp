@@ -24,7 +24,6 @@
 #include <filesystem>
 #include <set>
 
-#include "app/application.h"
 #include "app/mainwindow.h"
 #include "dataset/galaxydetails.h"
 #include "dataset/loadeddataset.h"
@@ -99,9 +98,7 @@ class TestEvaluationPanel : public QObject {
 
 private slots:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
-        gz::ui::configureApplication(*qApp);
+        QVERIFY(gz::test::initGuiTest(tmp_));
         QLocale::setDefault(QLocale::c());
 
         // Hand-made predictions. Round (0): 4 galaxies, 2 right, 2 predicted spiral (4).
@@ -118,11 +115,7 @@ private slots:
         gz::writeDemoDataset(data_, gz::DemoOptions{60, 7, gz::kKaggleImageSide});
         workspace_ = dir() / "workspace";
         const gz::Catalog catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(data_));
-        const gz::Labeling labeling = gz::labelCatalog(catalog, gz::LabelRules::defaults());
-        std::vector<gz::LabeledGalaxy> galaxies;
-        for (std::size_t r = 0; r < catalog.size(); ++r)
-            galaxies.push_back({catalog.id(r), labeling.labels[r]});
-        const auto split = gz::stratifiedSplit(galaxies, {0.5, 0.2, 0.3}, 42);
+        const auto split = gz::test::defaultRulesSplit(catalog, {0.5, 0.2, 0.3}, 42);
         gz::TrainConfig config;
         config.model = "compact";
         config.batch = 8;
@@ -300,10 +293,7 @@ private slots:
         options.workspace = workspace_;
         MainWindow window(options);
         window.resize(1400, 880);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.openDataset(gz::ui::toQString(data_)));
-        QTRY_VERIFY_WITH_TIMEOUT(window.dataset() && !window.isBusy(), kJobTimeoutMs);
+        QVERIFY(gz::test::showAndOpen(window, data_, kJobTimeoutMs));
 
         // The Runs panel's "Evaluate" opens the run in the Evaluation panel.
         gz::ui::RunsPanel* runs = window.runsPanel();
