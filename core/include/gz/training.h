@@ -1,7 +1,5 @@
 #pragma once
-// Training, resuming, evaluating and predicting with a run directory (ARCHITECTURE.md):
-// config.json, split.csv, metrics.csv (reproducible per-epoch metrics), timing.csv,
-// checkpoints/{last,best}.pt, predictions.csv, confusion.json, log.txt.
+// Training, resuming, evaluating and predicting with a run folder (its files: gz/run_folder.h).
 
 #include <cstdint>
 #include <filesystem>

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gz/error.h"
+#include "gz/run_folder.h"
 
 namespace gz::detail {
 namespace fs = std::filesystem;
@@ -100,7 +101,7 @@ bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
 }
 
 FolderLock::FolderLock(const fs::path& dir) {
-    const fs::path file = dir / ".lock";
+    const fs::path file = RunFolder{dir}.lock();
     fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw DataError(dir, "cannot create its lock file: " + systemError(errno));
     int r;

@@ -1,0 +1,66 @@
+#include "training/checkpoint.h"
+
+#include <torch/serialize.h>
+
+#include <ostream>
+#include <system_error>
+
+#include "gz/error.h"
+#include "gz/files.h"
+
+namespace gz::detail {
+namespace fs = std::filesystem;
+
+void saveCheckpoint(const fs::path& file, GalaxyNetImpl& net, torch::optim::Optimizer& optimizer,
+                    const std::string& state) {
+    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+    net.save(modelArchive);
+    optimizer.save(optimizerArchive);
+    archive.write("model", modelArchive);
+    archive.write("optimizer", optimizerArchive);
+    archive.write("state", c10::IValue(state));
+    writeFileAtomically(file, [&](std::ostream& out) {
+        try {
+            archive.save_to(out);
+        } catch (const c10::Error& e) {
+            throw DataError(file,
+                            std::string("cannot write checkpoint: ") + e.what_without_backtrace());
+        }
+    });
+}
+
+std::string loadCheckpoint(const fs::path& file, GalaxyNetImpl& net,
+                           torch::optim::Optimizer* optimizer, const torch::Device& device) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) throw DataError(file, "checkpoint not found");
+    try {
+        torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
+        archive.load_from(file.string(), device);
+        archive.read("model", modelArchive);
+        net.load(modelArchive);
+        toModelLayout(net);
+        if (optimizer) {
+            archive.read("optimizer", optimizerArchive);
+            optimizer->load(optimizerArchive);
+        }
+        c10::IValue state;
+        archive.read("state", state);
+        return state.toStringRef();
+    } catch (const std::exception& e) {
+        throw DataError(file, std::string("cannot read checkpoint: ") + e.what());
+    }
+}
+
+GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config,
+                       const torch::Device& device) {
+    GalaxyNet net = makeModel(config.model);
+    net->to(device);
+    std::error_code ec;
+    loadCheckpoint(
+        fs::exists(run.bestCheckpoint(), ec) ? run.bestCheckpoint() : run.lastCheckpoint(), *net,
+        nullptr, device);
+    net->eval();
+    return net;
+}
+
+}  // namespace gz::detail

@@ -1,0 +1,34 @@
+#pragma once
+// Private to core: a run's checkpoints (checkpoints/last.pt and best.pt). A checkpoint is a
+// LibTorch archive of three entries: "model" (the network's archive), "optimizer" (the
+// optimiser's archive) and "state" (the training loop's state as a JSON string).
+
+#include <torch/optim.h>
+#include <torch/types.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gz/run_folder.h"
+#include "gz/training.h"
+#include "training/models.h"
+
+namespace gz::detail {
+
+/// Writes a checkpoint atomically (a kill never leaves a half-written file under its name).
+/// Throws DataError naming `file` when it cannot be written.
+void saveCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net,
+                    torch::optim::Optimizer& optimizer, const std::string& state);
+
+/// Loads a checkpoint's weights into `net` (then in the model layout) and, when given, its
+/// optimiser state into `optimizer`; returns its state. Throws DataError naming `file` when it
+/// is absent or unreadable.
+std::string loadCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net,
+                           torch::optim::Optimizer* optimizer, const torch::Device& device);
+
+/// The network of a run's configuration with its best weights (else its last), on `device`, in
+/// evaluation mode.
+GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config,
+                       const torch::Device& device);
+
+}  // namespace gz::detail

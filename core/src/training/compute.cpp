@@ -1,0 +1,23 @@
+#include "training/compute.h"
+
+#include <torch/cuda.h>
+
+#include <limits>
+
+#include "gz/error.h"
+#include "util/parallel_for.h"
+
+namespace gz::detail {
+
+torch::Device chooseDevice(const std::string& wanted) {
+    const bool cuda = torch::cuda::is_available();
+    if (wanted == "cuda" && !cuda)
+        throw DataError("--device cuda: this LibTorch build has no CUDA device available");
+    return (wanted != "cpu" && cuda) ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+int threadCount(int wanted) {
+    return static_cast<int>(workerCount(wanted, std::numeric_limits<std::size_t>::max()));
+}
+
+}  // namespace gz::detail

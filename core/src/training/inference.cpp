@@ -1,0 +1,71 @@
+#include "training/inference.h"
+
+#include <torch/nn.h>
+
+#include <algorithm>
+
+#include "gz/error.h"
+#include "training/batches.h"
+#include "util/batch_loader.h"
+
+namespace gz::detail {
+
+torch::Tensor dihedral(const torch::Tensor& x) {
+    std::vector<torch::Tensor> views;
+    for (int k = 0; k < 4; ++k) {
+        const torch::Tensor r = torch::rot90(x, k, {2, 3});
+        views.push_back(r);
+        views.push_back(torch::flip(r, {3}));
+    }
+    return torch::cat(views, 0);
+}
+
+torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                            const torch::Device& device) {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor x = images.to(device);
+    if (!tta) return torch::softmax(net.forward(x), 1).cpu();
+    const auto n = x.size(0);
+    return torch::softmax(net.forward(dihedral(x)), 1).view({8, n, -1}).mean(0).cpu();
+}
+
+std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& cache,
+                                       const std::vector<std::size_t>& indices,
+                                       const std::vector<int>& labels,
+                                       const AugmentationParams& params, bool tta, int batchSize,
+                                       int workers, const torch::Device& device,
+                                       const std::stop_token& stop, const ProgressFn& progress) {
+    net.eval();
+    const std::size_t bs = static_cast<std::size_t>(tta ? std::max(batchSize / 8, 1) : batchSize);
+    const std::size_t batches = (indices.size() + bs - 1) / bs;
+    const int s = params.outputSize;
+    BatchLoader<Batch> loader(0, batches, workers, 3, [&](std::size_t b) {
+        const std::size_t from = b * bs, to = std::min(indices.size(), from + bs);
+        Batch batch{torch::empty({static_cast<std::int64_t>(to - from), 3, s, s}), {}};
+        float* dst = batch.images.data_ptr<float>();
+        for (std::size_t i = from; i < to; ++i)
+            copyToChw(evaluationTransform(cache.image(indices[i]), params),
+                      dst + (i - from) * 3 * static_cast<std::size_t>(s * s));
+        return batch;
+    });
+    std::vector<Prediction> out;
+    out.reserve(indices.size());
+    for (std::size_t b = 0; b < batches; ++b) {
+        auto batch = loader.next(stop);
+        if (!batch) throw Cancelled();
+        const torch::Tensor p = probabilities(net, batch->images, tta, device).contiguous();
+        const float* pp = p.data_ptr<float>();
+        for (std::int64_t i = 0; i < p.size(0); ++i) {
+            const std::size_t k = b * bs + static_cast<std::size_t>(i);
+            Prediction pred;
+            pred.id = cache.id(indices[k]);
+            pred.trueLabel = labels[k];
+            std::copy_n(pp + i * kMorphologyCount, kMorphologyCount, pred.probabilities.begin());
+            out.push_back(pred);
+        }
+        checkpoint(stop, progress, out.size(), indices.size(), "predicting");
+    }
+    return out;
+}
+
+}  // namespace gz::detail

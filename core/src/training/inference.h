@@ -1,0 +1,38 @@
+#pragma once
+// Private to core: class probabilities from a network in evaluation mode, with or without
+// test-time augmentation (the 8 rotations and flips).
+
+#include <torch/types.h>
+
+#include <cstddef>
+#include <stop_token>
+#include <vector>
+
+#include "gz/decoded_cache.h"
+#include "gz/evaluation.h"
+#include "gz/image_pipeline.h"
+#include "gz/progress.h"
+#include "training/models.h"
+
+namespace gz::detail {
+
+/// The 8 rotations and flips of a batch (N, C, H, W), as 8N images: for k = 0..3, the batch
+/// turned by rot90 k times, then the same flipped left-right.
+torch::Tensor dihedral(const torch::Tensor& x);
+
+/// Softmax probabilities (N, classes, on the CPU) of `images` (N, 3, S, S), averaged over the 8
+/// rotations and flips with `tta`. The network must be in evaluation mode.
+torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                            const torch::Device& device);
+
+/// Predicts the cached images `indices` (true labels `labels`, in the same order) with the
+/// evaluation transform, `batchSize` images a batch (an eighth of it with TTA) prepared by
+/// `workers` threads. Puts the network in evaluation mode; throws Cancelled on stop.
+std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& cache,
+                                       const std::vector<std::size_t>& indices,
+                                       const std::vector<int>& labels,
+                                       const AugmentationParams& params, bool tta, int batchSize,
+                                       int workers, const torch::Device& device,
+                                       const std::stop_token& stop, const ProgressFn& progress);
+
+}  // namespace gz::detail

@@ -1,0 +1,126 @@
+// predictCatalog and predictFolder (gz/training.h): a run's model on galaxies of a catalog or on
+// a folder of JPEGs.
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "gz/decoded_cache.h"
+#include "gz/error.h"
+#include "gz/explain.h"
+#include "gz/run_folder.h"
+#include "gz/training.h"
+#include "training/batches.h"
+#include "training/checkpoint.h"
+#include "training/compute.h"
+#include "training/inference.h"
+#include "training/memory_tuning.h"
+
+namespace gz {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Images a batch when predicting a catalog (an eighth of it with TTA) and a folder.
+constexpr int kCatalogBatch = 64;
+constexpr std::size_t kFolderBatch = 32;
+
+// The JPEG files of a folder, sorted by path.
+std::vector<fs::path> jpegFiles(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw DataError(dir, "image folder not found");
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string ext = e.path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+// The file name's number, else `fallback`.
+std::int64_t galaxyIdOf(const fs::path& file, std::int64_t fallback) {
+    const std::string stem = file.stem().string();
+    std::int64_t parsed = 0;
+    const auto [ptr, err] = std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
+    return err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0 ? parsed
+                                                                                 : fallback;
+}
+
+}  // namespace
+
+std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& catalog,
+                                       const std::vector<LabeledGalaxy>& galaxies,
+                                       const fs::path& workspace, bool tta, int threads,
+                                       const std::stop_token& stop, const ProgressFn& progress,
+                                       std::vector<std::string>* skipped) {
+    const detail::TrainingMemory memory;
+    const TrainConfig cfg = loadRunConfig(runDir);
+    torch::set_num_threads(detail::threadCount(threads));
+    const torch::Device device = detail::chooseDevice(cfg.device);
+    std::vector<std::int64_t> ids;
+    for (const auto& g : galaxies) ids.push_back(g.id);
+    const DecodedCache cache = DecodedCache::buildOrLoad(catalog, ids, workspace, cfg.augmentation,
+                                                         detail::threadCount(threads), stop, {});
+    if (skipped)
+        for (const auto& sk : cache.skipped()) skipped->push_back(sk.message);
+    std::vector<std::size_t> indices;
+    std::vector<int> labels;
+    for (const auto& g : galaxies)
+        if (auto i = cache.indexOf(g.id)) {
+            indices.push_back(*i);
+            labels.push_back(g.label);
+        }
+    auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
+    return detail::predictIndices(*net, cache, indices, labels, cfg.augmentation, tta,
+                                  kCatalogBatch, cfg.loaderThreads, device, stop, progress);
+}
+
+std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& imageDir, bool tta,
+                                      int threads, const std::stop_token& stop,
+                                      const ProgressFn& progress,
+                                      std::vector<std::string>* skipped) {
+    const detail::TrainingMemory memory;
+    const TrainConfig cfg = loadRunConfig(runDir);
+    torch::set_num_threads(detail::threadCount(threads));
+    const torch::Device device = detail::chooseDevice(cfg.device);
+    const std::vector<fs::path> files = jpegFiles(imageDir);
+    auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
+    const int s = cfg.augmentation.outputSize;
+    std::vector<Prediction> out;
+    for (std::size_t from = 0; from < files.size(); from += kFolderBatch) {
+        std::vector<cv::Mat> inputs;
+        std::vector<std::int64_t> ids;
+        for (std::size_t i = from; i < std::min(files.size(), from + kFolderBatch); ++i) {
+            try {
+                const SourceImage img = decodeImage(files[i], DecodeScale::Half);
+                inputs.push_back(
+                    evaluationTransform(img, evaluationParamsFor(cfg.augmentation, img)));
+                ids.push_back(galaxyIdOf(files[i], static_cast<std::int64_t>(i)));
+            } catch (const DataError& e) {
+                if (skipped) skipped->push_back(e.what());
+            }
+        }
+        if (!inputs.empty()) {
+            torch::Tensor batch = torch::empty({static_cast<std::int64_t>(inputs.size()), 3, s, s});
+            for (std::size_t i = 0; i < inputs.size(); ++i)
+                detail::copyToChw(
+                    inputs[i], batch.data_ptr<float>() + i * 3 * static_cast<std::size_t>(s * s));
+            const torch::Tensor p = detail::probabilities(*net, batch, tta, device).contiguous();
+            for (std::size_t i = 0; i < inputs.size(); ++i) {
+                Prediction pred;
+                pred.id = ids[i];
+                std::copy_n(p.data_ptr<float>() + i * kMorphologyCount, kMorphologyCount,
+                            pred.probabilities.begin());
+                out.push_back(pred);
+            }
+        }
+        checkpoint(stop, progress, std::min(files.size(), from + kFolderBatch), files.size(),
+                   "predicting");
+    }
+    return out;
+}
+
+}  // namespace gz

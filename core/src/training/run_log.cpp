@@ -1,0 +1,22 @@
+#include "training/run_log.h"
+
+#include <ctime>
+
+#include "gz/error.h"
+
+namespace gz::detail {
+
+RunLog::RunLog(const std::filesystem::path& file, std::function<void(const std::string&)> sink)
+    : out_(file, std::ios::app), sink_(std::move(sink)) {
+    if (!out_) throw DataError(file, "cannot write the run log");
+}
+
+void RunLog::operator()(const std::string& line) {
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+    out_ << stamp << "  " << line << std::endl;
+    if (sink_) sink_(line);
+}
+
+}  // namespace gz::detail

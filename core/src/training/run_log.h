@@ -1,0 +1,24 @@
+#pragma once
+// Private to core: a run's log.txt and the log callback.
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+namespace gz::detail {
+
+/// Appends time-stamped lines to a run's log file (flushed line by line) and hands each line,
+/// without its stamp, to `sink`.
+class RunLog {
+public:
+    /// Throws DataError naming `file` when it cannot be opened for appending.
+    RunLog(const std::filesystem::path& file, std::function<void(const std::string&)> sink);
+    void operator()(const std::string& line);
+
+private:
+    std::ofstream out_;
+    std::function<void(const std::string&)> sink_;
+};
+
+}  // namespace gz::detail

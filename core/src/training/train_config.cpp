@@ -1,0 +1,116 @@
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "gz/error.h"
+#include "gz/files.h"
+#include "gz/models.h"
+#include "gz/run_folder.h"
+#include "gz/training.h"
+
+namespace gz {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void TrainConfig::validate() const {
+    auto require = [](bool ok, const std::string& what) {
+        if (!ok) throw DataError("training configuration: " + what);
+    };
+    const auto models = availableModels();
+    require(std::find(models.begin(), models.end(), model) != models.end(),
+            "unknown model '" + model + "'");
+    require(epochs >= 0 && minutes >= 0, "epochs and minutes cannot be negative");
+    require(epochs > 0 || minutes > 0, "give a number of epochs or minutes");
+    require(batch >= 2 && batch <= 4096, "batch must be 2..4096");
+    require(lr > 0 && lr < 10, "learning rate must be in (0, 10)");
+    require(schedule == "cosine" || schedule == "step" || schedule == "constant",
+            "schedule must be cosine, step or constant");
+    require(warmupEpochs >= 0, "warm-up cannot be negative");
+    require(stepEvery >= 1, "step-every must be at least 1");
+    require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
+    require(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1)");
+    require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
+    require(balance == "none" || balance == "sample" || balance == "weight" || balance == "sqrt",
+            "balance must be none, sample, weight or sqrt");
+    require(earlyStopPatience >= 0, "patience cannot be negative");
+    require(selectMetric == "macro_f1" || selectMetric == "accuracy" || selectMetric == "loss",
+            "the selection metric must be macro_f1, accuracy or loss");
+    require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
+            "thread counts out of range");
+    require(device == "auto" || device == "cpu" || device == "cuda",
+            "device must be auto, cpu or cuda");
+    augmentation.validate();
+}
+
+std::string TrainConfig::toJson() const {
+    json j = {{"model", model},
+              {"epochs", epochs},
+              {"minutes", minutes},
+              {"batch", batch},
+              {"lr", lr},
+              {"schedule", schedule},
+              {"warmup_epochs", warmupEpochs},
+              {"step_every", stepEvery},
+              {"momentum", momentum},
+              {"weight_decay", weightDecay},
+              {"label_smoothing", labelSmoothing},
+              {"balance", balance},
+              {"early_stop_patience", earlyStopPatience},
+              {"select_metric", selectMetric},
+              {"tta", tta},
+              {"threads", threads},
+              {"loader_threads", loaderThreads},
+              {"device", device},
+              {"seed", seed},
+              {"augmentation", json::parse(augmentation.toJson())},
+              {"rules", json::parse(rules.toJson())},
+              {"data_csv", dataCsv.string()},
+              {"data_images", dataImages ? json(dataImages->string()) : json(nullptr)}};
+    return json{{"format", "galaxy-studio-run"}, {"version", 1}, {"config", j}}.dump(2);
+}
+
+TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& source) {
+    const fs::path where = source.empty() ? fs::path("training configuration") : source;
+    TrainConfig c;
+    try {
+        const json all = json::parse(text);
+        const json& j = all.at("config");
+        c.model = j.at("model");
+        c.epochs = j.at("epochs");
+        c.minutes = j.at("minutes");
+        c.batch = j.at("batch");
+        c.lr = j.at("lr");
+        c.schedule = j.at("schedule");
+        c.warmupEpochs = j.at("warmup_epochs");
+        c.stepEvery = j.at("step_every");
+        c.momentum = j.at("momentum");
+        c.weightDecay = j.at("weight_decay");
+        c.labelSmoothing = j.at("label_smoothing");
+        c.balance = j.at("balance");
+        c.earlyStopPatience = j.at("early_stop_patience");
+        c.selectMetric = j.at("select_metric");
+        c.tta = j.at("tta");
+        c.threads = j.at("threads");
+        c.loaderThreads = j.at("loader_threads");
+        c.device = j.at("device");
+        c.seed = j.at("seed");
+        c.augmentation = AugmentationParams::fromJson(j.at("augmentation").dump(), where);
+        c.rules = LabelRules::fromJson(j.at("rules").dump(), where);
+        c.dataCsv = j.at("data_csv").get<std::string>();
+        if (!j.at("data_images").is_null()) c.dataImages = j.at("data_images").get<std::string>();
+    } catch (const json::exception& e) {
+        throw DataError(where, std::string("not a run configuration: ") + e.what());
+    }
+    try {
+        c.validate();
+    } catch (const DataError& e) {
+        throw DataError(where, e.what());
+    }
+    return c;
+}
+
+TrainConfig loadRunConfig(const fs::path& runDir) {
+    const RunFolder run{runDir};
+    return TrainConfig::fromJson(readWholeFile(run.config()), run.config());
+}
+
+}  // namespace gz

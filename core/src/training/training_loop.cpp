@@ -1,0 +1,329 @@
+#include "training/training_loop.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "gz/error.h"
+#include "gz/evaluation.h"
+#include "gz/files.h"
+#include "training/batches.h"
+#include "training/checkpoint.h"
+#include "training/compute.h"
+#include "training/inference.h"
+#include "training/metrics_csv.h"
+#include "training/train_step.h"
+#include "util/batch_loader.h"
+
+namespace gz::detail {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+}  // namespace
+
+TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
+    : session_(session),
+      config_(session.config),
+      stop_(stop),
+      log_(session.run.log(), session.callbacks->onLog),
+      threads_(useThreads()),
+      device_(chooseDevice(config_.device)),
+      cache_(decodeImages()),
+      sets_(usableSubsets()),
+      plan_(config_, sets_.train.size()),
+      balance_(config_.balance, sets_.trainLabels),
+      net_(buildModel()),
+      optimizer_(net_->parameters(), torch::optim::SGDOptions(config_.lr)
+                                         .momentum(config_.momentum)
+                                         .nesterov(config_.momentum > 0)
+                                         .weight_decay(config_.weightDecay)),
+      lossOptions_(lossOptions()) {}
+
+int TrainingLoop::useThreads() const {
+    const int threads = threadCount(config_.threads);
+    torch::set_num_threads(threads);
+    return threads;
+}
+
+DecodedCache TrainingLoop::decodeImages() {
+    DecodedCache cache = DecodedCache::buildOrLoad(*session_.catalog, idsOf(session_.split),
+                                                   session_.workspace, config_.augmentation,
+                                                   threads_, stop_, session_.callbacks->onPrepare);
+    log_(std::string(cache.reused() ? "reused" : "built") + " image cache " +
+         cache.file().string() + ": " + cache.summary().text());
+    return cache;
+}
+
+SplitSubsets TrainingLoop::usableSubsets() const {
+    SplitSubsets s = subsetsOf(cache_, session_.split);
+    if (s.train.size() < 2) throw DataError("fewer than 2 usable training images");
+    return s;
+}
+
+GalaxyNet TrainingLoop::buildModel() const {
+    torch::manual_seed(config_.seed);
+    GalaxyNet net = makeModel(config_.model);
+    net->to(device_);
+    return net;
+}
+
+torch::nn::functional::CrossEntropyFuncOptions TrainingLoop::lossOptions() const {
+    auto options =
+        torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
+    const std::vector<float> weights = balance_.lossWeights();
+    if (!weights.empty()) options.weight(torch::tensor(weights).to(device_));
+    return options;
+}
+
+void TrainingLoop::resumeFromCheckpoint() {
+    const fs::path last = session_.run.lastCheckpoint();
+    state_ = TrainingState::fromJson(loadCheckpoint(last, *net_, &optimizer_, device_), last);
+    // metrics.csv follows the checkpoint (a kill may have come between the two writes).
+    writeMetricsCsv(session_.run, state_.history);
+    log_("resumed at epoch " + std::to_string(state_.epoch + 1) + ", batch " +
+         std::to_string(state_.batchInEpoch + 1) + " after " + formatNumber(state_.elapsed) + " s");
+}
+
+void TrainingLoop::logStart() {
+    log_("training " + config_.model + " (" + std::to_string(trainableParameters(*net_)) +
+         " parameters) on " + std::to_string(sets_.train.size()) + " images, " +
+         std::to_string(sets_.val.size()) + " validation, " + std::to_string(sets_.test.size()) +
+         " test; " + std::to_string(threads_) + " threads on " + device_.str());
+}
+
+// Early stopping is part of the state (badEpochs), so a resumed early-stopped run stays done.
+bool TrainingLoop::stoppedEarly() const {
+    return config_.earlyStopPatience > 0 && state_.badEpochs >= config_.earlyStopPatience &&
+           !sets_.val.empty();
+}
+
+bool TrainingLoop::finished() const {
+    return (config_.epochs > 0 && state_.epoch >= config_.epochs) ||
+           (plan_.budgetSeconds > 0 && state_.elapsed >= plan_.budgetSeconds) || stoppedEarly();
+}
+
+TrainOutcome TrainingLoop::run(bool resume) {
+    if (resume)
+        resumeFromCheckpoint();
+    else
+        logStart();
+    bool stopped = false;
+    while (!finished() && !stopped) stopped = !runEpoch();
+
+    TrainOutcome outcome;
+    outcome.epochsCompleted = state_.epoch;
+    outcome.history = state_.history;
+    if (stopped) {
+        outcome.status = TrainOutcome::Status::Stopped;
+        outcome.summary = "stopped after " + std::to_string(state_.epoch) +
+                          " complete epochs; resume to continue";
+        return outcome;
+    }
+    outcome.test = evaluateBest();
+    outcome.summary =
+        "finished " + std::to_string(state_.epoch) + " epochs in " + formatNumber(state_.elapsed) +
+        " s" +
+        (outcome.test ? "; accuracy " + formatNumber(outcome.test->accuracy) : std::string());
+    return outcome;
+}
+
+bool TrainingLoop::runEpoch() {
+    const int e = state_.epoch;  // 0-based epoch being trained
+    const double elapsedAtStart = state_.elapsed, secondsBefore = state_.partSeconds;
+    const double lastLr = trainBatches(e);
+    if (stop_.stop_requested()) {
+        saveCheckpointTo(session_.run.lastCheckpoint());
+        log_("stopped at epoch " + std::to_string(e + 1) + ", batch " +
+             std::to_string(state_.batchInEpoch) + "; checkpoint written");
+        return false;
+    }
+
+    // The epoch is over (or time ran out in it): validate, record, checkpoint.
+    const auto validationStart = Clock::now();
+    EpochRecord r;
+    r.epoch = e + 1;
+    r.batches = static_cast<int>(state_.batchInEpoch);
+    const double seen = static_cast<double>(state_.partSeen);
+    r.trainLoss = state_.partSeen ? state_.partLoss / seen : std::nan("");
+    r.trainAccuracy =
+        state_.partSeen ? static_cast<double>(state_.partCorrect) / seen : std::nan("");
+    r.lr = lastLr;
+    if (!validate(r)) {
+        // The epoch is trained: keep it; resume validates it.
+        saveCheckpointTo(session_.run.lastCheckpoint());
+        log_("stopped during validation of epoch " + std::to_string(e + 1) +
+             "; checkpoint written");
+        return false;
+    }
+    state_.elapsed += seconds(validationStart);
+    r.seconds = secondsBefore + (state_.elapsed - elapsedAtStart);  // with a resumed part
+    r.elapsedSeconds = state_.elapsed;
+    r.imagesPerSecond = state_.partSeconds > 0 ? seen / state_.partSeconds : 0;
+    const bool improved = recordEpoch(r);
+    log_("epoch " + std::to_string(state_.epoch) + ": train loss " + formatNumber(r.trainLoss) +
+         ", accuracy " + formatNumber(r.trainAccuracy) + "; val loss " + formatNumber(r.valLoss) +
+         ", accuracy " + formatNumber(r.valAccuracy) + ", macro F1 " + formatNumber(r.valMacroF1) +
+         "; " + formatNumber(r.imagesPerSecond) + " images/s" + (improved ? " (best)" : ""));
+    if (session_.callbacks->onEpoch) session_.callbacks->onEpoch(r);
+    if (stoppedEarly()) {
+        log_("early stop: no validation improvement for " + std::to_string(state_.badEpochs) +
+             " epochs");
+        return true;
+    }
+    if (stop_.stop_requested()) {
+        log_("stopped after epoch " + std::to_string(state_.epoch) + "; checkpoint written");
+        return false;
+    }
+    return true;
+}
+
+double TrainingLoop::trainBatches(int epoch) {
+    const std::vector<std::size_t> order = balance_.epochOrder(config_.seed, epoch);
+    const std::size_t bs = plan_.batchSize;
+    BatchLoader<Batch> loader(
+        state_.batchInEpoch, plan_.batchesPerEpoch, config_.loaderThreads, 4, [&](std::size_t b) {
+            return trainingBatch(cache_, config_.augmentation, config_.seed,
+                                 static_cast<std::uint64_t>(epoch), b * bs, bs,
+                                 [&](std::size_t pos) {
+                                     const std::size_t k = order[pos];
+                                     return std::pair(sets_.train[k], sets_.trainLabels[k]);
+                                 });
+        });
+
+    net_->train();
+    double lr = learningRate(config_, plan_, state_.step, state_.elapsed);
+    double rate = 0;  // smoothed images/s
+    while (state_.batchInEpoch < plan_.batchesPerEpoch) {
+        const auto start = Clock::now();
+        std::optional<Batch> batch = loader.next(stop_);
+        if (!batch) break;  // stop requested while waiting
+        lr = learningRate(config_, plan_, state_.step, state_.elapsed);
+        for (auto& group : optimizer_.param_groups())
+            static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+        const StepResult result = trainStep(*net_, optimizer_, batch->images.to(device_),
+                                            batch->labels.to(device_), lossOptions_);
+        if (!std::isfinite(result.loss))
+            throw DataError("training diverged (loss is " + formatNumber(result.loss) +
+                            "); try a lower learning rate");
+        state_.partLoss += result.loss * static_cast<double>(bs);
+        state_.partCorrect += static_cast<std::size_t>(result.correct);
+        state_.partSeen += bs;
+        ++state_.step;
+        ++state_.batchInEpoch;
+        const double dt = seconds(start);
+        state_.elapsed += dt;
+        state_.partSeconds += dt;
+        rate = rate == 0 ? static_cast<double>(bs) / dt
+                         : 0.8 * rate + 0.2 * static_cast<double>(bs) / dt;
+        reportBatch(epoch, result.loss, lr, rate);
+        if (stop_.stop_requested()) break;
+        if (plan_.budgetSeconds > 0 && state_.elapsed >= plan_.budgetSeconds) break;
+    }
+    return lr;
+}
+
+void TrainingLoop::reportBatch(int epoch, double batchLoss, double lr,
+                               double imagesPerSecond) const {
+    if (!session_.callbacks->onBatch) return;
+    BatchProgress p;
+    p.epoch = epoch + 1;
+    p.epochs = config_.epochs;
+    p.batch = static_cast<int>(state_.batchInEpoch);
+    p.batches = static_cast<int>(plan_.batchesPerEpoch);
+    p.loss = state_.partLoss / static_cast<double>(state_.partSeen);
+    p.accuracy = static_cast<double>(state_.partCorrect) / static_cast<double>(state_.partSeen);
+    p.batchLoss = batchLoss;
+    p.lr = lr;
+    p.imagesPerSecond = imagesPerSecond;
+    p.elapsedSeconds = state_.elapsed;
+    const double budget = plan_.budgetSeconds, left = budget - state_.elapsed;
+    double eta = -1;
+    if (config_.epochs > 0)
+        eta = static_cast<double>(plan_.totalSteps - state_.step) *
+              static_cast<double>(plan_.batchSize) / imagesPerSecond;
+    if (budget > 0) eta = eta < 0 ? left : std::min(eta, left);
+    p.etaSeconds = std::max(eta, -1.0);
+    session_.callbacks->onBatch(p);
+}
+
+bool TrainingLoop::validate(EpochRecord& record) {
+    record.valLoss = record.valAccuracy = record.valMacroF1 =
+        std::numeric_limits<double>::quiet_NaN();
+    if (sets_.val.empty()) return true;
+    std::vector<Prediction> predictions;
+    try {
+        predictions = predictIndices(*net_, cache_, sets_.val, sets_.valLabels,
+                                     config_.augmentation, false, static_cast<int>(plan_.batchSize),
+                                     config_.loaderThreads, device_, stop_, {});
+    } catch (const Cancelled&) {
+        return false;
+    }
+    const EvaluationResult ev = evaluate(predictions);
+    record.valLoss = ev.meanLoss;
+    record.valAccuracy = ev.accuracy;
+    record.valMacroF1 = ev.macroF1;
+    return true;
+}
+
+bool TrainingLoop::recordEpoch(const EpochRecord& record) {
+    state_.history.push_back(record);
+    state_.epoch = record.epoch;
+    state_.batchInEpoch = 0;
+    state_.partLoss = state_.partSeconds = 0;
+    state_.partCorrect = state_.partSeen = 0;
+
+    const double value = sets_.val.empty() ? static_cast<double>(state_.epoch)
+                                           : selectionValue(record, config_.selectMetric);
+    const bool improved = value > state_.bestValue;
+    if (improved) {
+        state_.bestValue = value;
+        state_.bestEpoch = state_.epoch;
+        state_.badEpochs = 0;
+    } else {
+        ++state_.badEpochs;
+    }
+    // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
+    // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
+    if (improved) saveCheckpointTo(session_.run.bestCheckpoint());
+    saveCheckpointTo(session_.run.lastCheckpoint());
+    writeMetricsCsv(session_.run, state_.history);
+    return improved;
+}
+
+void TrainingLoop::saveCheckpointTo(const fs::path& file) {
+    saveCheckpoint(file, *net_, optimizer_, state_.toJson(config_.seed));
+}
+
+std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
+    const RunFolder& run = session_.run;
+    std::error_code ec;
+    if (fs::exists(run.bestCheckpoint(), ec))
+        loadCheckpoint(run.bestCheckpoint(), *net_, nullptr, device_);
+    const bool onTest = !sets_.test.empty();
+    const auto& indices = onTest ? sets_.test : sets_.val;
+    const auto& labels = onTest ? sets_.testLabels : sets_.valLabels;
+    if (indices.empty()) return std::nullopt;
+    const auto predictions = predictIndices(*net_, cache_, indices, labels, config_.augmentation,
+                                            config_.tta, static_cast<int>(plan_.batchSize),
+                                            config_.loaderThreads, device_, stop_, {});
+    writePredictionsCsv(run.predictions(), predictions);
+    const EvaluationResult ev = evaluate(predictions);
+    const std::string text = ev.toJson();
+    writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
+    log_(std::string(onTest ? "test" : "validation") + " (best epoch " +
+         std::to_string(state_.bestEpoch) + (config_.tta ? ", TTA" : "") + "): accuracy " +
+         formatNumber(ev.accuracy) + " [" + formatNumber(ev.accuracyInterval.low) + ", " +
+         formatNumber(ev.accuracyInterval.high) + "], macro F1 " + formatNumber(ev.macroF1) + " [" +
+         formatNumber(ev.macroF1Interval.low) + ", " + formatNumber(ev.macroF1Interval.high) +
+         "] on " + std::to_string(ev.n) + " galaxies (95% intervals)");
+    return ev;
+}
+
+}  // namespace gz::detail

@@ -1,0 +1,96 @@
+#pragma once
+// Private to core: the training loop of a new or resumed run.
+
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "gz/catalog.h"
+#include "gz/decoded_cache.h"
+#include "gz/partition.h"
+#include "gz/run_folder.h"
+#include "gz/training.h"
+#include "training/class_balance.h"
+#include "training/memory_tuning.h"
+#include "training/models.h"
+#include "training/run_log.h"
+#include "training/schedule.h"
+#include "training/split_subsets.h"
+#include "training/training_state.h"
+
+namespace gz::detail {
+
+/// Everything a training loop needs, for a new run or a resumed one.
+struct Session {
+    RunFolder run;
+    TrainConfig config;
+    std::vector<SplitEntry> split;
+    const Catalog* catalog = nullptr;
+    std::filesystem::path workspace;
+    const TrainCallbacks* callbacks = nullptr;
+};
+
+/// Trains a run's model epoch by epoch: every epoch ends with a validation, best.pt when it
+/// improved, last.pt and metrics.csv; a stop request ends it after the current batch with
+/// last.pt written. The run ends with the best checkpoint evaluated on the test split (else the
+/// validation split). `session` must outlive the loop.
+class TrainingLoop {
+public:
+    /// Opens the run log, decodes the images into the workspace cache and builds the model and
+    /// its optimiser. Throws DataError with fewer than 2 usable training images.
+    TrainingLoop(const Session& session, const std::stop_token& stop);
+
+    /// Trains from the start or, with `resume`, from the run's last.pt, until the run's limits,
+    /// early stopping or a stop request.
+    TrainOutcome run(bool resume);
+
+private:
+    int useThreads() const;
+    DecodedCache decodeImages();
+    SplitSubsets usableSubsets() const;
+    GalaxyNet buildModel() const;
+    torch::nn::functional::CrossEntropyFuncOptions lossOptions() const;
+    void resumeFromCheckpoint();
+    void logStart();
+
+    bool stoppedEarly() const;
+    bool finished() const;
+    /// Trains and validates one epoch (or what is left of it); false when a stop ended it.
+    bool runEpoch();
+    /// Trains the epoch's remaining batches until its end, a stop or the time budget; returns the
+    /// learning rate of the last batch.
+    double trainBatches(int epoch);
+    void reportBatch(int epoch, double batchLoss, double lr, double imagesPerSecond) const;
+    /// Fills in the validation metrics of `record`; false when a stop interrupted it.
+    bool validate(EpochRecord& record);
+    /// Adds a validated epoch to the history, updates the best epoch and writes the checkpoints
+    /// and metrics.csv; returns whether the epoch is the best so far.
+    bool recordEpoch(const EpochRecord& record);
+    void saveCheckpointTo(const std::filesystem::path& file);
+    /// Predicts the test split (else the validation split) with the best checkpoint and writes
+    /// predictions.csv and confusion.json; nothing without either split.
+    std::optional<EvaluationResult> evaluateBest();
+
+    const Session& session_;
+    const TrainConfig& config_;
+    std::stop_token stop_;
+    TrainingMemory memory_;
+    RunLog log_;
+    int threads_;
+    torch::Device device_;
+    DecodedCache cache_;
+    SplitSubsets sets_;
+    TrainingPlan plan_;
+    ClassBalance balance_;
+    GalaxyNet net_;
+    torch::optim::SGD optimizer_;
+    torch::nn::functional::CrossEntropyFuncOptions lossOptions_;
+    TrainingState state_;
+};
+
+}  // namespace gz::detail
