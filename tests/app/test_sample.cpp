@@ -1,4 +1,5 @@
-// The real Galaxy Zoo 2 sample (GZ2_SAMPLE_DIR): the reference counts of REFERENCE.md.
+// The real Galaxy Zoo 2 sample (GZ2_SAMPLE_DIR): its label counts under the paper's default rules
+// (385 round, 380 in-between, 26 cigar, 182 edge-on, 467 spiral of 3,000) and the CLI on it.
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -69,7 +69,8 @@ EvaluationResult evaluate(const std::vector<Prediction>& predictions);
 /// negative, ties counting one half (Mann-Whitney). NaN without positives or negatives.
 double rocAuc(const std::vector<float>& scores, const std::vector<bool>& positive);
 
-/// predictions.csv (REFERENCE.md): GalaxyID,true_label,predicted_label,p_round,...,p_spiral.
+/// predictions.csv, the original workflow's format:
+/// GalaxyID,true_label,predicted_label,p_round,...,p_spiral.
 void writePredictionsCsv(const std::filesystem::path& file, const std::vector<Prediction>& rows);
 std::vector<Prediction> readPredictionsCsv(const std::filesystem::path& file);
 
