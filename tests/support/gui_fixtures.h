@@ -12,6 +12,7 @@
 
 #include "app/application.h"
 #include "app/mainwindow.h"
+#include "common/uiformat.h"
 #include "dataset/loadeddataset.h"
 #include "fixtures.h"
 

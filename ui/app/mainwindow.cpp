@@ -77,7 +77,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connect(welcome_, &WelcomePage::openDemoRequested, this, &MainWindow::openDemo);
     connect(welcome_, &WelcomePage::openRecentRequested, this, &MainWindow::openLocation);
 
-    // Panels are tabs; later issues add Augmentation, Training and Evaluation with addPanel().
+    // Panels are tabs: Dataset, then the training panels, then the evaluation panels.
     panels_ = new QTabWidget;
     panels_->setObjectName(QStringLiteral("panelTabs"));
     panels_->setDocumentMode(true);
@@ -187,10 +187,6 @@ void MainWindow::saveWindowState() const {
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
-}
-
-int MainWindow::addPanel(QWidget* panel, const QString& title) {
-    return panels_->addTab(panel, title);
 }
 
 // --- opening -------------------------------------------------------------------------------

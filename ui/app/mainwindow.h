@@ -1,6 +1,6 @@
 #pragma once
-// The main window: menus, the welcome page, the panels (Dataset now; Augmentation, Training and
-// Evaluation later) and the status bar that shows and cancels long jobs.
+// The main window: menus, the welcome page, the panels (Dataset, Augmentation, Training, Runs,
+// Evaluation and Prediction, as tabs) and the status bar that shows and cancels long jobs.
 
 #include <QMainWindow>
 #include <QPointer>
@@ -85,8 +85,6 @@ public:
     PredictionPanel* predictionPanel() const { return predictionPanel_; }
     /// Shows a panel's tab (e.g. trainingPanel()).
     void showPanel(QWidget* panel);
-    /// Adds a panel beside the Dataset panel (for the later Augmentation/Training/... panels).
-    int addPanel(QWidget* panel, const QString& title);
 
 signals:
     /// A data set was opened and is now shown.

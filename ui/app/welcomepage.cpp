@@ -31,18 +31,20 @@ QLabel* makeLabel(const QString& text, qreal scale, bool bold, QWidget* parent) 
 WelcomePage::WelcomePage(std::size_t demoGalaxies, QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("welcomePage"));
     setAttribute(Qt::WA_StyledBackground);
-    setStyleSheet(QStringLiteral(
-        "#welcomePage { background: qlineargradient(x1:0, y1:0, x2:0, y2:1,"
-        "  stop:0 #f7f9fc, stop:1 #e9eef6); }"
-        "#welcomeCard { background: white; border: 1px solid #d5dce6; border-radius: 12px; }"
-        "#welcomeCard QCommandLinkButton { border: 1px solid #cfd8e3; border-radius: 8px;"
-        "  background: #fbfcfe; padding: 10px 14px; }"
-        "#welcomeCard QCommandLinkButton:hover { background: #eef4fc; border-color: #5b8def; }"
-        "#welcomeCard QCommandLinkButton:disabled { background: #f3f4f6; }"
-        "#welcomeRecent QPushButton { text-align: left; border: none; padding: 3px 6px;"
-        "  color: #1f5fbf; }"
-        "#welcomeRecent QPushButton:hover { text-decoration: underline; }"
-        "#welcomeRecent QPushButton:disabled { color: #9aa3ad; }"));
+    setStyleSheet(
+        QStringLiteral(
+            "#welcomePage { background: qlineargradient(x1:0, y1:0, x2:0, y2:1,"
+            "  stop:0 #f7f9fc, stop:1 #e9eef6); }"
+            "#welcomeCard { background: white; border: 1px solid %1; border-radius: 12px; }"
+            "#welcomeCard QCommandLinkButton { border: 1px solid #cfd8e3; border-radius: 8px;"
+            "  background: #fbfcfe; padding: 10px 14px; }"
+            "#welcomeCard QCommandLinkButton:hover { background: #eef4fc; border-color: #5b8def; }"
+            "#welcomeCard QCommandLinkButton:disabled { background: #f3f4f6; }"
+            "#welcomeRecent QPushButton { text-align: left; border: none; padding: 3px 6px;"
+            "  color: #1f5fbf; }"
+            "#welcomeRecent QPushButton:hover { text-decoration: underline; }"
+            "#welcomeRecent QPushButton:disabled { color: %2; }")
+            .arg(cardBorderColor().name(), disabledTextColor().name()));
 
     auto* card = new QFrame(this);
     card->setObjectName(QStringLiteral("welcomeCard"));

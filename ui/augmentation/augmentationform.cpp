@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "common/formcontrols.h"
+
 namespace gz::ui {
 
 namespace {
@@ -103,27 +105,40 @@ std::vector<RowSpec> rowSpecs() {
     };
 }
 
-// The spin box of `number`: a QSpinBox for an int field, a QDoubleSpinBox for a double one.
+// The spin box of `number`, showing the field's default: a QSpinBox for an int field, a
+// QDoubleSpinBox for a double one.
 QAbstractSpinBox* createSpin(const Number& number) {
+    const P defaults;
+    const QString name = QString::fromLatin1(number.objectName);
     QAbstractSpinBox* spin = std::visit(
         [&](auto field) -> QAbstractSpinBox* {
             if constexpr (std::is_same_v<decltype(field), int P::*>) {
-                auto* s = new QSpinBox;
-                s->setRange(static_cast<int>(number.lo), static_cast<int>(number.hi));
+                QSpinBox* s = makeSpinBox(name, static_cast<int>(number.lo),
+                                          static_cast<int>(number.hi), defaults.*field);
                 s->setSuffix(QString::fromUtf8(number.suffix));
                 return s;
             } else {
-                auto* s = new QDoubleSpinBox;
-                s->setRange(number.lo, number.hi);
-                s->setSingleStep(number.step);
-                s->setDecimals(number.decimals);
-                return s;
+                return makeDoubleSpinBox(name, number.lo, number.hi, defaults.*field,
+                                         number.decimals, number.step);
             }
         },
         number.field);
-    spin->setObjectName(QString::fromLatin1(number.objectName));
     spin->setKeyboardTracking(false);
     return spin;
+}
+
+// Calls f(member, spin) with the number field's member pointer and `spin` as the type that
+// createSpin() made for it.
+template <typename F>
+void withTypedSpin(const NumberField& field, QAbstractSpinBox* spin, F&& f) {
+    std::visit(
+        [&](auto member) {
+            if constexpr (std::is_same_v<decltype(member), int P::*>)
+                f(member, static_cast<QSpinBox*>(spin));
+            else
+                f(member, static_cast<QDoubleSpinBox*>(spin));
+        },
+        field);
 }
 
 // The value column: the spin boxes side by side ("to" between two), left-aligned.
@@ -154,11 +169,10 @@ AugmentationForm::AugmentationForm(QWidget* parent) : QGroupBox(tr("Training tra
         Row row{std::move(spec)};
         for (const Number& number : row.spec.numbers) {
             QAbstractSpinBox* spin = createSpin(number);
-            if (auto* s = qobject_cast<QSpinBox*>(spin))
-                connect(s, &QSpinBox::valueChanged, this, &AugmentationForm::controlChanged);
-            else
-                connect(static_cast<QDoubleSpinBox*>(spin), &QDoubleSpinBox::valueChanged, this,
-                        &AugmentationForm::controlChanged);
+            withTypedSpin(number.field, spin, [&](auto, auto* s) {
+                using Spin = std::remove_pointer_t<decltype(s)>;
+                connect(s, &Spin::valueChanged, this, &AugmentationForm::controlChanged);
+            });
             row.spins.push_back(spin);
         }
         if (!row.spec.checkName) {
@@ -186,14 +200,8 @@ void AugmentationForm::setParams(const AugmentationParams& params) {
     for (Row& row : rows_) {
         if (row.check) row.check->setChecked(params.*row.spec.step);
         for (std::size_t i = 0; i < row.spins.size(); ++i) {
-            std::visit(
-                [&](auto field) {
-                    if constexpr (std::is_same_v<decltype(field), int P::*>)
-                        static_cast<QSpinBox*>(row.spins[i])->setValue(params.*field);
-                    else
-                        static_cast<QDoubleSpinBox*>(row.spins[i])->setValue(params.*field);
-                },
-                row.spec.numbers[i].field);
+            withTypedSpin(row.spec.numbers[i].field, row.spins[i],
+                          [&](auto member, auto* s) { s->setValue(params.*member); });
             if (row.check && row.spec.gated) row.spins[i]->setEnabled(params.*row.spec.step);
         }
     }
@@ -205,14 +213,8 @@ AugmentationParams AugmentationForm::params() const {
     for (const Row& row : rows_) {
         if (row.check) params.*row.spec.step = row.check->isChecked();
         for (std::size_t i = 0; i < row.spins.size(); ++i)
-            std::visit(
-                [&](auto field) {
-                    if constexpr (std::is_same_v<decltype(field), int P::*>)
-                        params.*field = static_cast<const QSpinBox*>(row.spins[i])->value();
-                    else
-                        params.*field = static_cast<const QDoubleSpinBox*>(row.spins[i])->value();
-                },
-                row.spec.numbers[i].field);
+            withTypedSpin(row.spec.numbers[i].field, row.spins[i],
+                          [&](auto member, const auto* s) { params.*member = s->value(); });
     }
     return params;
 }

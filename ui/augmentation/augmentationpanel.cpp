@@ -20,6 +20,7 @@
 
 #include "augmentation/augmentationform.h"
 #include "augmentation/augmentationsettings.h"
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
 #include "gz/error.h"
@@ -30,15 +31,6 @@ namespace {
 
 constexpr int kTileSide = 112;
 constexpr int kDebounceMs = 60;
-
-QSpinBox* intSpin(const QString& objectName, int lo, int hi, const QString& suffix = {}) {
-    auto* s = new QSpinBox;
-    s->setObjectName(objectName);
-    s->setRange(lo, hi);
-    s->setSuffix(suffix);
-    s->setKeyboardTracking(false);
-    return s;
-}
 
 QString rangeText(const PreviewTile& t) {
     return QStringLiteral("values %1 … %2")
@@ -113,8 +105,9 @@ QWidget* AugmentationPanel::createControls() {
     galaxyLabel_->setObjectName(QStringLiteral("galaxyLabel"));
     galaxyLabel_->setWordWrap(true);
 
-    seedSpin_ = intSpin(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max());
-    seedSpin_->setValue(42);
+    seedSpin_ =
+        makeSpinBox(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    seedSpin_->setKeyboardTracking(false);
     seedSpin_->setToolTip(tr("Seed of the draws (training uses its own seed per run)"));
     connect(seedSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });
     auto* rerollButton = new QPushButton(tr("Re-roll"));
@@ -123,8 +116,8 @@ QWidget* AugmentationPanel::createControls() {
     connect(rerollButton, &QPushButton::clicked, this, &AugmentationPanel::reroll);
     rollLabel_ = new QLabel;
     rollLabel_->setObjectName(QStringLiteral("rollLabel"));
-    gridSpin_ = intSpin(QStringLiteral("gridCountSpin"), 1, 48);
-    gridSpin_->setValue(12);
+    gridSpin_ = makeSpinBox(QStringLiteral("gridCountSpin"), 1, 48, 12);
+    gridSpin_->setKeyboardTracking(false);
     gridSpin_->setToolTip(tr("Random augmentations shown in the grid"));
     connect(gridSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });
 
@@ -162,15 +155,12 @@ QWidget* AugmentationPanel::createControls() {
     buttons->addWidget(saveButton);
     buttons->addWidget(defaultsButton);
 
-    message_ = new QLabel;
-    message_->setObjectName(QStringLiteral("augmentationMessage"));
-    message_->setWordWrap(true);
-    message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    message_ = makeTextLabel(QStringLiteral("augmentationMessage"));
 
     auto* note = new QLabel(
         tr("These parameters are the ones preprocessing and training use (Training tab)."));
     note->setWordWrap(true);
-    note->setStyleSheet(QStringLiteral("color: #4a5563;"));
+    setMuted(note);
 
     auto* layout = new QVBoxLayout(w);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -332,7 +322,6 @@ void AugmentationPanel::startPreview() {
 void AugmentationPanel::previewReady(AugmentationPreview preview) {
     preview_ = std::move(preview);
     showPreview();
-    emit previewUpdated();
 }
 
 void AugmentationPanel::previewFailed(const QString& error) {
@@ -358,8 +347,7 @@ void AugmentationPanel::fillTiles(QGridLayout* grid, const std::vector<PreviewTi
         auto* name = new QLabel(QStringLiteral("<b>%1</b>").arg(t.name.toHtmlEscaped()));
         auto* value = new QLabel(t.enabled ? t.value : tr("off"));
         value->setObjectName(QStringLiteral("%1Value%2").arg(prefix).arg(i));
-        value->setStyleSheet(t.enabled ? QStringLiteral("color: #1f2937;")
-                                       : QStringLiteral("color: #9aa3ad;"));
+        value->setStyleSheet(colorStyle(t.enabled ? textColor() : disabledTextColor()));
         value->setWordWrap(true);
         value->setFixedWidth(kTileSide);
         tile->setToolTip(QStringLiteral("%1: %2\n%3 × %4 pixels, %5")

@@ -59,10 +59,6 @@ public slots:
     void reroll();
     void showRandomGalaxy();
 
-signals:
-    /// A new preview is on screen.
-    void previewUpdated();
-
 private:
     QWidget* createControls();
     QWidget* createPreviewArea();

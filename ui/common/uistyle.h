@@ -1,12 +1,10 @@
 #pragma once
-// The look the panels share: the text colours, status labels and spin boxes.
+// The look the panels share: the text colours and status labels.
 
 #include <QColor>
 #include <QString>
 
-class QDoubleSpinBox;
 class QLabel;
-class QSpinBox;
 
 namespace gz::ui {
 
@@ -14,12 +12,31 @@ namespace gz::ui {
 QColor errorColor();
 /// Secondary text: notes, summaries, read-outs (#4a5563).
 QColor mutedColor();
+/// Text on the light cards and tiles: headings, values, captions (#1f2937).
+QColor textColor();
+/// Text of what is switched off (#9aa3ad).
+QColor disabledTextColor();
+/// Text of warnings: images missing, a catalog the rules cannot label (#9a4d00).
+QColor warningColor();
+/// Warning boxes and badges: their background (#fff4e5), text (#6b3d00) and border, also the
+/// mark of a missing image (#f0b45b).
+QColor warningBoxColor();
+QColor warningBoxTextColor();
+QColor warningAccentColor();
+/// The border of the white cards: the welcome card, the Dataset groups, thumbnails (#d5dce6).
+QColor cardBorderColor();
+/// The dark sky behind galaxy images (#101216).
+QColor skyColor();
+
+/// The style sheet that colours a widget's text: "color: #rrggbb;".
+QString colorStyle(const QColor& color);
 
 /// The colour a status label shows its text in.
 enum class StatusTone {
-    Normal,  ///< the palette's text colour
-    Muted,   ///< mutedColor()
-    Error,   ///< errorColor()
+    Normal,   ///< the palette's text colour
+    Muted,    ///< mutedColor()
+    Warning,  ///< warningColor()
+    Error,    ///< errorColor()
 };
 
 /// Sets `label`'s text and colours it by `tone`.
@@ -28,12 +45,7 @@ void setStatusText(QLabel* label, const QString& text, StatusTone tone = StatusT
 void setMuted(QLabel* label);
 /// `text`, HTML-escaped, in the error colour (for rich-text labels).
 QString errorHtml(const QString& text);
-
-/// A spin box named `objectName` with range lo..hi, showing `value`.
-QSpinBox* makeSpinBox(const QString& objectName, int lo, int hi, int value);
-/// A spin box named `objectName` with range lo..hi, `decimals` places and arrow steps of `step`,
-/// showing `value`.
-QDoubleSpinBox* makeDoubleSpinBox(const QString& objectName, double lo, double hi, double value,
-                                  int decimals, double step);
+/// `text`, HTML-escaped, in the warning colour (for rich-text labels).
+QString warningHtml(const QString& text);
 
 }  // namespace gz::ui

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
@@ -91,12 +92,12 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     content->setStyleSheet(
         QStringLiteral(
             "#datasetPanelContent { background: #f4f6fa; }"
-            "QGroupBox { background: white; border: 1px solid #d5dce6; border-radius: 8px;"
-            "  margin-top: 24px; font-weight: bold; color: #1f2937; }"
+            "QGroupBox { background: white; border: 1px solid %1; border-radius: 8px;"
+            "  margin-top: 24px; font-weight: bold; color: %2; }"
             "QGroupBox::title { subcontrol-origin: margin; subcontrol-position: top left;"
             "  left: 6px; padding: 0 4px; }"
-            "QLabel[role=\"field\"] { color: %1; }")
-            .arg(mutedColor().name()));
+            "QLabel[role=\"field\"] { color: %3; }")
+            .arg(cardBorderColor().name(), textColor().name(), mutedColor().name()));
 
     title_ = new QLabel(content);
     title_->setObjectName(QStringLiteral("datasetTitle"));
@@ -187,15 +188,14 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     countsLayout->addWidget(countTable_);
     countsLayout->addWidget(chart_, 1);
 
-    labelingError_ = new QLabel;
-    labelingError_->setObjectName(QStringLiteral("labelingErrorLabel"));
-    labelingError_->setWordWrap(true);
+    labelingError_ = makeTextLabel(QStringLiteral("labelingErrorLabel"));
     labelingError_->setTextFormat(Qt::RichText);
-    labelingError_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     labelingError_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     labelingError_->setStyleSheet(
-        QStringLiteral("QLabel { background: #fff4e5; border: 1px solid #f0b45b; border-radius: "
-                       "6px; padding: 12px; color: #6b3d00; }"));
+        QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 6px;"
+                       " padding: 12px; color: %3; }")
+            .arg(warningBoxColor().name(), warningAccentColor().name(),
+                 warningBoxTextColor().name()));
     auto* errorPage = new QWidget;
     auto* errorLayout = new QVBoxLayout(errorPage);
     errorLayout->setContentsMargins(0, 0, 0, 0);
@@ -295,9 +295,8 @@ void DatasetPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     imageDir_->setText(catalog.imageDir() ? toQString(*catalog.imageDir()) : tr("None"));
     galaxyCount_->setText(number(catalog.size()));
     voteColumns_->setText(voteColumnsText(catalog));
-    missingImages_->setText(missingImagesText(catalog));
-    missingImages_->setStyleSheet(
-        catalog.missingImages().count > 0 ? QStringLiteral("color: #9a4d00;") : QString());
+    setStatusText(missingImages_, missingImagesText(catalog),
+                  catalog.missingImages().count > 0 ? StatusTone::Warning : StatusTone::Normal);
     session_->setDataset(dataset_);  // labelingChanged() shows the counts
 }
 

@@ -295,10 +295,6 @@ bool GalaxyBrowser::selectGalaxy(std::int64_t id) {
     return true;
 }
 
-std::optional<std::size_t> GalaxyBrowser::selectedRow() const {
-    return selected_;
-}
-
 std::pair<int, int> GalaxyBrowser::visibleRange() const {
     const int count = model_->rowCount();
     if (count == 0) return {0, -1};
@@ -346,9 +342,7 @@ void GalaxyBrowser::updateCounts() {
         return;
     }
     if (!labeling) {
-        counts_->setText(
-            tr("<span style='color:#9a4d00'>The rules cannot label this catalog: "
-               "see Label rules.</span>"));
+        counts_->setText(warningHtml(tr("The rules cannot label this catalog: see Label rules.")));
     } else {
         QStringList parts;
         for (int label = 0; label <= kMorphologyCount; ++label) {

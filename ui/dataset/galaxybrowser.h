@@ -38,8 +38,6 @@ public:
     void setMorphologyFilter(std::optional<int> label);
     /// Selects (and scrolls to) a galaxy; false when it is filtered out or unknown.
     bool selectGalaxy(std::int64_t id);
-    /// The catalog row of the selected galaxy, or nullopt.
-    std::optional<std::size_t> selectedRow() const;
     /// First and last model rows in view (first > last when none).
     std::pair<int, int> visibleRange() const;
     /// How many of the visible galaxies have their thumbnail (or its failure) decoded.

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
 
@@ -27,8 +28,8 @@ struct Question {
     std::array<const char*, 7> answers;
 };
 
-// REFERENCE.md, "The Galaxy Zoo 2 decision tree": questions 1-11 and their answers in column
-// order (Class<q>.<a>).
+// The Galaxy Zoo 2 decision tree (Willett et al. 2013) as the catalog's vote columns number it:
+// questions 1-11 and their answers in column order (Class<q>.<a>).
 const std::array<Question, 11> kQuestions = {{
     {"Is the galaxy simply smooth and rounded, with no sign of a disk?",
      {"smooth", "features or disk", "star or artifact"}},
@@ -122,14 +123,13 @@ GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
     subset_->setObjectName(QStringLiteral("galaxySubsetLabel"));
     setMuted(subset_);
 
-    reason_ = new QLabel;
-    reason_->setObjectName(QStringLiteral("galaxyLabelReason"));
-    reason_->setWordWrap(true);
+    reason_ = makeTextLabel(QStringLiteral("galaxyLabelReason"));
     reason_->setTextFormat(Qt::RichText);
-    reason_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    reason_->setStyleSheet(QStringLiteral(
-        "QLabel { background: #f7f9fc; border: 1px solid #dde3ea; border-radius: 6px;"
-        " padding: 8px; color: #1f2937; }"));
+    reason_->setStyleSheet(
+        QStringLiteral(
+            "QLabel { background: #f7f9fc; border: 1px solid #dde3ea; border-radius: 6px;"
+            " padding: 8px; color: %1; }")
+            .arg(textColor().name()));
 
     votes_ = new QTreeWidget;
     votes_->setObjectName(QStringLiteral("voteFractionTree"));
@@ -213,8 +213,9 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
         label_.reset();
         badge_->setText(tr("not labeled"));
         badge_->setStyleSheet(
-            QStringLiteral("QLabel { background: #fff4e5; color: #6b3d00; border-radius: 4px; "
-                           "padding: 2px 8px; }"));
+            QStringLiteral("QLabel { background: %1; color: %2; border-radius: 4px; "
+                           "padding: 2px 8px; }")
+                .arg(warningBoxColor().name(), warningBoxTextColor().name()));
         reason = tr("The rules cannot label this catalog: %1").arg(labelingError.toHtmlEscaped());
     } else {
         const LabelExplanation e = explainLabel(catalog, row, rules);
@@ -224,8 +225,8 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
         badge_->setStyleSheet(
             QStringLiteral("QLabel { background: %1; color: %2; border-radius: 4px;"
                            " padding: 2px 8px; font-weight: bold; }")
-                .arg(color.name(), color.lightnessF() > 0.6 ? QStringLiteral("#1f2937")
-                                                            : QStringLiteral("white")));
+                .arg(color.name(),
+                     color.lightnessF() > 0.6 ? textColor().name() : QStringLiteral("white")));
         QStringList lines;
         if (e.matchedRule) {
             const LabelRule& rule = rules.rules[*e.matchedRule];

@@ -39,7 +39,7 @@ public:
     QString reasonText() const;
     QTreeWidget* votesTree() const { return votes_; }
 
-    /// The questions of the decision tree (REFERENCE.md): "Q7 How rounded is it?".
+    /// The questions of the Galaxy Zoo 2 decision tree: "Q7 How rounded is it?".
     static QString questionTitle(int question);
     /// An answer's words ("completely round") for a column like "Class7.1".
     static QString answerTitle(std::size_t voteColumn);

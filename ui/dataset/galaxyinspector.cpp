@@ -70,7 +70,7 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
     });
     view_ = view;
     view_->setObjectName(QStringLiteral("galaxyImageView"));
-    view_->setBackgroundBrush(QColor(0x10, 0x12, 0x16));
+    view_->setBackgroundBrush(skyColor());
     view_->setDragMode(QGraphicsView::ScrollHandDrag);
     view_->setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     view_->setMinimumSize(220, 220);
@@ -81,7 +81,8 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
     imageMessage_->setAlignment(Qt::AlignCenter);
     imageMessage_->setWordWrap(true);
     imageMessage_->setStyleSheet(
-        QStringLiteral("QLabel { background: #101216; color: #c8cdd4; padding: 12px; }"));
+        QStringLiteral("QLabel { background: %1; color: #c8cdd4; padding: 12px; }")
+            .arg(skyColor().name()));
     imageStack_ = new QStackedWidget;
     imageStack_->addWidget(view_);
     imageStack_->addWidget(imageMessage_);

@@ -50,10 +50,6 @@ public:
     void setIdFilter(const QString& digits);
     void setSort(Sort sort);
 
-    std::optional<int> morphologyFilter() const { return morphology_; }
-    SplitFilter splitFilter() const { return splitFilter_; }
-    Sort sort() const { return sort_; }
-
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
 

@@ -82,10 +82,4 @@ void LabelingSession::setSplit(const std::vector<SplitEntry>& split, const QStri
     emit splitChanged();
 }
 
-void LabelingSession::clearSplit() {
-    if (!split_) return;
-    split_.reset();
-    emit splitChanged();
-}
-
 }  // namespace gz::ui

@@ -2,7 +2,7 @@
 // The labeling the GUI shows: the loaded data set, the label rules the user set and the labeling
 // they give, and the split once there is one. LoadedDataset stays immutable; editing the rules
 // makes a new Labeling (off the GUI thread, latest rules win) that the browser, the counts, the
-// inspector and later panels all read from here.
+// inspector and (through the main window) the Training and Evaluation panels all read from here.
 
 #include <QHash>
 #include <QObject>
@@ -56,7 +56,6 @@ public:
     /// The split, nullptr until one is loaded or made.
     const std::shared_ptr<const SplitMap>& split() const { return split_; }
     void setSplit(const std::vector<SplitEntry>& split, const QString& source);
-    void clearSplit();
 
 signals:
     void datasetChanged();

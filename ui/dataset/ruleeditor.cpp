@@ -14,6 +14,7 @@
 
 #include <exception>
 
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
@@ -176,8 +177,7 @@ void RuleEditor::updateStatus() {
                        ? tr("The paper's rules.")
                        : tr("<b>Edited</b>: differs from the paper's rules.");
     if (session_->dataset() && !session_->labeling() && !session_->labelingError().isEmpty())
-        text += QStringLiteral("<br><span style='color:#9a4d00'>%1</span>")
-                    .arg(session_->labelingError().toHtmlEscaped());
+        text += QStringLiteral("<br>") + warningHtml(session_->labelingError());
     status_->setText(text);
     resetButton_->setEnabled(rules != LabelRules::defaults());
 }

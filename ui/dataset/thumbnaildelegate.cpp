@@ -42,14 +42,14 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     card.addRoundedRect(QRectF(tile).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
     painter->fillPath(card, selected ? QColor(0xe3, 0xee, 0xfb) : QColor(Qt::white));
     painter->setPen(selected ? QPen(option.palette.highlight().color(), 2)
-                             : QPen(QColor(0xd5, 0xdc, 0xe6), 1));
+                             : QPen(cardBorderColor(), 1));
     painter->drawPath(card);
 
     // Image area: galaxies sit on black sky.
     const int side = ThumbnailLoader::kSide;
     const QRect imageRect(tile.left() + (tile.width() - side) / 2, tile.top() + kMargin - 2, side,
                           side);
-    painter->fillRect(imageRect, QColor(0x10, 0x12, 0x16));
+    painter->fillRect(imageRect, skyColor());
     const std::size_t row = index.data(GalaxyListModel::CatalogRowRole).toULongLong();
     const ThumbnailLoader::Thumbnail thumb = loader_->thumbnail(row);
     QFont small = option.font;
@@ -73,7 +73,7 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
                 break;
             case ThumbnailLoader::State::Missing:
                 text = tr("⚠ missing");
-                color = QColor(0xf0, 0xb4, 0x5b);
+                color = warningAccentColor();
                 break;
             case ThumbnailLoader::State::Unreadable:
                 text = tr("⚠ unreadable");
@@ -95,7 +95,7 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     QFont idFont = option.font;
     idFont.setBold(true);
     painter->setFont(idFont);
-    painter->setPen(QColor(0x1f, 0x29, 0x37));
+    painter->setPen(textColor());
     const QFontMetrics idMetrics(idFont);
     painter->drawText(QRect(caption.left(), caption.top(), caption.width(), idMetrics.height()),
                       Qt::AlignHCenter | Qt::AlignTop, index.data(Qt::DisplayRole).toString());

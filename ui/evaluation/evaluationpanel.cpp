@@ -16,24 +16,23 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/formcontrols.h"
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "evaluation/confusionheatmap.h"
 #include "evaluation/misclassifiedinspector.h"
+#include "evaluation/runchooser.h"
 #include "gz/error.h"
 #include "gz/explain.h"
 #include "gz/files.h"
 #include "gz/training.h"
-#include "training/runinfo.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int kRunTtaRole = Qt::UserRole + 1;  // the run was trained with TTA
 
 enum Column { kClass, kPrecision, kRecall, kRecallInterval, kF1, kSupport, kAuc, kColumns };
 
@@ -67,9 +66,8 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     : QWidget(parent), runner_(runner), workspace_(std::move(workspace)) {
     setObjectName(QStringLiteral("evaluationPanel"));
 
-    runCombo_ = new QComboBox;
+    runCombo_ = new RunChooser(workspace_, RunChooser::Detail::TestAccuracy);
     runCombo_->setObjectName(QStringLiteral("evaluationRunCombo"));
-    runCombo_->setMinimumContentsLength(24);
     runCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     sourceCombo_ = new QComboBox;
     sourceCombo_->setObjectName(QStringLiteral("evaluationSourceCombo"));
@@ -89,10 +87,12 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     auto* refresh = new QPushButton(tr("Refresh"));
     refresh->setObjectName(QStringLiteral("refreshEvaluationRunsButton"));
     connect(refresh, &QPushButton::clicked, this, &EvaluationPanel::refreshRuns);
-    connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] {
+    const auto runChanged = [this] {
         followRunTta();
         updateButtons();
-    });
+    };
+    connect(runCombo_, &QComboBox::currentIndexChanged, this, runChanged);
+    connect(runCombo_, &RunChooser::refreshed, this, runChanged);
     connect(sourceCombo_, &QComboBox::currentIndexChanged, this, [this] { updateButtons(); });
 
     auto* top = new QHBoxLayout;
@@ -105,10 +105,7 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     top->addWidget(tta_);
     top->addWidget(evaluateButton_);
 
-    statusLabel_ = new QLabel;
-    statusLabel_->setObjectName(QStringLiteral("evaluationStatus"));
-    statusLabel_->setWordWrap(true);
-    statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusLabel_ = makeTextLabel(QStringLiteral("evaluationStatus"));
 
     summary_ = new QLabel;
     summary_->setObjectName(QStringLiteral("evaluationSummary"));
@@ -188,50 +185,21 @@ void EvaluationPanel::setDatasetSource(
 }
 
 void EvaluationPanel::refreshRuns() {
-    const auto keep = selectedRun();
-    const QSignalBlocker block(runCombo_);
-    runCombo_->clear();
-    std::vector<RunInfo> runs = listRuns(workspace_);
-    for (const fs::path& dir : extraRuns_) {
-        if (std::none_of(runs.begin(), runs.end(), [&](const RunInfo& r) { return r.dir == dir; }))
-            runs.push_back(readRunInfo(dir));
-    }
-    for (const RunInfo& run : runs) {
-        if (run.state != RunInfo::State::Finished && run.state != RunInfo::State::Resumable)
-            continue;  // nothing to evaluate without a checkpoint
-        QString text = run.name;
-        if (run.testAccuracy)
-            text += tr("  (test accuracy %1)").arg(QLocale().toString(*run.testAccuracy, 'f', 3));
-        runCombo_->addItem(text, toQString(run.dir));
-        runCombo_->setItemData(runCombo_->count() - 1, run.config && run.config->tta, kRunTtaRole);
-    }
-    if (keep) {
-        const int index = runCombo_->findData(toQString(*keep));
-        if (index >= 0) runCombo_->setCurrentIndex(index);
-    }
-    followRunTta();
-    updateButtons();
+    runCombo_->refresh();
 }
 
 void EvaluationPanel::followRunTta() {
     // Evaluate as the run was trained (as galaxy-cli evaluate does); the box can still change it.
-    if (runCombo_->currentIndex() >= 0)
-        tta_->setChecked(runCombo_->currentData(kRunTtaRole).toBool());
+    if (runCombo_->selectedRun()) tta_->setChecked(runCombo_->selectedRunUsedTta());
 }
 
 void EvaluationPanel::setRun(const fs::path& run) {
-    if (runCombo_->findData(toQString(run)) < 0) {
-        extraRuns_.push_back(run);
-        refreshRuns();
-    }
-    const int index = runCombo_->findData(toQString(run));
-    if (index >= 0) runCombo_->setCurrentIndex(index);
+    runCombo_->setRun(run);
     updateButtons();
 }
 
 std::optional<fs::path> EvaluationPanel::selectedRun() const {
-    if (runCombo_->currentIndex() < 0) return std::nullopt;
-    return toPath(runCombo_->currentData().toString());
+    return runCombo_->selectedRun();
 }
 
 void EvaluationPanel::setSource(Source source) {

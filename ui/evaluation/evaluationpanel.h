@@ -35,6 +35,7 @@ namespace gz::ui {
 class ConfusionHeatMap;
 class JobRunner;
 class MisclassifiedInspector;
+class RunChooser;
 
 class EvaluationPanel : public QWidget {
     Q_OBJECT
@@ -98,7 +99,6 @@ private:
     std::function<std::shared_ptr<const LoadedDataset>()> datasetSource_;
     std::function<LabelRules()> rulesSource_;
     std::function<std::shared_ptr<const Labeling>()> labelingSource_;
-    std::vector<std::filesystem::path> extraRuns_;
 
     std::optional<std::filesystem::path> evaluatedRun_;
     std::vector<Prediction> predictions_;
@@ -110,7 +110,7 @@ private:
     std::filesystem::path modelRun_;
     QString status_;
 
-    QComboBox* runCombo_ = nullptr;
+    RunChooser* runCombo_ = nullptr;
     QComboBox* sourceCombo_ = nullptr;
     QCheckBox* tta_ = nullptr;
     QPushButton* evaluateButton_ = nullptr;

@@ -110,7 +110,7 @@ QImage SaliencyImageView::composed() const {
 
 void SaliencyImageView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(20, 20, 24));
+    painter.fillRect(rect(), skyColor());
     if (image_.isNull()) {
         painter.setPen(Qt::lightGray);
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, message_);

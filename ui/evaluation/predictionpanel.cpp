@@ -22,15 +22,16 @@
 #include <map>
 
 #include "common/cvimage.h"
+#include "common/formcontrols.h"
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
+#include "evaluation/runchooser.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
 #include "gz/training.h"
-#include "training/runinfo.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -86,16 +87,15 @@ public:
 PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget* parent)
     : QWidget(parent),
       runner_(runner),
-      workspace_(std::move(workspace)),
       decoder_([](const fs::path& file,
                   const std::stop_token&) { return toQImage(decodeImage(file).rgb); },
                [this](const QImage& image) { showPreview(image, {}); },
                [this](const QString& error) { showPreview({}, error); }) {
     setObjectName(QStringLiteral("predictionPanel"));
 
-    runCombo_ = new QComboBox;
+    runCombo_ = new RunChooser(std::move(workspace), RunChooser::Detail::None);
     runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
-    runCombo_->setMinimumContentsLength(24);
+    connect(runCombo_, &RunChooser::refreshed, this, [this] { updateButtons(); });
     auto* refresh = new QPushButton(tr("Refresh"));
     connect(refresh, &QPushButton::clicked, this, &PredictionPanel::refreshRuns);
     folder_ = new QLineEdit;
@@ -125,10 +125,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     top->addWidget(tta_);
     top->addWidget(predictButton_);
 
-    statusLabel_ = new QLabel;
-    statusLabel_->setObjectName(QStringLiteral("predictionStatus"));
-    statusLabel_->setWordWrap(true);
-    statusLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusLabel_ = makeTextLabel(QStringLiteral("predictionStatus"));
 
     classFilter_ = new QComboBox;
     classFilter_->setObjectName(QStringLiteral("predictionClassFilter"));
@@ -177,7 +174,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     image_->setObjectName(QStringLiteral("predictionImage"));
     image_->setAlignment(Qt::AlignCenter);
     image_->setMinimumSize(280, 280);
-    image_->setStyleSheet(QStringLiteral("background: #141418; color: #ccc;"));
+    image_->setStyleSheet(QStringLiteral("background: %1; color: #ccc;").arg(skyColor().name()));
     imageCaption_ = new QLabel;
     imageCaption_->setWordWrap(true);
     imageCaption_->setTextFormat(Qt::RichText);
@@ -210,35 +207,15 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
 }
 
 void PredictionPanel::refreshRuns() {
-    const auto keep = selectedRun();
-    const QSignalBlocker block(runCombo_);
-    runCombo_->clear();
-    std::vector<RunInfo> runs = listRuns(workspace_);
-    for (const fs::path& dir : extraRuns_)
-        if (std::none_of(runs.begin(), runs.end(), [&](const RunInfo& r) { return r.dir == dir; }))
-            runs.push_back(readRunInfo(dir));
-    for (const RunInfo& run : runs)
-        if (run.state == RunInfo::State::Finished || run.state == RunInfo::State::Resumable)
-            runCombo_->addItem(run.name, toQString(run.dir));
-    if (keep) {
-        const int index = runCombo_->findData(toQString(*keep));
-        if (index >= 0) runCombo_->setCurrentIndex(index);
-    }
-    updateButtons();
+    runCombo_->refresh();
 }
 
 void PredictionPanel::setRun(const fs::path& run) {
-    if (runCombo_->findData(toQString(run)) < 0) {
-        extraRuns_.push_back(run);
-        refreshRuns();
-    }
-    const int index = runCombo_->findData(toQString(run));
-    if (index >= 0) runCombo_->setCurrentIndex(index);
+    runCombo_->setRun(run);
 }
 
 std::optional<fs::path> PredictionPanel::selectedRun() const {
-    if (runCombo_->currentIndex() < 0) return std::nullopt;
-    return toPath(runCombo_->currentData().toString());
+    return runCombo_->selectedRun();
 }
 
 void PredictionPanel::setFolder(const fs::path& folder) {
@@ -383,12 +360,6 @@ std::vector<Prediction> PredictionPanel::shownPredictions() const {
     for (int r = 0; r < table_->rowCount(); ++r)
         out.push_back(predictions_[table_->item(r, kId)->data(Qt::UserRole + 1).toULongLong()]);
     return out;
-}
-
-std::optional<fs::path> PredictionPanel::imageFileOf(const Prediction& p) const {
-    for (std::size_t i = 0; i < predictions_.size(); ++i)
-        if (predictions_[i].id == p.id && !files_[i].empty()) return files_[i];
-    return std::nullopt;
 }
 
 void PredictionPanel::showSelected() {

@@ -24,6 +24,7 @@ class QTableWidget;
 namespace gz::ui {
 
 class JobRunner;
+class RunChooser;
 
 class PredictionPanel : public QWidget {
     Q_OBJECT
@@ -60,18 +61,15 @@ private:
     void showSelected();
     void showPreview(const QImage& image, const QString& error);
     void setStatus(const QString& text, bool error = false);
-    std::optional<std::filesystem::path> imageFileOf(const Prediction& p) const;
 
     JobRunner* runner_;
-    std::filesystem::path workspace_;
-    std::vector<std::filesystem::path> extraRuns_;
     std::vector<Prediction> predictions_;
     std::filesystem::path predictedFolder_;
     std::vector<std::filesystem::path> files_;  // the folder's JPEGs as predictFolder numbers them
     QString status_;
     QImage preview_;
 
-    QComboBox* runCombo_ = nullptr;
+    RunChooser* runCombo_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QCheckBox* tta_ = nullptr;
     QPushButton* predictButton_ = nullptr;

@@ -53,8 +53,6 @@ public:
     void hoverAt(QCustomPlot* plot, const QPoint& pos);
 
     QCustomPlot* lossPlot() const { return loss_; }
-    QCustomPlot* accuracyPlot() const { return accuracy_; }
-    QCustomPlot* learningRatePlot() const { return lr_; }
 
     /// Writes the three plots as one PNG; false when the file cannot be written.
     bool exportPng(const QString& file);

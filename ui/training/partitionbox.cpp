@@ -15,20 +15,17 @@
 #include <array>
 #include <limits>
 
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "dataset/loadeddataset.h"
-#include "training/formcontrols.h"
 
 namespace gz::ui {
 
-using formcontrols::intSpin;
-using formcontrols::realSpin;
-
 PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), parent) {
-    trainRatio_ = realSpin(QStringLiteral("trainRatioSpin"), 0.01, 1, 0.8, 2, 0.05);
-    valRatio_ = realSpin(QStringLiteral("valRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
-    testRatio_ = realSpin(QStringLiteral("testRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
-    seed_ = intSpin(QStringLiteral("splitSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    trainRatio_ = makeDoubleSpinBox(QStringLiteral("trainRatioSpin"), 0.01, 1, 0.8, 2, 0.05);
+    valRatio_ = makeDoubleSpinBox(QStringLiteral("valRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
+    testRatio_ = makeDoubleSpinBox(QStringLiteral("testRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
+    seed_ = makeSpinBox(QStringLiteral("splitSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
     partitionButton_ = new QPushButton(tr("Partition"));
     partitionButton_->setObjectName(QStringLiteral("partitionButton"));
     connect(partitionButton_, &QPushButton::clicked, this, &PartitionBox::partitionRequested);
@@ -55,10 +52,7 @@ PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), pare
                            (kMorphologyCount + 1) * table_->verticalHeader()->defaultSectionSize() +
                            4);
     table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    info_ = new QLabel;
-    info_->setObjectName(QStringLiteral("splitInfo"));
-    info_->setWordWrap(true);
-    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info_ = makeTextLabel(QStringLiteral("splitInfo"));
     auto* grid = new QGridLayout(this);
     grid->addWidget(new QLabel(tr("Train / val / test")), 0, 0);
     grid->addLayout(ratios, 0, 1, 1, 3);

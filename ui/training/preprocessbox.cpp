@@ -11,12 +11,10 @@
 #include <QSpinBox>
 #include <QThread>
 
+#include "common/formcontrols.h"
 #include "dataset/loadeddataset.h"
-#include "training/formcontrols.h"
 
 namespace gz::ui {
-
-using formcontrols::intSpin;
 
 PreprocessBox::PreprocessBox(QWidget* parent)
     : QGroupBox(tr("2. Preprocess (optional: training builds the cache too)"), parent) {
@@ -30,16 +28,14 @@ PreprocessBox::PreprocessBox(QWidget* parent)
     outRow->addWidget(browse);
     npy_ = new QCheckBox(tr("Export .npy files"));
     npy_->setObjectName(QStringLiteral("npyCheck"));
-    copies_ = intSpin(QStringLiteral("copiesSpin"), 1, 64, kStructuredCopies);
+    copies_ = makeSpinBox(QStringLiteral("copiesSpin"), 1, 64, kStructuredCopies);
     copies_->setToolTip(tr("Augmented copies per training image in Training_images_Preprocess2"));
-    threads_ = intSpin(QStringLiteral("preprocessThreadsSpin"), 1, 64, QThread::idealThreadCount());
+    threads_ =
+        makeSpinBox(QStringLiteral("preprocessThreadsSpin"), 1, 64, QThread::idealThreadCount());
     preprocessButton_ = new QPushButton(tr("Preprocess"));
     preprocessButton_->setObjectName(QStringLiteral("preprocessButton"));
     connect(preprocessButton_, &QPushButton::clicked, this, &PreprocessBox::preprocessRequested);
-    info_ = new QLabel;
-    info_->setObjectName(QStringLiteral("preprocessInfo"));
-    info_->setWordWrap(true);
-    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info_ = makeTextLabel(QStringLiteral("preprocessInfo"));
     auto* grid = new QGridLayout(this);
     grid->addWidget(new QLabel(tr("Output folder")), 0, 0);
     grid->addLayout(outRow, 0, 1, 1, 3);

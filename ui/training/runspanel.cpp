@@ -17,6 +17,7 @@
 #include <cmath>
 #include <system_error>
 
+#include "common/formcontrols.h"
 #include "common/uiformat.h"
 #include "gz/files.h"
 #include "training/curvesview.h"
@@ -101,10 +102,7 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     buttons->addWidget(new QLabel(tr("Compare with")));
     buttons->addWidget(compare_);
 
-    summary_ = new QLabel;
-    summary_->setObjectName(QStringLiteral("runSummary"));
-    summary_->setWordWrap(true);
-    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    summary_ = makeTextLabel(QStringLiteral("runSummary"));
 
     curves_ = new CurvesView;
     config_ = new QPlainTextEdit;

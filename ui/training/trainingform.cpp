@@ -14,19 +14,15 @@
 
 #include <limits>
 
+#include "common/formcontrols.h"
 #include "gz/models.h"
-#include "training/formcontrols.h"
 
 namespace gz::ui {
-
-using formcontrols::combo;
-using formcontrols::intSpin;
-using formcontrols::realSpin;
 
 TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) {
     QStringList models;
     for (const auto& m : availableModels()) models << QString::fromStdString(m);
-    model_ = combo(QStringLiteral("modelCombo"), models);
+    model_ = makeComboBox(QStringLiteral("modelCombo"), models);
     model_->setToolTip(
         tr("compact: 1.2M parameters, for CPUs; resnet26: the paper's network "
            "(55.7M); bench-resnet: the 4.4M reference benchmark network"));
@@ -38,39 +34,39 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     auto* limitGroup = new QButtonGroup(this);
     limitGroup->addButton(byEpochs_);
     limitGroup->addButton(byMinutes_);
-    epochs_ = intSpin(QStringLiteral("epochsSpin"), 1, 100000, 30);
-    minutes_ = realSpin(QStringLiteral("minutesSpin"), 0.05, 100000, 5, 2, 1);
+    epochs_ = makeSpinBox(QStringLiteral("epochsSpin"), 1, 100000, 30);
+    minutes_ = makeDoubleSpinBox(QStringLiteral("minutesSpin"), 0.05, 100000, 5, 2, 1);
     minutes_->setEnabled(false);
     connect(byEpochs_, &QRadioButton::toggled, this, [this](bool on) {
         epochs_->setEnabled(on);
         minutes_->setEnabled(!on);
     });
     const TrainConfig d;  // the engine's defaults, the same as galaxy-cli train's
-    batch_ = intSpin(QStringLiteral("batchSpin"), 1, 4096, d.batch);
-    lr_ = realSpin(QStringLiteral("learningRateSpin"), 0.00001, 10, d.lr, 5, 0.01);
-    schedule_ = combo(
+    batch_ = makeSpinBox(QStringLiteral("batchSpin"), 1, 4096, d.batch);
+    lr_ = makeDoubleSpinBox(QStringLiteral("learningRateSpin"), 0.00001, 10, d.lr, 5, 0.01);
+    schedule_ = makeComboBox(
         QStringLiteral("scheduleCombo"),
         {QStringLiteral("cosine"), QStringLiteral("step"), QStringLiteral("constant")}, d.schedule);
     schedule_->setToolTip(tr("step: the paper's, ÷10 every 30,000 steps"));
-    warmup_ = realSpin(QStringLiteral("warmupSpin"), 0, 1000, d.warmupEpochs, 1, 1);
+    warmup_ = makeDoubleSpinBox(QStringLiteral("warmupSpin"), 0, 1000, d.warmupEpochs, 1, 1);
     warmup_->setToolTip(tr("Linear warm-up from lr/10, in epochs"));
-    balance_ = combo(QStringLiteral("balanceCombo"),
-                     {QStringLiteral("sqrt"), QStringLiteral("none"), QStringLiteral("sample"),
-                      QStringLiteral("weight")},
-                     d.balance);
+    balance_ = makeComboBox(QStringLiteral("balanceCombo"),
+                            {QStringLiteral("sqrt"), QStringLiteral("none"),
+                             QStringLiteral("sample"), QStringLiteral("weight")},
+                            d.balance);
     balance_->setToolTip(
         tr("sqrt: weight the loss by 1/sqrt(class share); weight: by 1/share; sample: draw "
            "classes equally; none: every image alike"));
-    patience_ = intSpin(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
+    patience_ = makeSpinBox(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
     patience_->setSpecialValueText(tr("off"));
     patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
-    select_ =
-        combo(QStringLiteral("selectCombo"),
-              {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")},
-              d.selectMetric);
-    threads_ = intSpin(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
-    seed_ = intSpin(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
-                    static_cast<int>(d.seed));
+    select_ = makeComboBox(
+        QStringLiteral("selectCombo"),
+        {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")},
+        d.selectMetric);
+    threads_ = makeSpinBox(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
+    seed_ = makeSpinBox(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
+                        static_cast<int>(d.seed));
     tta_ = new QCheckBox(tr("Test-time augmentation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
     tta_->setChecked(d.tta);
@@ -78,7 +74,7 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     trainButton_ = new QPushButton(tr("Train"));
     trainButton_->setObjectName(QStringLiteral("trainButton"));
     connect(trainButton_, &QPushButton::clicked, this, &TrainingForm::trainRequested);
-    resumeEpochs_ = intSpin(QStringLiteral("resumeEpochsSpin"), 0, 100000, 0);
+    resumeEpochs_ = makeSpinBox(QStringLiteral("resumeEpochsSpin"), 0, 100000, 0);
     resumeEpochs_->setSpecialValueText(tr("as set"));
     resumeEpochs_->setToolTip(
         tr("Epochs in all for the resumed run (\"as set\": the run's own "

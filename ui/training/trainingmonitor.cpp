@@ -16,7 +16,10 @@
 #include <string>
 #include <utility>
 
+#include "common/formcontrols.h"
 #include "common/jobrunner.h"
+#include "common/uiformat.h"
+#include "common/uistyle.h"
 #include "training/trainingfeed.h"
 
 namespace gz::ui {
@@ -26,14 +29,6 @@ namespace {
 constexpr int kRefreshMs = 250;
 constexpr int kProgressSteps = 1000;
 
-QString duration(double seconds) {
-    if (!(seconds >= 0)) return QStringLiteral("?");
-    const long s = std::lround(seconds);
-    if (s >= 3600)
-        return QStringLiteral("%1h%2m").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0'));
-    return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
-
 }  // namespace
 
 TrainingMonitor::TrainingMonitor(const JobRunner* runner, QWidget* parent)
@@ -42,10 +37,7 @@ TrainingMonitor::TrainingMonitor(const JobRunner* runner, QWidget* parent)
     refreshTimer_->setInterval(kRefreshMs);
     connect(refreshTimer_, &QTimer::timeout, this, &TrainingMonitor::refresh);
 
-    status_ = new QLabel;
-    status_->setObjectName(QStringLiteral("trainingStatus"));
-    status_->setWordWrap(true);
-    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    status_ = makeTextLabel(QStringLiteral("trainingStatus"));
     progress_ = new QProgressBar;
     progress_->setObjectName(QStringLiteral("trainingProgressBar"));
     progress_->setRange(0, kProgressSteps);
@@ -112,7 +104,7 @@ TrainCallbacks TrainingMonitor::callbacks(const std::shared_ptr<TrainingFeed>& f
             "epoch " + std::to_string(p.epoch) +
             (p.epochs ? "/" + std::to_string(p.epochs) : std::string()) + ", " +
             std::to_string(static_cast<int>(std::lround(p.imagesPerSecond))) + " images/s, ETA " +
-            duration(p.etaSeconds).toStdString();
+            formatDuration(p.etaSeconds).toStdString();
         progress(std::min(done, total), total, message);
     };
     cb.onEpoch = [feed](const EpochRecord& r) { feed->addEpoch(r); };
@@ -146,9 +138,7 @@ void TrainingMonitor::jobEnded(bool finished) {
 }
 
 void TrainingMonitor::setStatus(const QString& text, bool error) {
-    status_->setText(text);
-    status_->setStyleSheet(error ? QStringLiteral("color: #b42318; font-weight: bold;")
-                                 : QStringLiteral("color: #1f2937;"));
+    setStatusText(status_, text, error ? StatusTone::Error : StatusTone::Normal);
 }
 
 QString TrainingMonitor::statusText() const {
@@ -193,7 +183,7 @@ void TrainingMonitor::refresh() {
         progress_->setRange(0, kProgressSteps);
         progress_->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kProgressSteps));
         rate_->setText(tr("%1 images/s").arg(p.imagesPerSecond, 0, 'f', 0));
-        eta_->setText(tr("ETA %1").arg(duration(p.etaSeconds)));
+        eta_->setText(tr("ETA %1").arg(formatDuration(p.etaSeconds)));
         if (!runner_->stopRequested())
             setStatus(tr("%1: epoch %2%3, batch %4/%5 · loss %6 · accuracy %7")
                           .arg(live_.name)

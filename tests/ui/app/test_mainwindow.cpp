@@ -81,7 +81,7 @@ private:
     int folderCounter_ = 0;
 
     fs::path newDir(const char* name) {
-        return fs::path(tmp_.path().toStdString()) /
+        return gz::ui::toPath(tmp_.path()) /
                (std::string(name) + "-" + std::to_string(++folderCounter_));
     }
 

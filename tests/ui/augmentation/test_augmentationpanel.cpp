@@ -90,7 +90,7 @@ class TestAugmentationPanel : public QObject {
     std::unique_ptr<MainWindow> window_;
     AugmentationPanel* panel_ = nullptr;
 
-    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     void waitForPreview() {
         QTRY_VERIFY_WITH_TIMEOUT(!panel_->previewPending(), kTimeoutMs);

@@ -1,6 +1,7 @@
 // The helpers the panels share: colours and status labels, spin boxes, durations, paths and
 // the cv::Mat -> QImage conversion.
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QSpinBox>
@@ -13,6 +14,7 @@
 #include <opencv2/core.hpp>
 
 #include "common/cvimage.h"
+#include "common/formcontrols.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 
@@ -25,6 +27,15 @@ private slots:
     void colours() {
         QCOMPARE(errorColor().name(), QStringLiteral("#b42318"));
         QCOMPARE(mutedColor().name(), QStringLiteral("#4a5563"));
+        QCOMPARE(textColor().name(), QStringLiteral("#1f2937"));
+        QCOMPARE(disabledTextColor().name(), QStringLiteral("#9aa3ad"));
+        QCOMPARE(warningColor().name(), QStringLiteral("#9a4d00"));
+        QCOMPARE(warningBoxColor().name(), QStringLiteral("#fff4e5"));
+        QCOMPARE(warningBoxTextColor().name(), QStringLiteral("#6b3d00"));
+        QCOMPARE(warningAccentColor().name(), QStringLiteral("#f0b45b"));
+        QCOMPARE(cardBorderColor().name(), QStringLiteral("#d5dce6"));
+        QCOMPARE(skyColor().name(), QStringLiteral("#101216"));
+        QCOMPARE(colorStyle(textColor()), QStringLiteral("color: #1f2937;"));
     }
 
     void statusLabels() {
@@ -35,6 +46,8 @@ private slots:
         setStatusText(&label, QStringLiteral("Saved"), StatusTone::Muted);
         QCOMPARE(label.text(), QStringLiteral("Saved"));
         QCOMPARE(label.styleSheet(), QStringLiteral("color: #4a5563;"));
+        setStatusText(&label, QStringLiteral("3 missing"), StatusTone::Warning);
+        QCOMPARE(label.styleSheet(), QStringLiteral("color: #9a4d00;"));
         setStatusText(&label, QStringLiteral("Done"));
         QCOMPARE(label.text(), QStringLiteral("Done"));
         QVERIFY(label.styleSheet().isEmpty());
@@ -44,6 +57,16 @@ private slots:
         QCOMPARE(note.styleSheet(), QStringLiteral("color: #4a5563;"));
         QCOMPARE(errorHtml(QStringLiteral("a < b")),
                  QStringLiteral("<span style='color:#b42318'>a &lt; b</span>"));
+        QCOMPARE(warningHtml(QStringLiteral("x & y")),
+                 QStringLiteral("<span style='color:#9a4d00'>x &amp; y</span>"));
+    }
+
+    void textLabels() {
+        std::unique_ptr<QLabel> l(makeTextLabel(QStringLiteral("status")));
+        QCOMPARE(l->objectName(), QStringLiteral("status"));
+        QVERIFY(l->text().isEmpty());
+        QVERIFY(l->wordWrap());
+        QCOMPARE(l->textInteractionFlags(), Qt::TextSelectableByMouse);
     }
 
     void spinBoxes() {
@@ -60,6 +83,18 @@ private slots:
         QCOMPARE(d->decimals(), 3);
         QCOMPARE(d->singleStep(), 0.01);
         QCOMPARE(d->value(), 0.457);  // rounded to the decimals
+    }
+
+    void comboBoxes() {
+        const QStringList items{QStringLiteral("cosine"), QStringLiteral("step")};
+        std::unique_ptr<QComboBox> c(makeComboBox(QStringLiteral("schedule"), items, "step"));
+        QCOMPARE(c->objectName(), QStringLiteral("schedule"));
+        QCOMPARE(c->count(), 2);
+        QCOMPARE(c->currentText(), QStringLiteral("step"));
+        std::unique_ptr<QComboBox> unknown(makeComboBox(QStringLiteral("u"), items, "linear"));
+        QCOMPARE(unknown->currentText(), QStringLiteral("cosine"));
+        std::unique_ptr<QComboBox> unset(makeComboBox(QStringLiteral("v"), items));
+        QCOMPARE(unset->currentText(), QStringLiteral("cosine"));
     }
 
     void durations() {

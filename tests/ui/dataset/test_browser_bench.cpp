@@ -98,7 +98,7 @@ private slots:
     void browses61578Galaxies() {
         QElapsedTimer clock;
         clock.start();
-        const fs::path root(tmp_.path().toStdString());
+        const fs::path root = gz::ui::toPath(tmp_.path());
         // A few rendered 424x424 galaxies; every catalog image is a hard link to one of them.
         const fs::path demo = root / "demo";
         gz::DemoOptions demoOptions;

@@ -73,8 +73,7 @@ private:
     int counter_ = 0;
 
     fs::path newDir(const char* name) {
-        return fs::path(tmp_.path().toStdString()) /
-               (std::string(name) + "-" + std::to_string(++counter_));
+        return gz::ui::toPath(tmp_.path()) / (std::string(name) + "-" + std::to_string(++counter_));
     }
 
     MainWindowOptions options() {

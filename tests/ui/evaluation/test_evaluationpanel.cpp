@@ -77,7 +77,7 @@ class TestEvaluationPanel : public QObject {
     fs::path data_, workspace_, run_;
     std::vector<Prediction> hand_;
 
-    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     static std::vector<std::int64_t> ids(const std::vector<Prediction>& v) {
         std::vector<std::int64_t> out;

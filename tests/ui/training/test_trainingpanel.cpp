@@ -22,7 +22,6 @@
 
 #include <filesystem>
 
-#include "app/application.h"
 #include "app/mainwindow.h"
 #include "augmentation/augmentationsettings.h"
 #include "dataset/datasetpanel.h"
@@ -39,9 +38,12 @@
 #include "training/runinfo.h"
 #include "training/runspanel.h"
 #include "training/trainingpanel.h"
+#include "training_fixtures.h"
 
 using gz::test::child;
+using gz::test::partition;
 using gz::test::screenshot;
+using gz::test::setShortTraining;
 
 namespace fs = std::filesystem;
 using gz::ui::MainWindow;
@@ -60,43 +62,21 @@ class TestTrainingPanel : public QObject {
     fs::path data_;
     int counter_ = 0;
 
-    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     std::unique_ptr<MainWindow> openWindow() {
         gz::ui::MainWindowOptions options;
         options.workspace = dir() / ("workspace-" + std::to_string(++counter_));
         auto window = std::make_unique<MainWindow>(options);
         window->resize(1360, 860);
-        window->show();
-        if (!QTest::qWaitForWindowExposed(window.get())) return nullptr;
-        if (!window->openDataset(gz::ui::toQString(data_))) return nullptr;
-        if (!QTest::qWaitFor([&] { return window->dataset() && !window->isBusy(); }, kJobTimeoutMs))
-            return nullptr;
+        if (!gz::test::showAndOpen(*window, data_, kJobTimeoutMs)) return nullptr;
         window->showPanel(window->trainingPanel());
         return window;
     }
 
-    // A short, cheap configuration: compact model, batch 8, one thread.
-    static void setShortTraining(TrainingPanel* panel, int epochs) {
-        child<QComboBox>(panel, "modelCombo")->setCurrentText(QStringLiteral("compact"));
-        child<QSpinBox>(panel, "epochsSpin")->setValue(epochs);
-        child<QSpinBox>(panel, "batchSpin")->setValue(8);
-        child<QSpinBox>(panel, "threadsSpin")->setValue(1);
-        child<QDoubleSpinBox>(panel, "learningRateSpin")->setValue(0.05);
-    }
-
-    static void partition(MainWindow& window) {
-        TrainingPanel* panel = window.trainingPanel();
-        QTest::mouseClick(child<QPushButton>(panel, "partitionButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), kJobTimeoutMs);
-        QVERIFY2(panel->split(), qPrintable(panel->statusText()));
-    }
-
 private slots:
     void initTestCase() {
-        QVERIFY(tmp_.isValid());
-        gz::test::isolateSettings(tmp_.filePath(QStringLiteral("config")));
-        gz::ui::configureApplication(*qApp);
+        QVERIFY(gz::test::initGuiTest(tmp_));
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{48, 5, gz::kKaggleImageSide});
     }
@@ -120,7 +100,7 @@ private slots:
         QVERIFY(window.openCsv(gz::ui::toQString(noImages / gz::kKaggleCsvName)));
         QTRY_VERIFY_WITH_TIMEOUT(window.dataset() && !window.isBusy(), kJobTimeoutMs);
         QVERIFY(child<QPushButton>(panel, "partitionButton")->isEnabled());
-        partition(window);
+        QVERIFY2(partition(window, kJobTimeoutMs), qPrintable(panel->statusText()));
         QVERIFY(!child<QPushButton>(panel, "trainButton")->isEnabled());
         QVERIFY2(child<QPushButton>(panel, "trainButton")->toolTip().contains("no image folder"),
                  qPrintable(child<QPushButton>(panel, "trainButton")->toolTip()));
@@ -134,7 +114,7 @@ private slots:
         QCOMPARE(window.currentRules(), rules);
         QTRY_VERIFY(!panel->split());
         QVERIFY(panel->statusText().contains(QStringLiteral("partition again")));
-        partition(window);
+        QVERIFY2(partition(window, kJobTimeoutMs), qPrintable(panel->statusText()));
         QCOMPARE(panel->labelRulesForTraining(), rules);
     }
 
@@ -150,7 +130,7 @@ private slots:
         child<QDoubleSpinBox>(panel, "trainRatioSpin")->setValue(0.7);
         child<QDoubleSpinBox>(panel, "valRatioSpin")->setValue(0.15);
         child<QDoubleSpinBox>(panel, "testRatioSpin")->setValue(0.15);
-        partition(*window);
+        QVERIFY2(partition(*window, kJobTimeoutMs), qPrintable(panel->statusText()));
         const auto labeling = *window->dataset()->labeling;
         const std::size_t labeled = window->dataset()->catalog.size() - labeling.unlabeled;
         QCOMPARE(panel->split()->size(), labeled);
@@ -300,7 +280,7 @@ private slots:
         auto window = openWindow();
         QVERIFY(window);
         TrainingPanel* panel = window->trainingPanel();
-        partition(*window);
+        QVERIFY2(partition(*window, kJobTimeoutMs), qPrintable(panel->statusText()));
         setShortTraining(panel, 5);
         QVERIFY(panel->train());
         const fs::path run = panel->currentRun();
@@ -319,7 +299,7 @@ private slots:
         auto window = openWindow();
         QVERIFY(window);
         TrainingPanel* panel = window->trainingPanel();
-        partition(*window);
+        QVERIFY2(partition(*window, kJobTimeoutMs), qPrintable(panel->statusText()));
         setShortTraining(panel, 200);
         QVERIFY(panel->train());
         const fs::path run = panel->currentRun();

@@ -28,7 +28,7 @@ constexpr int kJobTimeoutMs = 60000;
 class TestTrainingPanelPerf : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
-    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
 private slots:
     void initTestCase() {

@@ -1,0 +1,31 @@
+#pragma once
+// The spin boxes, combo boxes and message labels of the panels, each made with its object name
+// (and range and initial value) in one call.
+
+#include <QString>
+#include <QStringList>
+
+#include <string>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace gz::ui {
+
+/// A spin box named `objectName` with range lo..hi, showing `value`.
+QSpinBox* makeSpinBox(const QString& objectName, int lo, int hi, int value);
+/// A spin box named `objectName` with range lo..hi, `decimals` places and arrow steps of `step`,
+/// showing `value`.
+QDoubleSpinBox* makeDoubleSpinBox(const QString& objectName, double lo, double hi, double value,
+                                  int decimals, double step);
+/// A combo box named `objectName` of `items`, showing `current` when it is one of them (else the
+/// first).
+QComboBox* makeComboBox(const QString& objectName, const QStringList& items,
+                        const std::string& current = {});
+/// An empty label named `objectName` for status lines and read-outs: word-wrapped, its text
+/// selectable with the mouse.
+QLabel* makeTextLabel(const QString& objectName);
+
+}  // namespace gz::ui
