@@ -22,6 +22,7 @@ using namespace gz;
 
 namespace {
 
+// The data set test_demo checks the catalog of: enough galaxies of each class for the medians.
 constexpr std::size_t kCount = 300;
 constexpr std::uint64_t kSeed = 2024;
 

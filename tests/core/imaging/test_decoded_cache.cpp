@@ -20,7 +20,6 @@
 namespace fs = std::filesystem;
 using namespace gz;
 using test::maxAbsDiff;
-using test::q;
 using test::readBytes;
 
 class TestDecodedCache : public QObject {
@@ -28,7 +27,6 @@ class TestDecodedCache : public QObject {
     QTemporaryDir tmp_;
     fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
     test::DemoSplit demo_;
-    static constexpr std::uint64_t kSeed = test::DemoSplit::kSeed;
 
 private slots:
     void initTestCase() {

@@ -25,7 +25,6 @@
 
 namespace fs = std::filesystem;
 using namespace gz;
-using test::maxAbsDiff;
 using test::NpyFile;
 using test::q;
 using test::readBytes;
@@ -35,7 +34,6 @@ class TestPreprocessJob : public QObject {
     QTemporaryDir tmp_;
     fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
     test::DemoSplit demo_;
-    static constexpr std::uint64_t kSeed = test::DemoSplit::kSeed;
 
 private slots:
     void initTestCase() {
