@@ -4,13 +4,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <optional>
-
-#include "fixtures.h"
 #include "gz/catalog.h"
 #include "gz/decoded_cache.h"
-#include "gz/demo.h"
-#include "gz/partition.h"
+#include "preprocess_fixtures.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -23,14 +19,10 @@ class TestPreprocessPerf : public QObject {
 private slots:
     void reusingTheCacheTakesUnderHalfASecond() {
         QVERIFY(tmp_.isValid());
-        DemoOptions demo;
-        demo.count = 30;
-        demo.seed = 5;
-        writeDemoDataset(dir() / "data", demo);
-        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(dir() / "data"));
-        std::vector<std::int64_t> ids;
-        for (const auto& e : test::defaultRulesSplit(catalog, SplitRatios{0.5, 0.25, 0.25}, 42))
-            ids.push_back(e.id);
+        test::DemoSplit demo;
+        demo.create(dir());
+        const Catalog& catalog = *demo.catalog;
+        const std::vector<std::int64_t> ids = demo.ids();
         const fs::path ws = dir() / "ws";
         QVERIFY(!DecodedCache::buildOrLoad(catalog, ids, ws, {}, 2).reused());
         QElapsedTimer t;

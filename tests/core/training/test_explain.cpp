@@ -1,8 +1,6 @@
 // RunModel (gz/explain.h): one galaxy's probabilities and its Grad-CAM map.
 #include <QTemporaryDir>
 #include <QtTest>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <cmath>
 #include <random>
@@ -13,6 +11,7 @@
 #include "gz/explain.h"
 #include "gz/partition.h"
 #include "gz/training.h"
+#include "imaging_fixtures.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -30,26 +29,17 @@ struct Blob {
 // pixels of 424), far enough off centre that "the peak is on the object" means something.
 std::vector<Blob> writeOffCentreBlobs(const fs::path& dir, int perClass, std::int64_t firstId,
                                       std::uint64_t seed) {
-    const cv::Scalar colours[5] = {
-        {230, 60, 60}, {60, 230, 60}, {60, 60, 230}, {230, 230, 40}, {40, 220, 230}};
     std::mt19937_64 gen(seed);
     std::vector<Blob> blobs;
     std::string csv = test::kaggleHeader() + "\n";
-    fs::create_directories(dir / "images_training_rev1");
     std::int64_t id = firstId;
     for (int i = 0; i < perClass; ++i)
         for (int label = 0; label < 5; ++label, ++id) {
             const int radius = 32 + static_cast<int>(gen() % 8);
             const cv::Point centre(212 + static_cast<int>(gen() % 91) - 45,
                                    212 + static_cast<int>(gen() % 91) - 45);
-            cv::Mat rgb(424, 424, CV_8UC3);
-            cv::randn(rgb, cv::Scalar::all(20), cv::Scalar::all(6));
-            cv::circle(rgb, centre, radius, colours[label], cv::FILLED, cv::LINE_AA);
-            cv::GaussianBlur(rgb, rgb, {0, 0}, 2);
-            cv::Mat bgr;
-            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-            cv::imwrite((dir / "images_training_rev1" / (std::to_string(id) + ".jpg")).string(),
-                        bgr);
+            test::writeBlobJpeg(dir / "images_training_rev1" / (std::to_string(id) + ".jpg"), label,
+                                centre, radius, 2);
             csv += test::kaggleRow(id, label) + "\n";
             blobs.push_back({id, label, centre, radius});
         }
