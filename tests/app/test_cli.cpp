@@ -73,6 +73,23 @@ private slots:
         expectOneLineError(runCli({"label", "--out", p(dir() / "x.csv")}), "--data or --csv");
     }
 
+    void trainHelpListsTheOptionKeys() {
+        const auto r = runCli({"train", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (auto line :
+             {"--model TEXT=compact        compact|compact-wide|compact-deep|resnet26|bench-resnet",
+              "--schedule TEXT=cosine      cosine|step|constant",
+              "--balance TEXT=sqrt         none|sample|weight|sqrt",
+              "--select TEXT=loss          Validation metric for the best checkpoint: "
+              "loss|accuracy|macro_f1",
+              "--device TEXT=auto          auto|cpu|cuda"})
+            QVERIFY2(r.out.contains(line), qPrintable(r.out));
+        expectOneLineError(runCli({"train", "--out", p(dir() / "run"), "--schedule", "linear"}),
+                           "schedule must be cosine, step or constant");
+        expectOneLineError(runCli({"train", "--out", p(dir() / "run"), "--device", "gpu"}),
+                           "device must be auto, cpu or cuda");
+    }
+
     void versionIsTheProjects() {
         const auto r = runCli({"--version"});
         QCOMPARE(r.exitCode, 0);

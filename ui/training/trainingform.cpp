@@ -12,12 +12,35 @@
 #include <QSpinBox>
 #include <QThread>
 
+#include <initializer_list>
 #include <limits>
 
 #include "common/formcontrols.h"
 #include "gz/models.h"
+#include "gz/train_options.h"
 
 namespace gz::ui {
+
+namespace {
+
+QString keyText(std::string_view key) {
+    return QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size()));
+}
+
+// A combo box of an option's keys in the form's `order`, showing `current`.
+template <class E>
+QComboBox* optionCombo(const QString& objectName, std::initializer_list<E> order, E current) {
+    QStringList keys;
+    for (E value : order) keys << keyText(optionKey(value));
+    return makeComboBox(objectName, keys, std::string(optionKey(current)));
+}
+
+template <class E>
+E chosenOption(const QComboBox* box) {
+    return requireOption<E>(box->currentText().toStdString());
+}
+
+}  // namespace
 
 TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) {
     QStringList models;
@@ -44,26 +67,23 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     const TrainConfig d;  // the engine's defaults, the same as galaxy-cli train's
     batch_ = makeSpinBox(QStringLiteral("batchSpin"), 1, 4096, d.batch);
     lr_ = makeDoubleSpinBox(QStringLiteral("learningRateSpin"), 0.00001, 10, d.lr, 5, 0.01);
-    schedule_ = makeComboBox(
-        QStringLiteral("scheduleCombo"),
-        {QStringLiteral("cosine"), QStringLiteral("step"), QStringLiteral("constant")}, d.schedule);
+    schedule_ = optionCombo(QStringLiteral("scheduleCombo"),
+                            {Schedule::Cosine, Schedule::Step, Schedule::Constant}, d.schedule);
     schedule_->setToolTip(tr("step: the paper's, ÷10 every 30,000 steps"));
     warmup_ = makeDoubleSpinBox(QStringLiteral("warmupSpin"), 0, 1000, d.warmupEpochs, 1, 1);
     warmup_->setToolTip(tr("Linear warm-up from lr/10, in epochs"));
-    balance_ = makeComboBox(QStringLiteral("balanceCombo"),
-                            {QStringLiteral("sqrt"), QStringLiteral("none"),
-                             QStringLiteral("sample"), QStringLiteral("weight")},
-                            d.balance);
+    balance_ =
+        optionCombo(QStringLiteral("balanceCombo"),
+                    {Balance::Sqrt, Balance::None, Balance::Sample, Balance::Weight}, d.balance);
     balance_->setToolTip(
         tr("sqrt: weight the loss by 1/sqrt(class share); weight: by 1/share; sample: draw "
            "classes equally; none: every image alike"));
     patience_ = makeSpinBox(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
     patience_->setSpecialValueText(tr("off"));
     patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
-    select_ = makeComboBox(
-        QStringLiteral("selectCombo"),
-        {QStringLiteral("macro_f1"), QStringLiteral("accuracy"), QStringLiteral("loss")},
-        d.selectMetric);
+    select_ = optionCombo(QStringLiteral("selectCombo"),
+                          {SelectMetric::MacroF1, SelectMetric::Accuracy, SelectMetric::Loss},
+                          d.selectMetric);
     threads_ = makeSpinBox(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
     seed_ = makeSpinBox(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
                         static_cast<int>(d.seed));
@@ -126,11 +146,11 @@ TrainConfig TrainingForm::config() const {
         c.minutes = minutes_->value();
     c.batch = batch_->value();
     c.lr = lr_->value();
-    c.schedule = schedule_->currentText().toStdString();
+    c.schedule = chosenOption<Schedule>(schedule_);
     c.warmupEpochs = warmup_->value();
-    c.balance = balance_->currentText().toStdString();
+    c.balance = chosenOption<Balance>(balance_);
     c.earlyStopPatience = patience_->value();
-    c.selectMetric = select_->currentText().toStdString();
+    c.selectMetric = chosenOption<SelectMetric>(select_);
     c.threads = threads_->value();
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();

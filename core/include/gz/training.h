@@ -15,32 +15,31 @@
 #include "gz/labeling.h"
 #include "gz/partition.h"
 #include "gz/progress.h"
+#include "gz/train_options.h"
 
 namespace gz {
 
-/// Every choice of a training run; saved as the run's config.json.
+/// Every choice of a training run; saved as the run's config.json (the options by their keys in
+/// gz/train_options.h).
 struct TrainConfig {
     std::string model = "compact";
     int epochs = 0;      ///< stop after this many epochs in all (0: no epoch limit)
     double minutes = 0;  ///< stop when this much training time has passed in all (0: none)
     int batch = 64;
     double lr = 0.05;
-    std::string schedule = "cosine";  ///< "cosine", "step" (the paper's), or "constant"
-    double warmupEpochs = 0;          ///< linear warm-up from lr/10
-    std::int64_t stepEvery = 30000;   ///< "step": divide the rate by 10 every this many steps
-    double momentum = 0.9;            ///< Nesterov
+    Schedule schedule = Schedule::Cosine;
+    double warmupEpochs = 0;         ///< linear warm-up from lr/10
+    std::int64_t stepEvery = 30000;  ///< Step: divide the rate by 10 every this many steps
+    double momentum = 0.9;           ///< Nesterov
     double weightDecay = 1e-4;
     double labelSmoothing = 0;
-    std::string balance = "sqrt";       ///< "none", "sample" (class-balanced sampling), "weight"
-                                        ///< (inverse-frequency loss weights) or "sqrt" (inverse
-                                        ///< square root of the frequency)
-    int earlyStopPatience = 0;          ///< epochs without validation improvement (0: off)
-    std::string selectMetric = "loss";  ///< validation metric for best/early stopping: "loss"
-                                        ///< (mean cross-entropy), "accuracy" or "macro_f1"
+    Balance balance = Balance::Sqrt;
+    int earlyStopPatience = 0;  ///< epochs without validation improvement (0: off)
+    SelectMetric selectMetric = SelectMetric::Loss;  ///< the loss is the mean cross-entropy
     bool tta = true;  ///< test-time augmentation (8 rotations/flips) for the final evaluation
     int threads = 0;  ///< LibTorch threads (0: every core)
     int loaderThreads = 1;
-    std::string device = "auto";  ///< "auto", "cpu" or "cuda"
+    Device device = Device::Auto;
     std::uint64_t seed = 42;
     AugmentationParams augmentation;
     LabelRules rules = LabelRules::defaults();

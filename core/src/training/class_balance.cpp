@@ -16,14 +16,14 @@ constexpr std::uint64_t kOrderStream = 0x70726d00u;
 
 }  // namespace
 
-ClassBalance::ClassBalance(std::string mode, std::vector<int> labels)
-    : mode_(std::move(mode)), labels_(std::move(labels)) {
+ClassBalance::ClassBalance(Balance mode, std::vector<int> labels)
+    : mode_(mode), labels_(std::move(labels)) {
     for (int l : labels_) count_[static_cast<std::size_t>(l)] += 1;
 }
 
 std::vector<float> ClassBalance::lossWeights() const {
-    if (mode_ != "weight" && mode_ != "sqrt") return {};
-    const bool sqrtWeights = mode_ == "sqrt";
+    if (mode_ != Balance::Weight && mode_ != Balance::Sqrt) return {};
+    const bool sqrtWeights = mode_ == Balance::Sqrt;
     std::vector<float> w(kMorphologyCount);
     double mass = 0;
     for (double count : count_) mass += sqrtWeights ? std::sqrt(count) : (count > 0);
@@ -39,7 +39,7 @@ std::vector<std::size_t> ClassBalance::epochOrder(std::uint64_t seed, int epoch)
     std::mt19937_64 gen(mixSeed(seed, kOrderStream + static_cast<std::uint64_t>(epoch)));
     const std::size_t n = labels_.size();
     std::vector<std::size_t> order(n);
-    if (mode_ == "sample") {
+    if (mode_ == Balance::Sample) {
         std::vector<double> cumulative(n);
         double total = 0;
         for (std::size_t i = 0; i < n; ++i)

@@ -1,34 +1,35 @@
 #pragma once
 // Private to core: how a run evens out its classes (TrainConfig::balance): loss weights for
-// "weight" and "sqrt", class-balanced sampling for "sample", plain shuffling otherwise.
+// Balance::Weight and Balance::Sqrt, class-balanced sampling for Balance::Sample, plain shuffling
+// otherwise.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "gz/morphology.h"
+#include "gz/train_options.h"
 
 namespace gz::detail {
 
 class ClassBalance {
 public:
     /// `labels`: the class of each training image, in training-set order.
-    ClassBalance(std::string mode, std::vector<int> labels);
+    ClassBalance(Balance mode, std::vector<int> labels);
 
-    /// The cross-entropy weight per class; empty unless the mode is "weight" (inverse
-    /// frequency: each class weighs as much in all as any other) or "sqrt" (inverse square root
+    /// The cross-entropy weight per class; empty unless the mode is Weight (inverse
+    /// frequency: each class weighs as much in all as any other) or Sqrt (inverse square root
     /// of the frequency: a rare class counts more without swamping the common ones). Either way
     /// the mean weight over the training images is 1; an absent class weighs 0.
     std::vector<float> lossWeights() const;
 
     /// The training-set positions of an epoch (0-based `epoch`), from the run's seed: draws with
-    /// replacement, each class equally likely, for "sample"; else a permutation.
+    /// replacement, each class equally likely, for Sample; else a permutation.
     std::vector<std::size_t> epochOrder(std::uint64_t seed, int epoch) const;
 
 private:
-    std::string mode_;
+    Balance mode_;
     std::vector<int> labels_;
     std::array<double, kMorphologyCount> count_{};
 };

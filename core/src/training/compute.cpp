@@ -9,11 +9,12 @@
 
 namespace gz::detail {
 
-torch::Device chooseDevice(const std::string& wanted) {
+torch::Device chooseDevice(Device wanted) {
     const bool cuda = torch::cuda::is_available();
-    if (wanted == "cuda" && !cuda)
+    if (wanted == Device::Cuda && !cuda)
         throw DataError("--device cuda: this LibTorch build has no CUDA device available");
-    return (wanted != "cpu" && cuda) ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    return (wanted != Device::Cpu && cuda) ? torch::Device(torch::kCUDA)
+                                           : torch::Device(torch::kCPU);
 }
 
 int threadCount(int wanted) {

@@ -3,13 +3,13 @@
 
 #include <torch/types.h>
 
-#include <string>
+#include "gz/train_options.h"
 
 namespace gz::detail {
 
-/// The device of a configuration's "auto", "cpu" or "cuda"; "auto" is CUDA when available.
-/// Throws DataError for "cuda" without a CUDA device.
-torch::Device chooseDevice(const std::string& wanted);
+/// The device of a configuration's choice; Auto is CUDA when available. Throws DataError for
+/// Cuda without a CUDA device.
+torch::Device chooseDevice(Device wanted);
 
 /// The number of threads to use for `wanted` (0: every core).
 int threadCount(int wanted);

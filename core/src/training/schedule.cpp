@@ -20,9 +20,9 @@ double learningRate(const TrainConfig& config, const TrainingPlan& plan, std::in
     if (step < plan.warmupSteps)
         return config.lr *
                (0.1 + 0.9 * static_cast<double>(step) / static_cast<double>(plan.warmupSteps));
-    if (config.schedule == "step")
+    if (config.schedule == Schedule::Step)
         return config.lr * std::pow(0.1, static_cast<double>(step / config.stepEvery));
-    if (config.schedule == "constant") return config.lr;
+    if (config.schedule == Schedule::Constant) return config.lr;
     double fraction = 0;  // of the run done
     if (plan.totalSteps > 0)
         fraction = static_cast<double>(step) / static_cast<double>(plan.totalSteps);

@@ -20,9 +20,9 @@ struct TrainingPlan {
 };
 
 /// The learning rate of step `step` (0-based) after `elapsedSeconds` of training: a linear
-/// warm-up from a tenth of the rate, then the configuration's schedule. "cosine" anneals to 0
-/// over the run, measured by steps and by time, whichever is further; "step" divides the rate
-/// by 10 every `stepEvery` steps; "constant" keeps it.
+/// warm-up from a tenth of the rate, then the configuration's schedule. Cosine anneals to 0
+/// over the run, measured by steps and by time, whichever is further; Step divides the rate
+/// by 10 every `stepEvery` steps; Constant keeps it.
 double learningRate(const TrainConfig& config, const TrainingPlan& plan, std::int64_t step,
                     double elapsedSeconds);
 

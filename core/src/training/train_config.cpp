@@ -22,22 +22,14 @@ void TrainConfig::validate() const {
     require(epochs > 0 || minutes > 0, "give a number of epochs or minutes");
     require(batch >= 2 && batch <= 4096, "batch must be 2..4096");
     require(lr > 0 && lr < 10, "learning rate must be in (0, 10)");
-    require(schedule == "cosine" || schedule == "step" || schedule == "constant",
-            "schedule must be cosine, step or constant");
     require(warmupEpochs >= 0, "warm-up cannot be negative");
     require(stepEvery >= 1, "step-every must be at least 1");
     require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
     require(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1)");
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
-    require(balance == "none" || balance == "sample" || balance == "weight" || balance == "sqrt",
-            "balance must be none, sample, weight or sqrt");
     require(earlyStopPatience >= 0, "patience cannot be negative");
-    require(selectMetric == "macro_f1" || selectMetric == "accuracy" || selectMetric == "loss",
-            "the selection metric must be macro_f1, accuracy or loss");
     require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
             "thread counts out of range");
-    require(device == "auto" || device == "cpu" || device == "cuda",
-            "device must be auto, cpu or cuda");
     augmentation.validate();
 }
 
@@ -47,19 +39,19 @@ std::string TrainConfig::toJson() const {
               {"minutes", minutes},
               {"batch", batch},
               {"lr", lr},
-              {"schedule", schedule},
+              {"schedule", optionKey(schedule)},
               {"warmup_epochs", warmupEpochs},
               {"step_every", stepEvery},
               {"momentum", momentum},
               {"weight_decay", weightDecay},
               {"label_smoothing", labelSmoothing},
-              {"balance", balance},
+              {"balance", optionKey(balance)},
               {"early_stop_patience", earlyStopPatience},
-              {"select_metric", selectMetric},
+              {"select_metric", optionKey(selectMetric)},
               {"tta", tta},
               {"threads", threads},
               {"loader_threads", loaderThreads},
-              {"device", device},
+              {"device", optionKey(device)},
               {"seed", seed},
               {"augmentation", json::parse(augmentation.toJson())},
               {"rules", json::parse(rules.toJson())},
@@ -71,6 +63,7 @@ std::string TrainConfig::toJson() const {
 TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& source) {
     const fs::path where = source.empty() ? fs::path("training configuration") : source;
     TrainConfig c;
+    std::string scheduleKey, balanceKey, selectKey, deviceKey;
     try {
         const json all = json::parse(text);
         const json& j = all.at("config");
@@ -79,19 +72,19 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.minutes = j.at("minutes");
         c.batch = j.at("batch");
         c.lr = j.at("lr");
-        c.schedule = j.at("schedule");
+        scheduleKey = j.at("schedule").get<std::string>();
         c.warmupEpochs = j.at("warmup_epochs");
         c.stepEvery = j.at("step_every");
         c.momentum = j.at("momentum");
         c.weightDecay = j.at("weight_decay");
         c.labelSmoothing = j.at("label_smoothing");
-        c.balance = j.at("balance");
+        balanceKey = j.at("balance").get<std::string>();
         c.earlyStopPatience = j.at("early_stop_patience");
-        c.selectMetric = j.at("select_metric");
+        selectKey = j.at("select_metric").get<std::string>();
         c.tta = j.at("tta");
         c.threads = j.at("threads");
         c.loaderThreads = j.at("loader_threads");
-        c.device = j.at("device");
+        deviceKey = j.at("device").get<std::string>();
         c.seed = j.at("seed");
         c.augmentation = AugmentationParams::fromJson(j.at("augmentation").dump(), where);
         c.rules = LabelRules::fromJson(j.at("rules").dump(), where);
@@ -101,6 +94,10 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         throw DataError(where, std::string("not a run configuration: ") + e.what());
     }
     try {
+        c.schedule = requireOption<Schedule>(scheduleKey);
+        c.balance = requireOption<Balance>(balanceKey);
+        c.selectMetric = requireOption<SelectMetric>(selectKey);
+        c.device = requireOption<Device>(deviceKey);
         c.validate();
     } catch (const DataError& e) {
         throw DataError(where, e.what());

@@ -93,9 +93,15 @@ TrainingState TrainingState::fromJson(const std::string& text,
     return s;
 }
 
-double selectionValue(const EpochRecord& record, const std::string& metric) {
-    if (metric == "accuracy") return record.valAccuracy;
-    if (metric == "loss") return -record.valLoss;
+double selectionValue(const EpochRecord& record, SelectMetric metric) {
+    switch (metric) {
+        case SelectMetric::Loss:
+            return -record.valLoss;
+        case SelectMetric::Accuracy:
+            return record.valAccuracy;
+        case SelectMetric::MacroF1:
+            return record.valMacroF1;
+    }
     return record.valMacroF1;
 }
 

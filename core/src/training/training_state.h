@@ -34,8 +34,8 @@ struct TrainingState {
     static TrainingState fromJson(const std::string& text, const std::filesystem::path& checkpoint);
 };
 
-/// The value of an epoch's validation by a selection metric ("loss", "accuracy" or "macro_f1"),
-/// higher being better (the loss is negated).
-double selectionValue(const EpochRecord& record, const std::string& metric);
+/// The value of an epoch's validation by a selection metric, higher being better (the loss is
+/// negated).
+double selectionValue(const EpochRecord& record, SelectMetric metric);
 
 }  // namespace gz::detail

@@ -318,7 +318,7 @@ private slots:
         c.epochs = 12;
         c.lr = 1e-7;  // the weights hardly move, so validation accuracy soon stops improving
         c.earlyStopPatience = 1;
-        c.selectMetric = "accuracy";
+        c.selectMetric = SelectMetric::Accuracy;
         const TrainOutcome o = startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
         QCOMPARE(o.status, TrainOutcome::Status::Finished);
         QVERIFY2(o.epochsCompleted < 12, qPrintable(QString::number(o.epochsCompleted)));

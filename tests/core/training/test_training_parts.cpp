@@ -25,7 +25,7 @@ namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 
-TrainConfig config(const std::string& schedule, int epochs, double minutes = 0) {
+TrainConfig config(Schedule schedule, int epochs, double minutes = 0) {
     TrainConfig c;
     c.lr = 0.1;
     c.schedule = schedule;
@@ -79,7 +79,7 @@ class TestTrainingParts : public QObject {
 
 private slots:
     void planDropsThePartialBatch() {
-        TrainConfig c = config("cosine", 3, 2);
+        TrainConfig c = config(Schedule::Cosine, 3, 2);
         c.warmupEpochs = 1.5;
         const TrainingPlan plan(c, 95);
         QCOMPARE(plan.batchSize, std::size_t(10));
@@ -91,11 +91,11 @@ private slots:
         const TrainingPlan small(c, 6);
         QCOMPARE(small.batchSize, std::size_t(6));
         QCOMPARE(small.batchesPerEpoch, std::size_t(1));
-        QCOMPARE(TrainingPlan(config("cosine", 0, 1), 95).totalSteps, std::int64_t(0));
+        QCOMPARE(TrainingPlan(config(Schedule::Cosine, 0, 1), 95).totalSteps, std::int64_t(0));
     }
 
     void warmUpRisesLinearlyFromATenth() {
-        TrainConfig c = config("constant", 10);
+        TrainConfig c = config(Schedule::Constant, 10);
         c.warmupEpochs = 2;
         const TrainingPlan plan(c, 100);  // 10 batches an epoch: 20 warm-up steps
         QVERIFY(same(learningRate(c, plan, 0, 0), 0.01));
@@ -106,7 +106,7 @@ private slots:
     }
 
     void cosineFollowsStepsOrTimeWhicheverIsFurther() {
-        const TrainConfig c = config("cosine", 10);
+        const TrainConfig c = config(Schedule::Cosine, 10);
         const TrainingPlan plan(c, 100);  // 100 steps in all
         QVERIFY(same(learningRate(c, plan, 0, 0), 0.1));
         QVERIFY(same(learningRate(c, plan, 50, 0), 0.05));
@@ -114,18 +114,18 @@ private slots:
         QVERIFY(learningRate(c, plan, 100, 0) < 1e-15);
         QVERIFY(learningRate(c, plan, 150, 0) < 1e-15);  // clamped at the end
         // A time budget only: the fraction of the time used.
-        const TrainConfig timed = config("cosine", 0, 1);
+        const TrainConfig timed = config(Schedule::Cosine, 0, 1);
         const TrainingPlan timedPlan(timed, 100);
         QVERIFY(same(learningRate(timed, timedPlan, 1000, 30), 0.05));
         // Both limits: whichever is further along.
-        const TrainConfig both = config("cosine", 10, 1);
+        const TrainConfig both = config(Schedule::Cosine, 10, 1);
         const TrainingPlan bothPlan(both, 100);
         QVERIFY(same(learningRate(both, bothPlan, 50, 15), 0.05));
         QVERIFY(same(learningRate(both, bothPlan, 25, 30), 0.05));
     }
 
     void stepDividesByTenEveryStepEvery() {
-        TrainConfig c = config("step", 10);
+        TrainConfig c = config(Schedule::Step, 10);
         c.stepEvery = 30;
         const TrainingPlan plan(c, 100);
         QVERIFY(same(learningRate(c, plan, 0, 0), 0.1));
@@ -137,28 +137,29 @@ private slots:
     void lossWeightsAverageOneOverTheImages() {
         // Class 0: 6 images, class 1: 2, class 2: 1; classes 3 and 4 absent.
         const std::vector<int> labels = {0, 0, 1, 0, 2, 0, 1, 0, 0};
-        for (const char* mode : {"weight", "sqrt"}) {
+        for (Balance mode : {Balance::Weight, Balance::Sqrt}) {
             const std::vector<float> w = ClassBalance(mode, labels).lossWeights();
             QCOMPARE(w.size(), std::size_t(kMorphologyCount));
             QCOMPARE(w[3], 0.0f);
             QCOMPARE(w[4], 0.0f);
             double mean = 0;
             for (int l : labels) mean += w[static_cast<std::size_t>(l)];
-            QVERIFY2(std::abs(mean / static_cast<double>(labels.size()) - 1) < 1e-6, mode);
+            QVERIFY2(std::abs(mean / static_cast<double>(labels.size()) - 1) < 1e-6,
+                     optionKey(mode).data());
             QVERIFY(w[2] > w[1] && w[1] > w[0]);
         }
         // "weight": every present class weighs the same in all.
-        const std::vector<float> w = ClassBalance("weight", labels).lossWeights();
+        const std::vector<float> w = ClassBalance(Balance::Weight, labels).lossWeights();
         QVERIFY(std::abs(6 * w[0] - 2 * w[1]) < 1e-5 && std::abs(2 * w[1] - w[2]) < 1e-5);
         // "sqrt": the weight goes with the inverse square root of the count.
-        const std::vector<float> s = ClassBalance("sqrt", labels).lossWeights();
+        const std::vector<float> s = ClassBalance(Balance::Sqrt, labels).lossWeights();
         QVERIFY(std::abs(s[2] / s[0] - std::sqrt(6.0f)) < 1e-5);
-        QVERIFY(ClassBalance("none", labels).lossWeights().empty());
-        QVERIFY(ClassBalance("sample", labels).lossWeights().empty());
+        QVERIFY(ClassBalance(Balance::None, labels).lossWeights().empty());
+        QVERIFY(ClassBalance(Balance::Sample, labels).lossWeights().empty());
     }
 
     void epochOrderIsASeededPermutation() {
-        const ClassBalance balance("sqrt", std::vector<int>(50, 1));
+        const ClassBalance balance(Balance::Sqrt, std::vector<int>(50, 1));
         const auto order = balance.epochOrder(7, 0);
         QCOMPARE(order, balance.epochOrder(7, 0));
         QVERIFY(order != balance.epochOrder(7, 1));
@@ -173,7 +174,7 @@ private slots:
     void sampleDrawsTheClassesEvenly() {
         std::vector<int> labels(900, 0);
         labels.resize(1000, 3);  // 10% of class 3
-        const ClassBalance balance("sample", labels);
+        const ClassBalance balance(Balance::Sample, labels);
         const auto order = balance.epochOrder(42, 2);
         QCOMPARE(order, balance.epochOrder(42, 2));
         QCOMPARE(order.size(), labels.size());
@@ -269,9 +270,9 @@ private slots:
 
     void selectionPrefersHigherValues() {
         const EpochRecord r = record(1, 0.8);
-        QCOMPARE(selectionValue(r, "loss"), -0.8);
-        QCOMPARE(selectionValue(r, "accuracy"), 0.5);
-        QCOMPARE(selectionValue(r, "macro_f1"), 0.375);
+        QCOMPARE(selectionValue(r, SelectMetric::Loss), -0.8);
+        QCOMPARE(selectionValue(r, SelectMetric::Accuracy), 0.5);
+        QCOMPARE(selectionValue(r, SelectMetric::MacroF1), 0.375);
     }
 };
 

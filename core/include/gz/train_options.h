@@ -1,0 +1,117 @@
+#pragma once
+// The named choices of a training run (TrainConfig): each option's values and the one table of
+// their keys, as config.json, galaxy-cli train and the Training panel spell them.
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gz {
+
+/// The learning rate after the warm-up: annealed to 0 over the run, divided by 10 every
+/// TrainConfig::stepEvery steps (the paper's), or kept.
+enum class Schedule { Cosine, Step, Constant };
+
+/// How a run evens out its classes: not at all, by class-balanced sampling, by inverse-frequency
+/// loss weights, or by loss weights going with the inverse square root of the frequency.
+enum class Balance { None, Sample, Weight, Sqrt };
+
+/// The validation metric choosing the best checkpoint and driving early stopping.
+enum class SelectMetric { Loss, Accuracy, MacroF1 };
+
+/// Where LibTorch computes; Auto is CUDA when available.
+enum class Device { Auto, Cpu, Cuda };
+
+/// One value of an option with its key.
+template <class E>
+struct OptionName {
+    E value;
+    std::string_view key;
+};
+
+/// The names of an option: `field`, the option as error messages name it, and `names`, every
+/// value once with its key, in the order the command line lists them.
+template <class E>
+struct OptionTable;
+
+template <>
+struct OptionTable<Schedule> {
+    static constexpr std::string_view field = "schedule";
+    static constexpr std::array<OptionName<Schedule>, 3> names{{
+        {Schedule::Cosine, "cosine"},
+        {Schedule::Step, "step"},
+        {Schedule::Constant, "constant"},
+    }};
+};
+
+template <>
+struct OptionTable<Balance> {
+    static constexpr std::string_view field = "balance";
+    static constexpr std::array<OptionName<Balance>, 4> names{{
+        {Balance::None, "none"},
+        {Balance::Sample, "sample"},
+        {Balance::Weight, "weight"},
+        {Balance::Sqrt, "sqrt"},
+    }};
+};
+
+template <>
+struct OptionTable<SelectMetric> {
+    static constexpr std::string_view field = "the selection metric";
+    static constexpr std::array<OptionName<SelectMetric>, 3> names{{
+        {SelectMetric::Loss, "loss"},
+        {SelectMetric::Accuracy, "accuracy"},
+        {SelectMetric::MacroF1, "macro_f1"},
+    }};
+};
+
+template <>
+struct OptionTable<Device> {
+    static constexpr std::string_view field = "device";
+    static constexpr std::array<OptionName<Device>, 3> names{{
+        {Device::Auto, "auto"},
+        {Device::Cpu, "cpu"},
+        {Device::Cuda, "cuda"},
+    }};
+};
+
+/// The key of a value ("cosine" for Schedule::Cosine).
+template <class E>
+constexpr std::string_view optionKey(E value) {
+    for (const auto& n : OptionTable<E>::names)
+        if (n.value == value) return n.key;
+    return {};
+}
+
+/// The value of a key; nullopt when the option has no such key.
+template <class E>
+constexpr std::optional<E> parseOption(std::string_view key) {
+    for (const auto& n : OptionTable<E>::names)
+        if (n.key == key) return n.value;
+    return std::nullopt;
+}
+
+/// Every key of the option, in table order.
+template <class E>
+std::vector<std::string> optionKeys() {
+    std::vector<std::string> keys;
+    for (const auto& n : OptionTable<E>::names) keys.emplace_back(n.key);
+    return keys;
+}
+
+/// The keys joined by `separator` ("cosine|step|constant"), for the command line's help.
+std::string joinOptionKeys(const std::vector<std::string>& keys, std::string_view separator);
+
+/// Throws DataError "training configuration: <field> must be a, b or c".
+[[noreturn]] void throwUnknownOption(std::string_view field, const std::vector<std::string>& keys);
+
+/// The value of a key; throws DataError naming the option and its keys when there is none.
+template <class E>
+E requireOption(std::string_view key) {
+    if (const auto value = parseOption<E>(key)) return *value;
+    throwUnknownOption(OptionTable<E>::field, optionKeys<E>());
+}
+
+}  // namespace gz

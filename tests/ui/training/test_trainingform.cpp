@@ -1,0 +1,66 @@
+// The Training panel's "3. Train" form on its own: the option combo boxes list the keys in the
+// form's order, start at TrainConfig's defaults, and give the chosen values to config().
+
+#include <QComboBox>
+#include <QtTest>
+
+#include "gui_fixtures.h"
+#include "gz/training.h"
+#include "training/trainingform.h"
+
+using gz::test::child;
+using namespace gz;
+
+namespace {
+
+QStringList items(const QComboBox* box) {
+    QStringList list;
+    for (int i = 0; i < box->count(); ++i) list << box->itemText(i);
+    return list;
+}
+
+}  // namespace
+
+class TestTrainingForm : public QObject {
+    Q_OBJECT
+
+private slots:
+    void combosListTheKeysInTheFormsOrder() {
+        ui::TrainingForm form;
+        auto* schedule = child<QComboBox>(&form, "scheduleCombo");
+        auto* balance = child<QComboBox>(&form, "balanceCombo");
+        auto* select = child<QComboBox>(&form, "selectCombo");
+        QCOMPARE(items(schedule), QStringList({"cosine", "step", "constant"}));
+        QCOMPARE(items(balance), QStringList({"sqrt", "none", "sample", "weight"}));
+        QCOMPARE(items(select), QStringList({"macro_f1", "accuracy", "loss"}));
+        QCOMPARE(schedule->currentText(), QStringLiteral("cosine"));
+        QCOMPARE(balance->currentText(), QStringLiteral("sqrt"));
+        QCOMPARE(select->currentText(), QStringLiteral("loss"));
+        const TrainConfig d;
+        const TrainConfig c = form.config();
+        QVERIFY(c.schedule == d.schedule && c.balance == d.balance &&
+                c.selectMetric == d.selectMetric && c.device == d.device);
+    }
+
+    void configGivesTheChosenValues() {
+        ui::TrainingForm form;
+        auto* schedule = child<QComboBox>(&form, "scheduleCombo");
+        auto* balance = child<QComboBox>(&form, "balanceCombo");
+        auto* select = child<QComboBox>(&form, "selectCombo");
+        for (const auto& n : OptionTable<Schedule>::names) {
+            schedule->setCurrentText(QString::fromUtf8(n.key.data()));
+            QVERIFY(form.config().schedule == n.value);
+        }
+        for (const auto& n : OptionTable<Balance>::names) {
+            balance->setCurrentText(QString::fromUtf8(n.key.data()));
+            QVERIFY(form.config().balance == n.value);
+        }
+        for (const auto& n : OptionTable<SelectMetric>::names) {
+            select->setCurrentText(QString::fromUtf8(n.key.data()));
+            QVERIFY(form.config().selectMetric == n.value);
+        }
+    }
+};
+
+QTEST_MAIN(TestTrainingForm)
+#include "test_trainingform.moc"
