@@ -22,6 +22,7 @@
 #include "augmentation/augmentationsettings.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
+#include "gz/constants.h"
 #include "gz/error.h"
 
 namespace gz::ui {
@@ -114,7 +115,7 @@ QWidget* AugmentationPanel::createControls() {
     galaxyLabel_->setWordWrap(true);
 
     seedSpin_ = intSpin(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max());
-    seedSpin_->setValue(42);
+    seedSpin_->setValue(static_cast<int>(kDefaultSeed));
     seedSpin_->setToolTip(tr("Seed of the draws (training uses its own seed per run)"));
     connect(seedSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });
     auto* rerollButton = new QPushButton(tr("Re-roll"));
