@@ -39,16 +39,6 @@ void refuseOverwritingInput(const fs::path& out, const std::vector<fs::path>& in
             throw DataError(out, "is an input file; choose another output path");
 }
 
-void refuseWritingIntoData(const fs::path& out, const Catalog* catalog,
-                           const std::vector<fs::path>& folders) {
-    bool inside = catalog && catalog->containsPath(out);
-    for (const auto& f : folders) inside = inside || isInsideFolder(out, f);
-    if (inside)
-        throw DataError(out,
-                        "is inside the data set; nothing is ever written there: choose "
-                        "another output");
-}
-
 void addCatalogOptions(CLI::App* cmd, CatalogArgs& a) {
     auto* data = cmd->add_option("--data", a.data,
                                  "Data folder in the Kaggle layout (images_training_rev1/ + "

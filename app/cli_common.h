@@ -34,11 +34,6 @@ ProgressFn terminalProgress();
 void refuseOverwritingInput(const std::filesystem::path& out,
                             const std::vector<std::filesystem::path>& inputs);
 
-/// Nothing is ever written into a data set: throws DataError when `out` is part of `catalog`
-/// (its CSV, its image folder, or its Kaggle folder), or lies in one of `folders`.
-void refuseWritingIntoData(const std::filesystem::path& out, const Catalog* catalog,
-                           const std::vector<std::filesystem::path>& folders = {});
-
 /// --data DIR | --csv FILE [--images DIR]
 struct CatalogArgs {
     std::string data, csv, images;

@@ -12,6 +12,7 @@
 #include "cli_commands.h"
 #include "cli_common.h"
 #include "gz/catalog.h"
+#include "gz/constants.h"
 #include "gz/demo.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
@@ -33,7 +34,7 @@ int runLabel(const LabelArgs& a, const std::stop_token& stop) {
     const Catalog catalog = openCatalog(a.catalog, stop);
     const LabelRules rules = a.rules.empty() ? LabelRules::defaults() : LabelRules::load(a.rules);
     const Labeling labeling = labelCatalog(catalog, rules);
-    refuseWritingIntoData(a.out, &catalog);
+    catalog.requireOutside(a.out, "output");
     refuseOverwritingInput(a.out, {catalog.csvPath(), a.rules});
     writeLabelsCsv(a.out, catalog, labeling);
     if (a.json) {
@@ -65,8 +66,8 @@ Command addLabel(CLI::App& app) {
 // ---- split -------------------------------------------------------------------------------
 
 struct SplitArgs {
-    std::string labels, ratios = "0.8,0.1,0.1", out;
-    std::uint64_t seed = 42;
+    std::string labels, ratios = SplitRatios{}.text(), out;
+    std::uint64_t seed = kDefaultSeed;
     bool json = false;
 };
 

@@ -58,10 +58,7 @@ std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catal
     if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
     const auto subset = subsetFromKey(a.subset);
     if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");
-    std::vector<LabeledGalaxy> galaxies;
-    for (const auto& e : readSplitCsv(a.split))
-        if (e.subset == *subset) galaxies.push_back({e.id, e.label});
-    return galaxies;
+    return readSplitSubset(a.split, *subset);
 }
 
 int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
@@ -69,7 +66,7 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     const Catalog catalog = openCatalog(a.catalog, stop);
     if (!a.out.empty()) {
         // Neither into the data nor over the run's own test results.
-        refuseWritingIntoData(a.out, &catalog);
+        catalog.requireOutside(a.out, "output");
         if (isInsideFolder(a.run, a.out) || isInsideFolder(a.out, a.run))
             throw DataError(a.out, "would write over the run's own results; choose another --out");
     }
@@ -121,7 +118,7 @@ struct PredictArgs {
 };
 
 int runPredict(const PredictArgs& a, const std::stop_token& stop) {
-    refuseWritingIntoData(a.out, nullptr, {a.images});
+    requireOutsideDataFolder(a.out, a.images, "output");
     std::vector<std::string> skipped;
     const auto predictions = predictFolder(a.run, a.images, ttaFor(a.tta, a.run), a.threads, stop,
                                            terminalProgress(), &skipped);

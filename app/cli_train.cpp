@@ -14,6 +14,7 @@
 #include "cli_common.h"
 #include "cli_report.h"
 #include "gz/catalog.h"
+#include "gz/constants.h"
 #include "gz/labeling.h"
 #include "gz/models.h"
 #include "gz/partition.h"
@@ -98,8 +99,7 @@ struct TrainArgs {
 std::vector<SplitEntry> splitFor(const Catalog& catalog, const LabelRules& rules,
                                  const std::string& splitFile) {
     if (!splitFile.empty()) return readSplitCsv(splitFile);
-    return stratifiedSplit(labeledGalaxies(catalog, labelCatalog(catalog, rules)), SplitRatios{},
-                           42);
+    return partitionDataset(catalog, rules, SplitRatios{}, kDefaultSeed);
 }
 
 int runTrain(TrainArgs& a, const std::stop_token& stop) {
@@ -125,7 +125,8 @@ Command addTrain(CLI::App& app) {
     auto* cmd = app.add_subcommand("train", "Train a network; writes a run folder");
     addCatalogOptions(cmd, a->catalog);
     cmd->add_option("--split", a->split,
-                    "split.csv (default: label with the rules and split 0.8/0.1/0.1, seed 42)");
+                    "split.csv (default: label with the rules and split " +
+                        SplitRatios{}.text('/') + ", seed " + std::to_string(kDefaultSeed) + ")");
     cmd->add_option("--model", c.model, joinOptionKeys(availableModels(), "|"))
         ->capture_default_str();
     cmd->add_option("--epochs", c.epochs, "Epochs in all");

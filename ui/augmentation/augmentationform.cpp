@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "common/formcontrols.h"
+#include "gz/constants.h"
 
 namespace gz::ui {
 
@@ -50,14 +51,15 @@ std::vector<RowSpec> rowSpecs() {
          .step = &P::scaleJitter,
          .text = tr("1. Scale jitter, S"),
          .tip = tr("Centre crop of side S, uniform in the range (original pixels)"),
-         .numbers = {{"cropMinSpin", &P::cropMin, 8, 424}, {"cropMaxSpin", &P::cropMax, 8, 424}}},
+         .numbers = {{"cropMinSpin", &P::cropMin, 8, kKaggleImageSide},
+                     {"cropMaxSpin", &P::cropMax, 8, kKaggleImageSide}}},
         {.text = tr("2. Resize to"),
-         .numbers = {{"resizeToSpin", &P::resizeTo, 8, 424, 1, 0, " px"}}},
+         .numbers = {{"resizeToSpin", &P::resizeTo, 8, kKaggleImageSide, 1, 0, " px"}}},
         {.checkName = "randomCropCheck",
          .step = &P::randomCrop,
          .text = tr("3. Random crop"),
          .tip = tr("Off: the centre crop of the output size"),
-         .numbers = {{"outputSizeSpin", &P::outputSize, 8, 424, 1, 0, " px"}},
+         .numbers = {{"outputSizeSpin", &P::outputSize, 8, kKaggleImageSide, 1, 0, " px"}},
          .gated = false},
         {.checkName = "rotateCheck",
          .step = &P::rotate,
@@ -101,7 +103,7 @@ std::vector<RowSpec> rowSpecs() {
          .text = tr("9. Standardise"),
          .tip = tr("(x - mean) / max(std, 1/sqrt(N)) per image")},
         {.text = tr("Evaluation crop"),
-         .numbers = {{"evalCropSpin", &P::evalCrop, 8, 424, 1, 0, " px"}}},
+         .numbers = {{"evalCropSpin", &P::evalCrop, 8, kKaggleImageSide, 1, 0, " px"}}},
     };
 }
 

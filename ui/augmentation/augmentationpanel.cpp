@@ -23,6 +23,7 @@
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
+#include "gz/constants.h"
 #include "gz/error.h"
 
 namespace gz::ui {
@@ -105,8 +106,8 @@ QWidget* AugmentationPanel::createControls() {
     galaxyLabel_->setObjectName(QStringLiteral("galaxyLabel"));
     galaxyLabel_->setWordWrap(true);
 
-    seedSpin_ =
-        makeSpinBox(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    seedSpin_ = makeSpinBox(QStringLiteral("previewSeedSpin"), 0, std::numeric_limits<int>::max(),
+                            static_cast<int>(kDefaultSeed));
     seedSpin_->setKeyboardTracking(false);
     seedSpin_->setToolTip(tr("Seed of the draws (training uses its own seed per run)"));
     connect(seedSpin_, &QSpinBox::valueChanged, this, [this] { schedulePreview(); });

@@ -10,6 +10,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "gz/constants.h"
 #include "gz/image_pipeline.h"
 
 namespace gz::ui {
@@ -28,7 +29,7 @@ struct PreviewRequest {
     std::filesystem::path imageFile;
     std::int64_t galaxyId = 0;
     AugmentationParams params;
-    std::uint64_t seed = 42;
+    std::uint64_t seed = kDefaultSeed;
     std::uint64_t roll = 0;  ///< the "epoch" of the draw; re-roll increments it
     int gridCount = 8;       ///< random augmentations in the grid
 };

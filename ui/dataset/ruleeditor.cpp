@@ -189,10 +189,7 @@ void RuleEditor::resetToDefaults() {
 QString RuleEditor::saveRules(const QString& file) {
     try {
         const auto& dataset = session_->dataset();
-        if (dataset && dataset->catalog.containsPath(toPath(file)))
-            return tr("%1 is inside the data set, which is never written to. Choose another "
-                      "folder.")
-                .arg(file);
+        if (dataset) dataset->catalog.requireOutside(toPath(file), "folder");
         session_->rules().save(toPath(file));
         return {};
     } catch (const std::exception& e) {

@@ -274,17 +274,8 @@ bool EvaluationPanel::evaluate() {
                     throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
             } else {
                 const Subset subset = source == Source::Validation ? Subset::Val : Subset::Test;
-                const fs::path splitFile = run / "split.csv";
-                for (const SplitEntry& e : readSplitCsv(splitFile))
-                    if (e.subset == subset) {
-                        galaxies.push_back({e.id, e.label});
-                        out->subsets.emplace(e.id, e.subset);
-                    }
-                if (galaxies.empty())
-                    throw DataError(splitFile,
-                                    std::string("the split has no ") +
-                                        std::string(kSubsetKeys[static_cast<int>(subset)]) +
-                                        " galaxies");
+                galaxies = readSplitSubset(run / "split.csv", subset);
+                for (const LabeledGalaxy& g : galaxies) out->subsets.emplace(g.id, subset);
                 out->rules = config.rules;
                 if (windowData && isRunData(*windowData, config))
                     out->dataset = windowData;
@@ -438,16 +429,12 @@ bool EvaluationPanel::exportMarks(const fs::path& file) {
         setStatus(tr("No marks to export."), true);
         return false;
     }
-    if (dataset_ && dataset_->catalog.containsPath(file)) {
-        setStatus(tr("%1 is part of the data set; choose another place.").arg(toQString(file)),
-                  true);
-        return false;
-    }
     if (sameFile(file, RunMarks::fileIn(marks_->runDir()))) {
         setStatus(tr("That is the run's own marks.csv; choose another place."), true);
         return false;
     }
     try {
+        if (dataset_) dataset_->catalog.requireOutside(file, "place");
         marks_->exportCsv(file);
     } catch (const std::exception& e) {
         setStatus(QString::fromStdString(e.what()), true);

@@ -16,9 +16,6 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <map>
 
 #include "common/cvimage.h"
@@ -47,27 +44,10 @@ enum Column {
     kColumns = kFirstProbability + 5
 };
 
-/// The folder's JPEGs in the order predictFolder reads them, each with the GalaxyID it gives:
-/// the file name's number, or the index when the name is not a number.
+/// The folder's JPEGs by the GalaxyID predictFolder gives them.
 std::map<std::int64_t, fs::path> imagesById(const fs::path& dir) {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        std::string ext = e.path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
     std::map<std::int64_t, fs::path> out;
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string stem = files[i].stem().string();
-        auto id = static_cast<std::int64_t>(i);
-        std::int64_t parsed = 0;
-        const auto [ptr, err] = std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
-        if (err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0) id = parsed;
-        out.emplace(id, files[i]);
-    }
+    for (const JpegFile& f : listJpegs(dir)) out.emplace(f.id, f.path);
     return out;
 }
 

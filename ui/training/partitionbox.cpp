@@ -18,14 +18,19 @@
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "dataset/loadeddataset.h"
+#include "gz/constants.h"
 
 namespace gz::ui {
 
 PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), parent) {
-    trainRatio_ = makeDoubleSpinBox(QStringLiteral("trainRatioSpin"), 0.01, 1, 0.8, 2, 0.05);
-    valRatio_ = makeDoubleSpinBox(QStringLiteral("valRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
-    testRatio_ = makeDoubleSpinBox(QStringLiteral("testRatioSpin"), 0, 0.99, 0.1, 2, 0.05);
-    seed_ = makeSpinBox(QStringLiteral("splitSeedSpin"), 0, std::numeric_limits<int>::max(), 42);
+    const SplitRatios defaults;
+    trainRatio_ =
+        makeDoubleSpinBox(QStringLiteral("trainRatioSpin"), 0.01, 1, defaults.train, 2, 0.05);
+    valRatio_ = makeDoubleSpinBox(QStringLiteral("valRatioSpin"), 0, 0.99, defaults.val, 2, 0.05);
+    testRatio_ =
+        makeDoubleSpinBox(QStringLiteral("testRatioSpin"), 0, 0.99, defaults.test, 2, 0.05);
+    seed_ = makeSpinBox(QStringLiteral("splitSeedSpin"), 0, std::numeric_limits<int>::max(),
+                        static_cast<int>(kDefaultSeed));
     partitionButton_ = new QPushButton(tr("Partition"));
     partitionButton_->setObjectName(QStringLiteral("partitionButton"));
     connect(partitionButton_, &QPushButton::clicked, this, &PartitionBox::partitionRequested);

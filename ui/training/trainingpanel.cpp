@@ -166,25 +166,13 @@ bool TrainingPanel::partition() {
     const LabelRules rules = labelRulesForTraining();
     const SplitRatios ratios = partitionBox_->ratios();
     const std::uint64_t seed = partitionBox_->seed();
-    const fs::path file = workspace_ / "splits" /
-                          toPath(QStringLiteral("%1-%2-%3-%4-seed%5.csv")
-                                     .arg(dataset->location.displayName())
-                                     .arg(ratios.train)
-                                     .arg(ratios.val)
-                                     .arg(ratios.test)
-                                     .arg(seed));
+    const fs::path file =
+        splitFileName(workspace_, dataset->location.displayName().toStdString(), ratios, seed);
     const bool started = runner_->start(
         tr("Partitioning"),
         [=](const std::stop_token& stop, const ProgressFn& progress) {
-            ratios.validate();
-            checkpoint(stop, progress, 0, 0, "Labeling");
-            const std::vector<LabeledGalaxy> galaxies =
-                labeledGalaxies(dataset->catalog, labelCatalog(dataset->catalog, rules));
-            checkpoint(stop, progress, 0, 0, "Splitting");
-            result->split = stratifiedSplit(galaxies, ratios, seed);
-            if (result->split.empty()) throw DataError("no galaxy is labeled by the rules");
-            if (dataset->catalog.containsPath(file))
-                throw DataError(file, "is inside the data set; choose another workspace");
+            result->split = partitionDataset(dataset->catalog, rules, ratios, seed, stop, progress);
+            dataset->catalog.requireOutside(file, "workspace");
             writeSplitCsv(file, result->split);
             result->file = file;
         },

@@ -89,6 +89,10 @@ public:
     /// itself, anything in the image folder, and, in the Kaggle layout (the image folder beside
     /// the CSV), anything in the folder holding both. A bare CSV's folder is not the data set's.
     bool containsPath(const std::filesystem::path& path) const;
+    /// Nothing is ever written into a data set: throws DataError naming `path` when
+    /// containsPath(path) ("...: is inside the data set, where nothing is ever written: choose
+    /// another <what>").
+    void requireOutside(const std::filesystem::path& path, std::string_view what) const;
 
 private:
     std::filesystem::path csv_;

@@ -5,10 +5,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stop_token>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "gz/catalog.h"
 #include "gz/labeling.h"
+#include "gz/progress.h"
 
 namespace gz {
 
@@ -25,6 +29,8 @@ struct SplitRatios {
     void validate() const;
     /// Parses "0.8,0.1,0.1".
     static SplitRatios parse(std::string_view text);
+    /// The three ratios as parse() reads them (printf %g), joined by `separator`: "0.8,0.1,0.1".
+    std::string text(char separator = ',') const;
 };
 
 struct SplitEntry {
@@ -41,8 +47,25 @@ struct SplitEntry {
 std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
                                         const SplitRatios& ratios, std::uint64_t seed);
 
+/// Partitions a data set: labels the catalog's galaxies with `rules` and splits the labeled ones
+/// (stratifiedSplit). Throws DataError when the ratios are invalid or the rules label no galaxy.
+std::vector<SplitEntry> partitionDataset(const Catalog& catalog, const LabelRules& rules,
+                                         const SplitRatios& ratios, std::uint64_t seed,
+                                         const std::stop_token& stop = {},
+                                         const ProgressFn& progress = {});
+
+/// Where the Training panel writes a partition of the data set called `dataName`:
+/// <workspace>/splits/<dataName>-<train>-<val>-<test>-seed<seed>.csv.
+std::filesystem::path splitFileName(const std::filesystem::path& workspace,
+                                    const std::string& dataName, const SplitRatios& ratios,
+                                    std::uint64_t seed);
+
 /// split.csv: `GalaxyID,label,split` (atomic write) and its reader.
 void writeSplitCsv(const std::filesystem::path& file, const std::vector<SplitEntry>& split);
 std::vector<SplitEntry> readSplitCsv(const std::filesystem::path& file);
+
+/// The galaxies of one subset of a split.csv, in the file's order. Throws DataError naming the
+/// file when the subset has none ("the split has no test galaxies").
+std::vector<LabeledGalaxy> readSplitSubset(const std::filesystem::path& file, Subset subset);
 
 }  // namespace gz

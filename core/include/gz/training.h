@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gz/catalog.h"
+#include "gz/constants.h"
 #include "gz/evaluation.h"
 #include "gz/image_pipeline.h"
 #include "gz/labeling.h"
@@ -40,7 +41,7 @@ struct TrainConfig {
     int threads = 0;  ///< LibTorch threads (0: every core)
     int loaderThreads = 1;
     Device device = Device::Auto;
-    std::uint64_t seed = 42;
+    std::uint64_t seed = kDefaultSeed;
     AugmentationParams augmentation;
     LabelRules rules = LabelRules::defaults();
     // Where the data came from (for resume and for the record).

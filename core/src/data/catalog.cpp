@@ -193,6 +193,10 @@ bool Catalog::containsPath(const fs::path& path) const {
            detail::isInsideFolder(path, dataDir);
 }
 
+void Catalog::requireOutside(const fs::path& path, std::string_view what) const {
+    if (containsPath(path)) detail::refuseWritingIntoData(path, what);
+}
+
 bool Catalog::hasColumn(std::string_view name) const {
     auto i = voteColumnIndex(name);
     return i && present_[*i];

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <unordered_set>
 
 #include "data/csv_reader.h"
@@ -47,6 +48,17 @@ SplitRatios SplitRatios::parse(std::string_view text) {
     SplitRatios r{v[0], v[1], v[2]};
     r.validate();
     return r;
+}
+
+std::string SplitRatios::text(char separator) const {
+    std::string out;
+    for (double r : {train, val, test}) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%g", r);
+        if (!out.empty()) out += separator;
+        out += buffer;
+    }
+    return out;
 }
 
 std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
@@ -94,6 +106,24 @@ std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxi
     return out;
 }
 
+std::vector<SplitEntry> partitionDataset(const Catalog& catalog, const LabelRules& rules,
+                                         const SplitRatios& ratios, std::uint64_t seed,
+                                         const std::stop_token& stop, const ProgressFn& progress) {
+    ratios.validate();
+    checkpoint(stop, progress, 0, 0, "Labeling");
+    const auto galaxies = labeledGalaxies(catalog, labelCatalog(catalog, rules));
+    checkpoint(stop, progress, 0, 0, "Splitting");
+    auto split = stratifiedSplit(galaxies, ratios, seed);
+    if (split.empty()) throw DataError("no galaxy is labeled by the rules");
+    return split;
+}
+
+fs::path splitFileName(const fs::path& workspace, const std::string& dataName,
+                       const SplitRatios& ratios, std::uint64_t seed) {
+    return workspace / "splits" /
+           (dataName + '-' + ratios.text('-') + "-seed" + std::to_string(seed) + ".csv");
+}
+
 void writeSplitCsv(const fs::path& file, const std::vector<SplitEntry>& split) {
     writeFileAtomically(file, [&](std::ostream& out) {
         out << "GalaxyID,label,split\n";
@@ -128,6 +158,17 @@ std::vector<SplitEntry> readSplitCsv(const fs::path& file) {
         out.push_back(e);
     }
     return out;
+}
+
+std::vector<LabeledGalaxy> readSplitSubset(const fs::path& file, Subset subset) {
+    std::vector<LabeledGalaxy> galaxies;
+    for (const auto& e : readSplitCsv(file))
+        if (e.subset == subset) galaxies.push_back({e.id, e.label});
+    if (galaxies.empty())
+        throw DataError(file, "the split has no " +
+                                  std::string(kSubsetKeys[static_cast<std::size_t>(subset)]) +
+                                  " galaxies");
+    return galaxies;
 }
 
 }  // namespace gz

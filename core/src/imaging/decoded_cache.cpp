@@ -433,10 +433,7 @@ DecodedCache DecodedCache::buildOrLoad(const Catalog& catalog, const std::vector
         throw DataError(catalog.csvPath(), "the catalog has no image folder to decode");
     const fs::path imageDir = *catalog.imageDir();
     const fs::path cacheDir = workspace / "cache";
-    if (catalog.containsPath(cacheDir))
-        throw DataError(workspace,
-                        "the workspace is inside the data folder; nothing is ever "
-                        "written there: choose another workspace");
+    catalog.requireOutside(cacheDir, "workspace");
     const CacheGeometry g = CacheGeometry::forParams(params);
     const std::vector<std::int64_t> sorted = sortedUnique(ids);
     const std::uint64_t slot = slotKey(imageDir, sorted, g);

@@ -50,10 +50,7 @@ double secondsSince(Clock::time_point t0) {
 // long work starts.
 void prepareOutDir(const fs::path& out, const Catalog& catalog) {
     if (out.empty()) throw DataError("preprocess: no output folder given");
-    if (catalog.containsPath(out))
-        throw DataError(out,
-                        "is inside the data set; nothing is ever written there: choose "
-                        "another output folder");
+    catalog.requireOutside(out, "output folder");
     std::error_code ec;
     if (fs::exists(out, ec) && !fs::is_directory(out, ec))
         throw DataError(out, "is not a folder: choose another output folder");
@@ -259,12 +256,8 @@ PreprocessBenchmark benchmarkPreprocess(const fs::path& imageDir, int threads, d
                                         const AugmentationParams& params,
                                         const std::stop_token& stop) {
     params.validate();
-    std::error_code ec;
-    if (!fs::is_directory(imageDir, ec)) throw DataError(imageDir, "image folder not found");
     std::vector<fs::path> files;
-    for (fs::directory_iterator it(imageDir, ec), end; !ec && it != end; it.increment(ec))
-        if (it->path().extension() == ".jpg") files.push_back(it->path());
-    std::sort(files.begin(), files.end());
+    for (const JpegFile& f : listJpegs(imageDir)) files.push_back(f.path);
 
     // Every file's bytes in memory, once; the ones that do not decode are left out.
     std::vector<std::vector<std::uint8_t>> bytes(files.size());
@@ -282,7 +275,7 @@ PreprocessBenchmark benchmarkPreprocess(const fs::path& imageDir, int threads, d
     std::vector<std::size_t> usable;
     for (std::size_t i = 0; i < files.size(); ++i)
         if (ok[i]) usable.push_back(i);
-    if (usable.empty()) throw DataError(imageDir, "no decodable .jpg image in the folder");
+    if (usable.empty()) throw DataError(imageDir, "no decodable JPEG image in the folder");
 
     PreprocessBenchmark result;
     result.images = usable.size();

@@ -2,12 +2,11 @@
 // a folder of JPEGs.
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 
 #include "gz/decoded_cache.h"
 #include "gz/error.h"
 #include "gz/explain.h"
+#include "gz/files.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "training/batches.h"
@@ -24,30 +23,6 @@ namespace {
 // Images a batch when predicting a catalog (an eighth of it with TTA) and a folder.
 constexpr int kCatalogBatch = 64;
 constexpr std::size_t kFolderBatch = 32;
-
-// The JPEG files of a folder, sorted by path.
-std::vector<fs::path> jpegFiles(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw DataError(dir, "image folder not found");
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        std::string ext = e.path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
-// The file name's number, else `fallback`.
-std::int64_t galaxyIdOf(const fs::path& file, std::int64_t fallback) {
-    const std::string stem = file.stem().string();
-    std::int64_t parsed = 0;
-    const auto [ptr, err] = std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
-    return err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0 ? parsed
-                                                                                 : fallback;
-}
 
 }  // namespace
 
@@ -86,7 +61,7 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
     const torch::Device device = detail::chooseDevice(cfg.device);
-    const std::vector<fs::path> files = jpegFiles(imageDir);
+    const std::vector<JpegFile> files = listJpegs(imageDir);
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
     const int s = cfg.augmentation.outputSize;
     std::vector<Prediction> out;
@@ -95,10 +70,10 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
         std::vector<std::int64_t> ids;
         for (std::size_t i = from; i < std::min(files.size(), from + kFolderBatch); ++i) {
             try {
-                const SourceImage img = decodeImage(files[i], DecodeScale::Half);
+                const SourceImage img = decodeImage(files[i].path, DecodeScale::Half);
                 inputs.push_back(
                     evaluationTransform(img, evaluationParamsFor(cfg.augmentation, img)));
-                ids.push_back(galaxyIdOf(files[i], static_cast<std::int64_t>(i)));
+                ids.push_back(files[i].id);
             } catch (const DataError& e) {
                 if (skipped) skipped->push_back(e.what());
             }

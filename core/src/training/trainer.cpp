@@ -53,10 +53,7 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
     if (catalog.imageDir()) cfg.dataImages = fs::absolute(*catalog.imageDir());
     cfg.validate();
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
-    if (catalog.containsPath(runDir))
-        throw DataError(runDir,
-                        "is inside the data set; nothing is ever written there: choose "
-                        "another run folder");
+    catalog.requireOutside(runDir, "run folder");
     const RunFolder run{runDir};
     const auto lock = lockNewRunFolder(run);
     writeConfig(run, cfg);

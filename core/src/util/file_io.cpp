@@ -88,6 +88,11 @@ fs::path absoluteClean(const fs::path& p) {
     return a;
 }
 
+void refuseWritingIntoData(const fs::path& path, std::string_view what) {
+    throw DataError(path, "is inside the data set, where nothing is ever written: choose another " +
+                              std::string(what));
+}
+
 bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
     if (inner.empty() || outer.empty()) return false;  // "" is no folder, not the current one
     const fs::path a = absoluteClean(inner), b = absoluteClean(outer);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gz::detail {
@@ -41,6 +42,10 @@ std::filesystem::path absoluteClean(const std::filesystem::path& p);
 
 /// Whether `inner` is `outer` or lies below it (after absoluteClean of both).
 bool isInsideFolder(const std::filesystem::path& inner, const std::filesystem::path& outer);
+
+/// Throws the DataError of a write refused because `path` is part of a data set: it names
+/// `path` and asks for another `what` ("run folder", "output folder", "workspace").
+[[noreturn]] void refuseWritingIntoData(const std::filesystem::path& path, std::string_view what);
 
 /// An exclusive advisory lock (flock) on `<dir>/.lock`, held while the object lives: one
 /// training or resume a run folder. The kernel drops it when the process ends, even on SIGKILL,

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -26,6 +29,15 @@ void syncFile(const fs::path& file) {
     int err = errno;
     ::close(fd);
     if (rc != 0) throw DataError(file, "cannot sync to disk: " + systemError(err));
+}
+
+// The file name's number, else `fallback`.
+std::int64_t galaxyIdOf(const fs::path& file, std::int64_t fallback) {
+    const std::string stem = file.stem().string();
+    std::int64_t parsed = 0;
+    const auto [ptr, err] = std::from_chars(stem.data(), stem.data() + stem.size(), parsed);
+    return err == std::errc() && ptr == stem.data() + stem.size() && parsed >= 0 ? parsed
+                                                                                 : fallback;
 }
 
 }  // namespace
@@ -76,6 +88,29 @@ std::string readWholeFile(const fs::path& file) {
 
 bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
     return detail::isInsideFolder(inner, outer);
+}
+
+void requireOutsideDataFolder(const fs::path& path, const fs::path& dataFolder,
+                              std::string_view what) {
+    if (detail::isInsideFolder(path, dataFolder)) detail::refuseWritingIntoData(path, what);
+}
+
+std::vector<JpegFile> listJpegs(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw DataError(dir, "image folder not found");
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string ext = e.path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (e.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) paths.push_back(e.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    std::vector<JpegFile> files;
+    files.reserve(paths.size());
+    for (std::size_t i = 0; i < paths.size(); ++i)
+        files.push_back({paths[i], galaxyIdOf(paths[i], static_cast<std::int64_t>(i))});
+    return files;
 }
 
 fs::path defaultWorkspace() {

@@ -247,6 +247,24 @@ private slots:
         QVERIFY(separate.containsPath(d / "images_training_rev1" / "x.csv"));
     }
 
+    void requireOutsideRefusesTheDataSetNamingThePath() {
+        const fs::path d = dir() / "guard";
+        test::writeKaggleFolder(d, {0, 1});
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(d));
+        const fs::path inside = d / "runs" / "a";
+        try {
+            catalog.requireOutside(inside, "run folder");
+            QFAIL("a folder inside the data set was accepted");
+        } catch (const DataError& e) {
+            const std::string what = e.what();
+            QVERIFY2(what.starts_with(inside.string() + ": is inside the data set"), e.what());
+            QVERIFY2(what.ends_with("choose another run folder"), e.what());
+            QCOMPARE(e.file(), inside);
+        }
+        catalog.requireOutside(dir() / "elsewhere", "run folder");
+        QVERIFY(!fs::exists(inside));
+    }
+
     void stopRequestCancels() {
         std::string text = "GalaxyID,Class1.1\n";
         for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",0.5\n";

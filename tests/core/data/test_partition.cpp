@@ -8,8 +8,10 @@
 #include <random>
 
 #include "fixtures.h"
+#include "gz/catalog.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "gz/labeling.h"
 #include "gz/partition.h"
 
 namespace fs = std::filesystem;
@@ -124,6 +126,61 @@ private slots:
         }
         test::writeText(dir / "dup-split.csv", "GalaxyID,label,split\n1,0,train\n1,0,test\n");
         QVERIFY_THROWS_EXCEPTION(DataError, readSplitCsv(dir / "dup-split.csv"));
+    }
+
+    void ratiosTextIsWhatParseReads() {
+        QCOMPARE(SplitRatios{}.text(), std::string("0.8,0.1,0.1"));
+        QCOMPARE((SplitRatios{0.75, 0.15, 0.1}.text('-')), std::string("0.75-0.15-0.1"));
+        QCOMPARE((SplitRatios{1, 0, 0}.text('/')), std::string("1/0/0"));
+        const SplitRatios r = SplitRatios::parse(SplitRatios{0.6, 0.25, 0.15}.text());
+        QCOMPARE(r.train, 0.6);
+        QCOMPARE(r.val, 0.25);
+        QCOMPARE(r.test, 0.15);
+    }
+
+    void splitFileNameNamesDataRatiosAndSeed() {
+        QCOMPARE(splitFileName("/ws", "demo-data", {}, 42),
+                 fs::path("/ws/splits/demo-data-0.8-0.1-0.1-seed42.csv"));
+        QCOMPARE(splitFileName("/ws", "gz2", {0.7, 0.2, 0.1}, 7),
+                 fs::path("/ws/splits/gz2-0.7-0.2-0.1-seed7.csv"));
+    }
+
+    void partitionDatasetLabelsThenSplits() {
+        const fs::path dir = fs::path(tmp_.path().toStdString()) / "data";
+        test::writeKaggleFolder(dir, {0, 1, 2, 3, 4, 0, 1, -1, 3, 4, 0, 0, 1, 1, -1}, false);
+        const Catalog catalog = Catalog::open(CatalogSource{dir / kKaggleCsvName, std::nullopt});
+        const SplitRatios ratios{0.6, 0.2, 0.2};
+        const auto split = partitionDataset(catalog, LabelRules::defaults(), ratios, 5);
+        QCOMPARE(split, test::defaultRulesSplit(catalog, ratios, 5));
+        QCOMPARE(split.size(), std::size_t(13));  // the two unlabeled galaxies left out
+
+        // Rules that label nothing, bad ratios and a stop request are refused.
+        LabelRules none = LabelRules::defaults();
+        for (LabelRule& rule : none.rules) rule.enabled = false;
+        QVERIFY_THROWS_EXCEPTION(DataError, partitionDataset(catalog, none, ratios, 5));
+        QVERIFY_THROWS_EXCEPTION(
+            DataError, partitionDataset(catalog, LabelRules::defaults(), {0.5, 0.1, 0.1}, 5));
+        std::stop_source stop;
+        stop.request_stop();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, partitionDataset(catalog, LabelRules::defaults(),
+                                                             ratios, 5, stop.get_token()));
+    }
+
+    void readSplitSubsetKeepsOneSubset() {
+        const fs::path file = fs::path(tmp_.path().toStdString()) / "subsets.csv";
+        test::writeText(file, "GalaxyID,label,split\n3,1,test\n1,0,train\n2,4,test\n5,2,train\n");
+        const auto test = readSplitSubset(file, Subset::Test);
+        QCOMPARE(test.size(), std::size_t(2));
+        QCOMPARE(test[0].id, std::int64_t(3));
+        QCOMPARE(test[0].label, 1);
+        QCOMPARE(test[1].id, std::int64_t(2));
+        QCOMPARE(test[1].label, 4);
+        try {
+            readSplitSubset(file, Subset::Val);
+            QFAIL("an empty subset was accepted");
+        } catch (const DataError& e) {
+            QCOMPARE(std::string(e.what()), file.string() + ": the split has no val galaxies");
+        }
     }
 };
 
