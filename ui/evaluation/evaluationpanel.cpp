@@ -25,8 +25,9 @@
 #include "gz/error.h"
 #include "gz/explain.h"
 #include "gz/files.h"
+#include "gz/run_folder.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
-#include "training/runinfo.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -199,7 +200,7 @@ void EvaluationPanel::refreshRuns() {
     for (const RunInfo& run : runs) {
         if (run.state != RunInfo::State::Finished && run.state != RunInfo::State::Resumable)
             continue;  // nothing to evaluate without a checkpoint
-        QString text = run.name;
+        QString text = QString::fromStdString(run.name);
         if (run.testAccuracy)
             text += tr("  (test accuracy %1)").arg(QLocale().toString(*run.testAccuracy, 'f', 3));
         runCombo_->addItem(text, toQString(run.dir));
@@ -306,7 +307,7 @@ bool EvaluationPanel::evaluate() {
                     throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
             } else {
                 const Subset subset = source == Source::Validation ? Subset::Val : Subset::Test;
-                const fs::path splitFile = run / "split.csv";
+                const fs::path splitFile = RunFolder{run}.split();
                 for (const SplitEntry& e : readSplitCsv(splitFile))
                     if (e.subset == subset) {
                         galaxies.push_back({e.id, e.label});
@@ -491,11 +492,12 @@ bool EvaluationPanel::exportMarks(const fs::path& file) {
 }
 
 void EvaluationPanel::chooseExportFile() {
+    const std::string marksName = RunFolder{}.marks().filename().string();
     const QString file = QFileDialog::getSaveFileName(
         this, tr("Export marks"),
-        toQString(toPath(QDir::homePath()) /
-                  (evaluatedRun_ ? evaluatedRun_->filename().string() + "-marks.csv"
-                                 : std::string("marks.csv"))),
+        toQString(
+            toPath(QDir::homePath()) /
+            (evaluatedRun_ ? evaluatedRun_->filename().string() + '-' + marksName : marksName)),
         tr("CSV files (*.csv)"));
     if (!file.isEmpty()) exportMarks(toPath(file));
 }

@@ -29,8 +29,8 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
-#include "training/runinfo.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -219,7 +219,7 @@ void PredictionPanel::refreshRuns() {
             runs.push_back(readRunInfo(dir));
     for (const RunInfo& run : runs)
         if (run.state == RunInfo::State::Finished || run.state == RunInfo::State::Resumable)
-            runCombo_->addItem(run.name, toQString(run.dir));
+            runCombo_->addItem(QString::fromStdString(run.name), toQString(run.dir));
     if (keep) {
         const int index = runCombo_->findData(toQString(*keep));
         if (index >= 0) runCombo_->setCurrentIndex(index);
