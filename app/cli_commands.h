@@ -41,6 +41,8 @@ void registerPreprocessCommands(CLI::App& app, Context& ctx);
 void registerTrainCommands(CLI::App& app, Context& ctx);
 /// evaluate, predict
 void registerEvaluateCommands(CLI::App& app, Context& ctx);
+/// runs
+void registerRunsCommands(CLI::App& app, Context& ctx);
 /// bench catalog, bench preprocess, bench train
 void registerBenchCommands(CLI::App& app, Context& ctx);
 

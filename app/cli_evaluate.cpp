@@ -18,6 +18,7 @@
 #include "gz/files.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
+#include "gz/run_folder.h"
 #include "gz/training.h"
 
 namespace gz::cli {
@@ -80,10 +81,10 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
     const EvaluationResult result = evaluate(predictions);
     if (!a.out.empty()) {
-        writePredictionsCsv(fs::path(a.out) / "predictions.csv", predictions);
+        const RunFolder outFolder{a.out};
+        writePredictionsCsv(outFolder.predictions(), predictions);
         const std::string text = result.toJson();
-        writeFileAtomically(fs::path(a.out) / "confusion.json",
-                            [&](std::ostream& out) { out << text << '\n'; });
+        writeFileAtomically(outFolder.confusion(), [&](std::ostream& out) { out << text << '\n'; });
     }
     if (a.json)
         std::cout << result.toJson() << "\n";

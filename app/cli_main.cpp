@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     registerPreprocessCommands(app, ctx);
     registerTrainCommands(app, ctx);
     registerEvaluateCommands(app, ctx);
+    registerRunsCommands(app, ctx);
     registerBenchCommands(app, ctx);
 
     CLI11_PARSE(app, argc, argv);

@@ -18,6 +18,9 @@
 #include "gz/files.h"
 #include "gz/labeling.h"
 #include "gz/morphology.h"
+#include "gz/run_folder.h"
+#include "gz/run_info.h"
+#include "gz/training.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -248,6 +251,79 @@ private slots:
                      intended[static_cast<std::size_t>(label)]);
         }
         QCOMPARE(j["unlabeled"].toInt(), unlabeled);
+    }
+
+    void runsListsAWorkspacesRuns() {
+        const fs::path workspace = dir() / "runs-workspace";
+        auto r = runCli({"runs", "--workspace", p(workspace), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(parseJson(r.out)["runs"].toArray().isEmpty());
+
+        // A finished run, a stopped one with a checkpoint, and one whose config is broken.
+        const auto makeRun = [&](const std::string& name, const std::string& model) {
+            TrainConfig config;
+            config.model = model;
+            config.epochs = 2;
+            const RunFolder run{runsFolder(workspace) / name};
+            fs::create_directories(run.checkpoints());
+            test::writeText(run.config(), config.toJson());
+            return run;
+        };
+        const std::string header =
+            "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,batches\n";
+        const RunFolder finished = makeRun("20260101-120000-compact", "compact");
+        test::writeText(finished.metrics(), header + "1,1.2,0.5,1.1,0.625,0.5,0.01,4\n" +
+                                                "2,1.0,0.6,1.0,0.5,0.4,0.01,4\n");
+        test::writeText(finished.lastCheckpoint(), "weights");
+        test::writeText(finished.confusion(), "{\"accuracy\": 0.75}");
+        const RunFolder stopped = makeRun("20260202-120000-resnet26", "resnet26");
+        test::writeText(stopped.metrics(), header + "1,1.2,0.5,1.1,0.25,0.2,0.01,4\n");
+        test::writeText(stopped.lastCheckpoint(), "weights");
+        const RunFolder broken = makeRun("20250303-120000-compact", "compact");
+        test::writeText(broken.config(), "{");
+
+        r = runCli({"runs", "--workspace", p(workspace), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonArray runs = parseJson(r.out)["runs"].toArray();
+        QCOMPARE(runs.size(), 3);
+        const std::vector<RunInfo> infos = listRuns(workspace);  // what the GUI's Runs panel shows
+        for (qsizetype i = 0; i < runs.size(); ++i) {
+            const QJsonObject j = runs[i].toObject();
+            const RunInfo& info = infos[static_cast<std::size_t>(i)];
+            QCOMPARE(j["name"].toString().toStdString(), info.name);
+            QCOMPARE(j["state"].toString().toStdString(), info.stateText());
+            QCOMPARE(static_cast<std::size_t>(j["epochs"].toInt()), info.epochs.size());
+        }
+        QCOMPARE(runs[0]["name"].toString(), QStringLiteral("20260202-120000-resnet26"));
+        QCOMPARE(runs[0]["model"].toString(), QStringLiteral("resnet26"));
+        QCOMPARE(runs[0]["epochs"].toInt(), 1);
+        QCOMPARE(runs[0]["epoch_limit"].toInt(), 2);
+        QCOMPARE(runs[0]["state"].toString(), QStringLiteral("stopped (resumable)"));
+        QCOMPARE(runs[0]["best_val_accuracy"].toDouble(), 0.25);
+        QVERIFY(runs[0]["test_accuracy"].isNull());
+        QCOMPARE(runs[1]["name"].toString(), QStringLiteral("20260101-120000-compact"));
+        QCOMPARE(runs[1]["state"].toString(), QStringLiteral("finished"));
+        QCOMPARE(runs[1]["epochs"].toInt(), 2);
+        QCOMPARE(runs[1]["best_val_accuracy"].toDouble(), 0.625);
+        QCOMPARE(runs[1]["test_accuracy"].toDouble(), 0.75);
+        QCOMPARE(runs[2]["state"].toString(), QStringLiteral("unreadable"));
+        QVERIFY(runs[2]["model"].isNull());
+        QVERIFY2(runs[2]["error"].toString().contains("config.json"), qPrintable(r.out));
+
+        // As a table: one line per run, newest first, under a header.
+        r = runCli({"runs", "--workspace", p(workspace)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(
+            lines[1].contains(QRegularExpression("^20260202-120000-resnet26\\s+resnet26\\s+1/2"
+                                                 "\\s+stopped \\(resumable\\)\\s+25.0 %\\s+-$")),
+            qPrintable(lines[1]));
+        QVERIFY2(lines[2].contains(QRegularExpression("^20260101-120000-compact\\s+compact\\s+2/2"
+                                                      "\\s+finished\\s+62.5 %\\s+75.0 %$")),
+                 qPrintable(lines[2]));
+        QVERIFY2(lines[3].startsWith("20250303-120000-compact") && lines[3].contains("unreadable"),
+                 qPrintable(lines[3]));
     }
 
     void benchCatalogReportsSaneNumbers() {

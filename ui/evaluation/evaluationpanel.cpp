@@ -27,6 +27,8 @@
 #include "gz/error.h"
 #include "gz/explain.h"
 #include "gz/files.h"
+#include "gz/run_folder.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
 
 namespace gz::ui {
@@ -274,7 +276,7 @@ bool EvaluationPanel::evaluate() {
                     throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
             } else {
                 const Subset subset = source == Source::Validation ? Subset::Val : Subset::Test;
-                galaxies = readSplitSubset(run / "split.csv", subset);
+                galaxies = readSplitSubset(RunFolder{run}.split(), subset);
                 for (const LabeledGalaxy& g : galaxies) out->subsets.emplace(g.id, subset);
                 out->rules = config.rules;
                 if (windowData && isRunData(*windowData, config))
@@ -446,11 +448,12 @@ bool EvaluationPanel::exportMarks(const fs::path& file) {
 }
 
 void EvaluationPanel::chooseExportFile() {
+    const std::string marksName = RunFolder{}.marks().filename().string();
     const QString file = QFileDialog::getSaveFileName(
         this, tr("Export marks"),
-        toQString(toPath(QDir::homePath()) /
-                  (evaluatedRun_ ? evaluatedRun_->filename().string() + "-marks.csv"
-                                 : std::string("marks.csv"))),
+        toQString(
+            toPath(QDir::homePath()) /
+            (evaluatedRun_ ? evaluatedRun_->filename().string() + '-' + marksName : marksName)),
         tr("CSV files (*.csv)"));
     if (!file.isEmpty()) exportMarks(toPath(file));
 }

@@ -28,6 +28,7 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
 
 namespace gz::ui {

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "common/uiformat.h"
-#include "training/runinfo.h"
+#include "gz/run_info.h"
 
 namespace gz::ui {
 
@@ -36,7 +36,7 @@ void RunChooser::refresh() {
         for (const RunInfo& run : runs) {
             if (run.state != RunInfo::State::Finished && run.state != RunInfo::State::Resumable)
                 continue;  // nothing to load without a checkpoint
-            QString text = run.name;
+            QString text = QString::fromStdString(run.name);
             if (detail_ == Detail::TestAccuracy && run.testAccuracy)
                 text +=
                     tr("  (test accuracy %1)").arg(QLocale().toString(*run.testAccuracy, 'f', 3));

@@ -20,6 +20,7 @@
 #include "common/formcontrols.h"
 #include "common/uiformat.h"
 #include "gz/files.h"
+#include "gz/run_folder.h"
 #include "training/curvesview.h"
 
 namespace gz::ui {
@@ -35,7 +36,7 @@ QString percent(double x) {
 
 RunCurves curvesOf(const RunInfo& run) {
     RunCurves c;
-    c.name = run.name;
+    c.name = QString::fromStdString(run.name);
     for (const EpochRecord& r : run.epochs) c.addEpoch(r);
     return c;
 }
@@ -171,29 +172,27 @@ void RunsPanel::fillTable() {
     for (std::size_t i = 0; i < runs_.size(); ++i) {
         const RunInfo& r = runs_[i];
         const int row = static_cast<int>(i);
-        double bestVal = std::nan("");
-        for (const EpochRecord& e : r.epochs)
-            if (std::isfinite(e.valAccuracy) && !(bestVal >= e.valAccuracy))
-                bestVal = e.valAccuracy;
+        const QString name = QString::fromStdString(r.name);
         const QString limit = r.config
                                   ? (r.config->epochs > 0 ? QString::number(r.config->epochs)
                                                           : tr("%1 min").arg(r.config->minutes))
                                   : QString();
         const QStringList cells = {
-            r.name,
+            name,
             r.config ? QString::fromStdString(r.config->model) : QString(),
             r.config ? QStringLiteral("%1 / %2").arg(r.epochs.size()).arg(limit) : QString(),
-            active_ && r.dir == *active_ ? tr("training…") : r.stateText(),
-            percent(bestVal),
+            active_ && r.dir == *active_ ? tr("training…") : QString::fromStdString(r.stateText()),
+            percent(r.bestValAccuracy().value_or(std::nan(""))),
             r.testAccuracy ? percent(*r.testAccuracy) : QStringLiteral("–")};
         for (int c = 0; c < kColumns; ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
-            item->setToolTip(c == kName ? QDir::toNativeSeparators(toQString(r.dir)) : r.error);
+            item->setToolTip(c == kName ? QDir::toNativeSeparators(toQString(r.dir))
+                                        : QString::fromStdString(r.error));
             if (c >= kEpochs && c != kState)
                 item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             table_->setItem(row, c, item);
         }
-        compare_->addItem(r.name, toQString(r.dir));
+        compare_->addItem(name, toQString(r.dir));
     }
     const int shownRow = shown_ ? indexOf(*shown_) : -1;
     table_->clearSelection();
@@ -226,18 +225,20 @@ void RunsPanel::showSelected() {
     const RunCurves theirs = other ? curvesOf(*other) : RunCurves{};
     curves_->setCurves(mine, other ? &theirs : nullptr);
     QString summary = tr("<b>%1</b> · %2 · %3 epochs · %4")
-                          .arg(run->name.toHtmlEscaped(),
+                          .arg(QString::fromStdString(run->name).toHtmlEscaped(),
                                run->config ? QString::fromStdString(run->config->model) : QString())
                           .arg(run->epochs.size())
-                          .arg(run->stateText());
+                          .arg(QString::fromStdString(run->stateText()));
     if (run->testAccuracy) summary += tr(" · test accuracy %1").arg(percent(*run->testAccuracy));
-    if (!run->error.isEmpty()) summary += QStringLiteral("<br>") + run->error.toHtmlEscaped();
+    if (!run->error.empty())
+        summary += QStringLiteral("<br>") + QString::fromStdString(run->error).toHtmlEscaped();
     summary_->setText(summary);
-    const QJsonDocument doc = QJsonDocument::fromJson(run->configJson.toUtf8());
-    config_->setPlainText(doc.isNull() ? run->configJson
+    const QString configJson = QString::fromStdString(run->configJson);
+    const QJsonDocument doc = QJsonDocument::fromJson(configJson.toUtf8());
+    config_->setPlainText(doc.isNull() ? configJson
                                        : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
     try {
-        log_->setPlainText(QString::fromStdString(readWholeFile(run->dir / "log.txt")));
+        log_->setPlainText(QString::fromStdString(readWholeFile(RunFolder{run->dir}.log())));
     } catch (const std::exception& e) {
         log_->setPlainText(QString::fromStdString(e.what()));
     }
@@ -265,8 +266,8 @@ bool RunsPanel::compareWith(const std::optional<fs::path>& dir) {
 bool RunsPanel::addRun(const fs::path& dir) {
     const RunInfo info = readRunInfo(dir);
     if (info.state == RunInfo::State::Unreadable) {
-        lastError_ = info.error;
-        summary_->setText(tr("Not a run folder: %1").arg(info.error.toHtmlEscaped()));
+        lastError_ = QString::fromStdString(info.error);
+        summary_->setText(tr("Not a run folder: %1").arg(lastError_.toHtmlEscaped()));
         return false;
     }
     extra_.push_back(dir);

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "training/runinfo.h"
+#include "gz/run_info.h"
 
 class QComboBox;
 class QLabel;

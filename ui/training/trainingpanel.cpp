@@ -14,9 +14,9 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/preprocess.h"
+#include "gz/run_folder.h"
 #include "training/partitionbox.h"
 #include "training/preprocessbox.h"
-#include "training/runinfo.h"
 #include "training/trainingfeed.h"
 #include "training/trainingform.h"
 #include "training/trainingmonitor.h"
@@ -32,7 +32,7 @@ QString fromStd(const std::string& s) {
 
 bool hasCheckpoint(const fs::path& run) {
     std::error_code ec;
-    return !run.empty() && fs::exists(run / "checkpoints" / "last.pt", ec);
+    return !run.empty() && fs::exists(RunFolder{run}.lastCheckpoint(), ec);
 }
 
 }  // namespace
@@ -285,7 +285,7 @@ bool TrainingPanel::train() {
         return false;
     }
     const QString model = fromStd(config.model);
-    const fs::path run = newRunFolder(workspace_, model);
+    const fs::path run = newRunFolder(workspace_, config.model);
     const auto dataset = dataset_;
     const auto split = split_;
     const fs::path workspace = workspace_;
@@ -341,8 +341,9 @@ bool TrainingPanel::startTrainingJob(
     if (resuming) {
         // The curves so far, from the run's metrics.csv; the resumed epochs follow.
         std::error_code ec;
-        if (fs::exists(run / "metrics.csv", ec)) try {
-                earlier = readMetricsCsv(run / "metrics.csv");
+        const fs::path metrics = RunFolder{run}.metrics();
+        if (fs::exists(metrics, ec)) try {
+                earlier = readMetricsCsv(metrics);
             } catch (const DataError& e) {
                 monitor_->appendLog(fromStd(e.what()));
             }

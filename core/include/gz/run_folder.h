@@ -1,8 +1,11 @@
 #pragma once
-// The files of a training run's folder. Every name inside a run folder is spelled here and only
-// here; the training engine, the command line and the GUI find a run's files through RunFolder.
+// The files of a training run's folder, and where a workspace keeps its runs. Every name inside a
+// run folder is spelled here and only here; the training engine, the command line and the GUI
+// find a run's files through RunFolder.
 
+#include <chrono>
 #include <filesystem>
+#include <string>
 
 namespace gz {
 
@@ -35,5 +38,14 @@ struct RunFolder {
     /// The lock file held while a training or resume writes the folder.
     std::filesystem::path lock() const;
 };
+
+/// <workspace>/runs: where the GUI starts its runs.
+std::filesystem::path runsFolder(const std::filesystem::path& workspace);
+
+/// A new, not yet existing folder for a run of `model` started at `when` (local time):
+/// <workspace>/runs/20261124-013502-compact, with -2, -3, ... appended when that is taken.
+std::filesystem::path newRunFolder(
+    const std::filesystem::path& workspace, const std::string& model,
+    std::chrono::system_clock::time_point when = std::chrono::system_clock::now());
 
 }  // namespace gz

@@ -1,5 +1,8 @@
 #include "gz/run_folder.h"
 
+#include <ctime>
+#include <system_error>
+
 namespace gz {
 
 namespace fs = std::filesystem;
@@ -50,6 +53,25 @@ fs::path RunFolder::marks() const {
 
 fs::path RunFolder::lock() const {
     return root / ".lock";
+}
+
+fs::path runsFolder(const fs::path& workspace) {
+    return workspace / "runs";
+}
+
+fs::path newRunFolder(const fs::path& workspace, const std::string& model,
+                      std::chrono::system_clock::time_point when) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S-", &local);
+    const std::string base = stamp + model;
+    const fs::path folder = runsFolder(workspace);
+    fs::path dir = folder / base;
+    std::error_code ec;
+    for (int n = 2; fs::exists(dir, ec); ++n) dir = folder / (base + '-' + std::to_string(n));
+    return dir;
 }
 
 }  // namespace gz

@@ -40,17 +40,17 @@
 #include "gz/files.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
+#include "gz/run_folder.h"
 #include "gz/training.h"
-#include "training/runinfo.h"
 #include "training/runspanel.h"
 
 using gz::test::child;
 using gz::test::screenshot;
 
 namespace fs = std::filesystem;
+using gz::GalaxyMark;
 using gz::Prediction;
 using gz::ui::EvaluationPanel;
-using gz::ui::GalaxyMark;
 using gz::ui::MainWindow;
 
 namespace {
@@ -122,7 +122,7 @@ private slots:
         config.epochs = 2;
         config.threads = 2;
         config.seed = 3;
-        run_ = gz::ui::newRunFolder(workspace_, QStringLiteral("compact"));
+        run_ = gz::newRunFolder(workspace_, "compact");
         gz::startTraining(run_, config, catalog, split, workspace_);
         QVERIFY(fs::exists(run_ / "predictions.csv"));
     }

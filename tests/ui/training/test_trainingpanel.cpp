@@ -33,9 +33,10 @@
 #include "gz/demo.h"
 #include "gz/files.h"
 #include "gz/preprocess.h"
+#include "gz/run_folder.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
 #include "training/curvesview.h"
-#include "training/runinfo.h"
 #include "training/runspanel.h"
 #include "training/trainingpanel.h"
 #include "training_fixtures.h"
@@ -105,7 +106,7 @@ private slots:
         QVERIFY2(child<QPushButton>(panel, "trainButton")->toolTip().contains("no image folder"),
                  qPrintable(child<QPushButton>(panel, "trainButton")->toolTip()));
         QVERIFY(!panel->train());
-        QVERIFY(!fs::exists(gz::ui::runsFolder(options.workspace)));
+        QVERIFY(!fs::exists(gz::runsFolder(options.workspace)));
 
         // The partition follows the label rules of the Dataset panel: new rules drop it.
         gz::LabelRules rules = window.currentRules();
@@ -170,7 +171,7 @@ private slots:
         QVERIFY(window->isBusy());
         QVERIFY(panel->isTraining());
         const fs::path run = panel->currentRun();
-        QVERIFY(gz::isInsideFolder(run, gz::ui::runsFolder(workspace)));
+        QVERIFY(gz::isInsideFolder(run, gz::runsFolder(workspace)));
         // Starting twice is refused, from the panel and from anywhere else.
         QVERIFY(!child<QPushButton>(panel, "trainButton")->isEnabled());
         QVERIFY(!panel->train());
@@ -223,7 +224,7 @@ private slots:
         window->showPanel(runs);
         QCOMPARE(runs->runs().size(), std::size_t{1});
         QVERIFY(runs->openRun(run));
-        QCOMPARE(runs->shownRun()->state, gz::ui::RunInfo::State::Finished);
+        QCOMPARE(runs->shownRun()->state, gz::RunInfo::State::Finished);
         QCOMPARE(runs->curves()->epochPointCount(), target);
         QVERIFY(runs->configText().contains(QStringLiteral("\"compact\"")));
         QVERIFY(!runs->canResume());
@@ -327,8 +328,8 @@ private slots:
         for (const auto& entry : fs::recursive_directory_iterator(run))
             QVERIFY2(entry.path().filename().string().find(".tmp") == std::string::npos,
                      entry.path().c_str());
-        const gz::ui::RunInfo info = gz::ui::readRunInfo(run);
-        QCOMPARE(info.state, gz::ui::RunInfo::State::Resumable);
+        const gz::RunInfo info = gz::readRunInfo(run);
+        QCOMPARE(info.state, gz::RunInfo::State::Resumable);
     }
 };
 
