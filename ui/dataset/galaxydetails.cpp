@@ -206,7 +206,8 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
     };
     const auto ruleName = [](const LabelRule& rule) {
         return QStringLiteral("<span style='color:%1'>●</span> %2")
-            .arg(morphologyColor(rule.label).name(), morphologyShortName(rule.label));
+            .arg(morphologyColor(labelOf(rule.label)).name(),
+                 morphologyShortName(labelOf(rule.label)));
     };
     QString reason;
     if (!labelingError.isEmpty()) {

@@ -95,9 +95,10 @@ void RuleEditor::rebuild() {
     int line = 0;
     for (std::size_t i = 0; i < shown_.rules.size(); ++i) {
         const LabelRule& rule = shown_.rules[i];
-        auto* check = new QCheckBox(tr("%1. %2").arg(i + 1).arg(morphologyTitle(rule.label)));
+        auto* check =
+            new QCheckBox(tr("%1. %2").arg(i + 1).arg(morphologyTitle(labelOf(rule.label))));
         check->setObjectName(QStringLiteral("ruleEnabled_%1").arg(i));
-        check->setIcon(morphologySwatch(rule.label));
+        check->setIcon(morphologySwatch(labelOf(rule.label)));
         check->setChecked(rule.enabled);
         check->setToolTip(tr("Switch this rule on or off"));
         QFont bold = check->font();

@@ -21,7 +21,7 @@ struct Condition {
 
 /// All conditions must hold for the rule to assign `label`.
 struct LabelRule {
-    int label = 0;  ///< 0-4
+    Morphology label = Morphology::Round;
     bool enabled = true;
     std::vector<Condition> conditions;
     bool operator==(const LabelRule&) const = default;
@@ -44,8 +44,8 @@ struct LabelRules {
 
 /// Why a rule did not match: its first failing condition.
 struct RuleFailure {
-    std::size_t rule = 0;  ///< index into LabelRules::rules
-    int label = 0;
+    std::size_t rule = 0;                  ///< index into LabelRules::rules
+    Morphology label = Morphology::Round;  ///< the label of that rule
     Condition condition;
     double value = 0.0;  ///< NaN when the catalog lacks the column
 };

@@ -141,7 +141,7 @@ const std::vector<DefaultRule>& defaultRules() {
         std::vector<DefaultRule> out;
         for (const LabelRule& rule : LabelRules::defaults().rules) {
             if (!rule.enabled) continue;
-            DefaultRule r{rule.label, {}};
+            DefaultRule r{labelOf(rule.label), {}};
             for (const Condition& c : rule.conditions) {
                 const auto column = voteColumnIndex(c.column);
                 if (!column) throw std::logic_error("demo: a default rule has no vote column");

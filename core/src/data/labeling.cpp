@@ -29,7 +29,7 @@ std::string formatNumber(double v) {
 
 // A rule compiled against a catalog: vote-column indices instead of names.
 struct CompiledRule {
-    int label;
+    Morphology label;
     std::vector<std::pair<std::size_t, double>> conditions;
 };
 
@@ -51,11 +51,11 @@ std::vector<CompiledRule> compile(const Catalog& catalog, const LabelRules& rule
 LabelRules LabelRules::defaults() {
     LabelRules r;
     r.rules = {
-        {0, true, {{"Class1.1", 0.469}, {"Class7.1", 0.50}}},
-        {1, true, {{"Class1.1", 0.469}, {"Class7.2", 0.50}}},
-        {2, true, {{"Class1.1", 0.469}, {"Class7.3", 0.50}}},
-        {3, true, {{"Class1.2", 0.430}, {"Class2.1", 0.602}}},
-        {4, true, {{"Class1.2", 0.430}, {"Class2.2", 0.715}, {"Class4.1", 0.619}}},
+        {Morphology::Round, true, {{"Class1.1", 0.469}, {"Class7.1", 0.50}}},
+        {Morphology::InBetween, true, {{"Class1.1", 0.469}, {"Class7.2", 0.50}}},
+        {Morphology::Cigar, true, {{"Class1.1", 0.469}, {"Class7.3", 0.50}}},
+        {Morphology::EdgeOn, true, {{"Class1.2", 0.430}, {"Class2.1", 0.602}}},
+        {Morphology::Spiral, true, {{"Class1.2", 0.430}, {"Class2.2", 0.715}, {"Class4.1", 0.619}}},
     };
     return r;
 }
@@ -90,7 +90,7 @@ LabelRules LabelRules::fromJson(const std::string& text, const fs::path& source)
             if (!label || *label < 0)
                 throw DataError(where, at + "unknown label " + r.at("label").dump() +
                                            " (expected round, in_between, cigar, edge_on, spiral)");
-            rule.label = *label;
+            rule.label = static_cast<Morphology>(*label);
             rule.enabled = r.value("enabled", true);
             for (const auto& c : r.at("conditions")) {
                 Condition cond{c.at("column").get<std::string>(), c.at("at_least").get<double>()};
@@ -148,7 +148,7 @@ Labeling labelCatalog(const Catalog& catalog, const LabelRules& rules) {
                     break;
                 }
             if (match) {
-                out.labels[row] = static_cast<std::int8_t>(rule.label);
+                out.labels[row] = static_cast<std::int8_t>(labelOf(rule.label));
                 break;
             }
         }
@@ -177,7 +177,7 @@ LabelExplanation explainLabel(const Catalog& catalog, std::size_t row, const Lab
             }
         }
         if (!failed) {
-            e.label = rule.label;
+            e.label = labelOf(rule.label);
             e.matchedRule = i;
             return e;
         }

@@ -40,7 +40,7 @@ private slots:
         const LabelRules r = LabelRules::defaults();
         QCOMPARE(r.rules.size(), std::size_t(5));
         for (int i = 0; i < 5; ++i) {
-            QCOMPARE(r.rules[i].label, i);
+            QCOMPARE(labelOf(r.rules[i].label), i);
             QVERIFY(r.rules[i].enabled);
         }
         QCOMPARE(r.rules[0].conditions,
@@ -143,7 +143,7 @@ private slots:
         QCOMPARE(e.failures[0].condition.threshold, 0.5);
         QCOMPARE(e.failures[3].condition.column, std::string("Class1.2"));
         QCOMPARE(e.failures[3].value, 0.3);
-        QCOMPARE(e.failures[3].label, 3);
+        QCOMPARE(e.failures[3].label, Morphology::EdgeOn);
         const QString text = QString::fromStdString(e.text());
         QVERIFY2(text.contains("not round: Class7.1 = 0.200 < 0.500"), qPrintable(text));
         QVERIFY2(text.contains("not edge_on: Class1.2 = 0.300 < 0.430"), qPrintable(text));
