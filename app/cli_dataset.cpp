@@ -78,8 +78,7 @@ int runSplit(const SplitArgs& a) {
     refuseOverwritingInput(a.out, {a.labels});
     writeSplitCsv(a.out, split);
 
-    std::array<std::array<std::size_t, kMorphologyCount>, 3> counts{};
-    for (const auto& e : split) ++counts[static_cast<std::size_t>(e.subset)][e.label];
+    const SplitCounts counts = countSplit(split);
     if (a.json) {
         json j = json::object();
         for (std::size_t s = 0; s < 3; ++s) j[std::string(kSubsetKeys[s])] = countsJson(counts[s]);

@@ -27,17 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string duration(double seconds) {
-    if (seconds < 0) return "?";
-    const int s = static_cast<int>(std::lround(seconds));
-    char buf[32];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
-    return buf;
-}
-
 // Batch progress on a terminal; epoch lines (the log) always on stderr.
 TrainCallbacks consoleCallbacks() {
     TrainCallbacks cb;
@@ -49,7 +38,7 @@ TrainCallbacks consoleCallbacks() {
                 "\r\033[Kepoch %d%s batch %d/%d  loss %.3f  acc %.3f  lr %.4g  %.0f img/s  ETA %s",
                 p.epoch, p.epochs ? ("/" + std::to_string(p.epochs)).c_str() : "", p.batch,
                 p.batches, p.loss, p.accuracy, p.lr, p.imagesPerSecond,
-                duration(p.etaSeconds).c_str());
+                formatDuration(p.etaSeconds).c_str());
             std::fflush(stderr);
         };
     cb.onLog = [tty](const std::string& line) {

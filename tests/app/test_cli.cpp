@@ -24,6 +24,7 @@
 
 namespace fs = std::filesystem;
 using namespace gz;
+using test::q;
 using test::runCli;
 
 namespace {
@@ -33,10 +34,6 @@ QJsonObject parseJson(const QString& text) {
     const auto doc = QJsonDocument::fromJson(text.toUtf8(), &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject()) return {};
     return doc.object();
-}
-
-QString p(const fs::path& path) {
-    return QString::fromStdString(path.string());
 }
 
 // A failed run: non-zero exit and exactly one line on stderr, containing `fragment`.
@@ -72,8 +69,8 @@ private slots:
         expectOneLineError(runCli({}), "a command is required");
         expectOneLineError(runCli({"bench"}), "bench needs a benchmark name");
         expectOneLineError(runCli({"frobnicate"}), "frobnicate");
-        expectOneLineError(runCli({"label", "--data", p(data_)}), "--out");
-        expectOneLineError(runCli({"label", "--out", p(dir() / "x.csv")}), "--data or --csv");
+        expectOneLineError(runCli({"label", "--data", q(data_)}), "--out");
+        expectOneLineError(runCli({"label", "--out", q(dir() / "x.csv")}), "--data or --csv");
     }
 
     void trainHelpListsTheOptionKeys() {
@@ -87,9 +84,9 @@ private slots:
               "loss|accuracy|macro_f1",
               "--device TEXT=auto          auto|cpu|cuda"})
             QVERIFY2(r.out.contains(line), qPrintable(r.out));
-        expectOneLineError(runCli({"train", "--out", p(dir() / "run"), "--schedule", "linear"}),
+        expectOneLineError(runCli({"train", "--out", q(dir() / "run"), "--schedule", "linear"}),
                            "schedule must be cosine, step or constant");
-        expectOneLineError(runCli({"train", "--out", p(dir() / "run"), "--device", "gpu"}),
+        expectOneLineError(runCli({"train", "--out", q(dir() / "run"), "--device", "gpu"}),
                            "device must be auto, cpu or cuda");
     }
 
@@ -101,7 +98,7 @@ private slots:
 
     void labelJsonAndFile() {
         const fs::path out = dir() / "labels.csv";
-        const auto r = runCli({"label", "--data", p(data_), "--out", p(out), "--json"});
+        const auto r = runCli({"label", "--data", q(data_), "--out", q(out), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = parseJson(r.out);
         QCOMPARE(j["unlabeled"].toInt(), 2);
@@ -117,7 +114,7 @@ private slots:
         QCOMPARE(labels[12].label, 4);
 
         // Human-readable form.
-        const auto text = runCli({"label", "--data", p(data_), "--out", p(out)});
+        const auto text = runCli({"label", "--data", q(data_), "--out", q(out)});
         QCOMPARE(text.exitCode, 0);
         QVERIFY(text.out.contains(QRegularExpression("spiral\\s+4")));
         QVERIFY(text.out.contains(QRegularExpression("unlabeled\\s+2")));
@@ -125,7 +122,7 @@ private slots:
 
     void labelCsvAloneAndWithImages() {
         const fs::path csv = data_ / "training_solutions_rev1.csv";
-        auto r = runCli({"label", "--csv", p(csv), "--out", p(dir() / "a.csv"), "--json"});
+        auto r = runCli({"label", "--csv", q(csv), "--out", q(dir() / "a.csv"), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 2);
 
@@ -134,7 +131,7 @@ private slots:
         fs::copy(data_ / "images_training_rev1", images);
         fs::remove(images / "1016.jpg");
         fs::remove(images / "1000.jpg");
-        r = runCli({"label", "--csv", p(csv), "--images", p(images), "--out", p(dir() / "b.csv"),
+        r = runCli({"label", "--csv", q(csv), "--images", q(images), "--out", q(dir() / "b.csv"),
                     "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 1);
@@ -147,14 +144,14 @@ private slots:
         LabelRules rules = LabelRules::defaults();
         rules.rules[4].enabled = false;
         rules.save(dir() / "rules.json");
-        const auto r = runCli({"label", "--data", p(data_), "--rules", p(dir() / "rules.json"),
-                               "--out", p(dir() / "r.csv"), "--json"});
+        const auto r = runCli({"label", "--data", q(data_), "--rules", q(dir() / "rules.json"),
+                               "--out", q(dir() / "r.csv"), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(parseJson(r.out)["counts"].toObject()["spiral"].toInt(), 0);
         QCOMPARE(parseJson(r.out)["unlabeled"].toInt(), 6);
         test::writeText(dir() / "broken-rules.json", "{\"rules\": [");
-        expectOneLineError(runCli({"label", "--data", p(data_), "--rules",
-                                   p(dir() / "broken-rules.json"), "--out", p(dir() / "r.csv")}),
+        expectOneLineError(runCli({"label", "--data", q(data_), "--rules",
+                                   q(dir() / "broken-rules.json"), "--out", q(dir() / "r.csv")}),
                            "broken-rules.json");
     }
 
@@ -162,13 +159,13 @@ private slots:
         const fs::path bad = dir() / "bad" / "training_solutions_rev1.csv";
         test::writeText(bad, test::kaggleHeader() + "\n" + test::kaggleRow(1, 0) + "\n" +
                                  test::kaggleRow(2, 1).replace(2, 3, "NaN") + "\n");
-        const auto r = runCli({"label", "--csv", p(bad), "--out", p(dir() / "l.csv")});
-        expectOneLineError(r, p(bad) + ":3: column ");
+        const auto r = runCli({"label", "--csv", q(bad), "--out", q(dir() / "l.csv")});
+        expectOneLineError(r, q(bad) + ":3: column ");
         QVERIFY(r.err.contains("not a finite number"));
         QVERIFY(!fs::exists(dir() / "l.csv"));
 
         expectOneLineError(
-            runCli({"label", "--data", p(dir() / "nowhere"), "--out", p(dir() / "l.csv")}),
+            runCli({"label", "--data", q(dir() / "nowhere"), "--out", q(dir() / "l.csv")}),
             "nowhere");
     }
 
@@ -177,63 +174,63 @@ private slots:
         fs::copy(data_, copy, fs::copy_options::recursive);
         const fs::path csv = copy / "training_solutions_rev1.csv";
         const std::string before = readWholeFile(csv);
-        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(csv)}),
+        expectOneLineError(runCli({"label", "--data", q(copy), "--out", q(csv)}),
                            "inside the data set");
         QCOMPARE(readWholeFile(csv), before);
         // An input outside the data set (the rules file) is not overwritten either.
         LabelRules::defaults().save(dir() / "own-rules.json");
         const std::string rules = readWholeFile(dir() / "own-rules.json");
         expectOneLineError(
-            runCli({"label", "--data", p(copy), "--rules", p(dir() / "own-rules.json"), "--out",
-                    p(dir() / "own-rules.json")}),
+            runCli({"label", "--data", q(copy), "--rules", q(dir() / "own-rules.json"), "--out",
+                    q(dir() / "own-rules.json")}),
             "is an input file");
         QCOMPARE(readWholeFile(dir() / "own-rules.json"), rules);
         // Nothing is written into the data set's folder, not even a new file.
-        expectOneLineError(runCli({"label", "--data", p(copy), "--out", p(copy / "labels.csv")}),
+        expectOneLineError(runCli({"label", "--data", q(copy), "--out", q(copy / "labels.csv")}),
                            "inside the data set");
-        expectOneLineError(runCli({"label", "--data", p(copy), "--out",
-                                   p(copy / "images_training_rev1" / "1001.jpg")}),
+        expectOneLineError(runCli({"label", "--data", q(copy), "--out",
+                                   q(copy / "images_training_rev1" / "1001.jpg")}),
                            "inside the data set");
         QVERIFY(!fs::exists(copy / "labels.csv"));
         test::writeText(dir() / "plain-file", "x");
         expectOneLineError(
-            runCli({"label", "--data", p(data_), "--out", p(dir() / "plain-file" / "l.csv")}),
+            runCli({"label", "--data", q(data_), "--out", q(dir() / "plain-file" / "l.csv")}),
             "plain-file");
     }
 
     void splitIsReproducible() {
         const fs::path labels = dir() / "labels-for-split.csv";
-        QCOMPARE(runCli({"label", "--data", p(data_), "--out", p(labels)}).exitCode, 0);
-        auto r = runCli({"split", "--labels", p(labels), "--out", p(dir() / "s1.csv"), "--json"});
+        QCOMPARE(runCli({"label", "--data", q(data_), "--out", q(labels)}).exitCode, 0);
+        auto r = runCli({"split", "--labels", q(labels), "--out", q(dir() / "s1.csv"), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = parseJson(r.out);
         for (auto subset : {"train", "val", "test"})
             for (auto cls : {"round", "in_between", "cigar", "edge_on", "spiral"})
                 QVERIFY2(j[subset].toObject()[cls].toInt() >= 1, qPrintable(r.out));
-        QCOMPARE(runCli({"split", "--labels", p(labels), "--out", p(dir() / "s2.csv")}).exitCode,
+        QCOMPARE(runCli({"split", "--labels", q(labels), "--out", q(dir() / "s2.csv")}).exitCode,
                  0);
         QCOMPARE(readWholeFile(dir() / "s1.csv"), readWholeFile(dir() / "s2.csv"));
-        QCOMPARE(runCli({"split", "--labels", p(labels), "--seed", "7", "--ratios", "0.5,0.25,0.25",
-                         "--out", p(dir() / "s3.csv")})
+        QCOMPARE(runCli({"split", "--labels", q(labels), "--seed", "7", "--ratios", "0.5,0.25,0.25",
+                         "--out", q(dir() / "s3.csv")})
                      .exitCode,
                  0);
         QVERIFY(readWholeFile(dir() / "s1.csv") != readWholeFile(dir() / "s3.csv"));
-        expectOneLineError(runCli({"split", "--labels", p(labels), "--ratios", "0.9,0.9,0.1",
-                                   "--out", p(dir() / "s4.csv")}),
+        expectOneLineError(runCli({"split", "--labels", q(labels), "--ratios", "0.9,0.9,0.1",
+                                   "--out", q(dir() / "s4.csv")}),
                            "sum to 1");
-        expectOneLineError(runCli({"split", "--labels", p(data_ / "training_solutions_rev1.csv"),
-                                   "--out", p(dir() / "s5.csv")}),
+        expectOneLineError(runCli({"split", "--labels", q(data_ / "training_solutions_rev1.csv"),
+                                   "--out", q(dir() / "s5.csv")}),
                            "'label'");
     }
 
     void demoThenLabel() {
         // A real data folder is never overwritten by a mistyped --out.
-        expectOneLineError(runCli({"demo", "--out", p(data_), "--count", "5"}), "not empty");
+        expectOneLineError(runCli({"demo", "--out", q(data_), "--count", "5"}), "not empty");
         QVERIFY(fs::exists(data_ / "images_training_rev1" / "1000.jpg"));
         const fs::path demo = dir() / "demo";
-        auto r = runCli({"demo", "--out", p(demo), "--count", "40", "--seed", "3"});
+        auto r = runCli({"demo", "--out", q(demo), "--count", "40", "--seed", "3"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        r = runCli({"label", "--data", p(demo), "--out", p(dir() / "demo-labels.csv"), "--json"});
+        r = runCli({"label", "--data", q(demo), "--out", q(dir() / "demo-labels.csv"), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         // The counts of the labels the generator intended (the same demo made in this process).
         DemoOptions options;
@@ -255,7 +252,7 @@ private slots:
 
     void runsListsAWorkspacesRuns() {
         const fs::path workspace = dir() / "runs-workspace";
-        auto r = runCli({"runs", "--workspace", p(workspace), "--json"});
+        auto r = runCli({"runs", "--workspace", q(workspace), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(parseJson(r.out)["runs"].toArray().isEmpty());
 
@@ -282,7 +279,7 @@ private slots:
         const RunFolder broken = makeRun("20250303-120000-compact", "compact");
         test::writeText(broken.config(), "{");
 
-        r = runCli({"runs", "--workspace", p(workspace), "--json"});
+        r = runCli({"runs", "--workspace", q(workspace), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonArray runs = parseJson(r.out)["runs"].toArray();
         QCOMPARE(runs.size(), 3);
@@ -311,7 +308,7 @@ private slots:
         QVERIFY2(runs[2]["error"].toString().contains("config.json"), qPrintable(r.out));
 
         // As a table: one line per run, newest first, under a header.
-        r = runCli({"runs", "--workspace", p(workspace)});
+        r = runCli({"runs", "--workspace", q(workspace)});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4);

@@ -153,6 +153,10 @@ std::optional<fs::path> sampleDir() {
     return fs::path(dir.toStdString());
 }
 
+QString q(const fs::path& path) {
+    return QString::fromStdString(path.string());
+}
+
 QString cliPath() {
     return qEnvironmentVariable("GZ_CLI", "galaxy-cli");
 }

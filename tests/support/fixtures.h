@@ -52,6 +52,9 @@ std::optional<std::filesystem::path> sampleDir();
 /// nor writes the user's settings, recent data sets or window layout.
 void isolateSettings(const QString& folder);
 
+/// A path as a QString (for galaxy-cli arguments and messages).
+QString q(const std::filesystem::path& path);
+
 /// The galaxy-cli executable (from the GZ_CLI environment set by ctest).
 QString cliPath();
 

@@ -8,10 +8,6 @@
 namespace gz::test {
 namespace fs = std::filesystem;
 
-QString q(const fs::path& p) {
-    return QString::fromStdString(p.string());
-}
-
 void DemoSplit::create(const fs::path& rootFolder) {
     root = rootFolder;
     data = root / "data";

@@ -2,8 +2,6 @@
 // The small demo data set and split that the decoded-cache, .npy export and preprocess tests
 // work on.
 
-#include <QString>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -16,9 +14,6 @@
 #include "gz/preprocess.h"
 
 namespace gz::test {
-
-/// A path as a QString (for galaxy-cli arguments and messages).
-QString q(const std::filesystem::path& p);
 
 /// 30 demo galaxies (seed 5) in `root`/data, split 0.5/0.25/0.25 with seed 42 and written to
 /// `root`/split.csv.

@@ -384,12 +384,8 @@ bool PredictionPanel::exportCsv(const fs::path& file) {
         setStatus(tr("Nothing to export yet: predict a folder first."), true);
         return false;
     }
-    if (isInsideFolder(file, predictedFolder_)) {
-        setStatus(tr("%1 is inside the image folder; choose another place.").arg(toQString(file)),
-                  true);
-        return false;
-    }
     try {
+        requireOutsideDataFolder(file, predictedFolder_, "place for the file");
         writePredictionsCsv(file, predictions_);
     } catch (const std::exception& e) {
         setStatus(QString::fromStdString(e.what()), true);

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <limits>
+#include <numeric>
 
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
@@ -78,20 +79,21 @@ std::uint64_t PartitionBox::seed() const {
 
 void PartitionBox::showSplit(const std::vector<SplitEntry>* split,
                              const std::filesystem::path& file) {
-    std::array<std::array<std::size_t, 3>, kMorphologyCount + 1> counts{};
-    if (split)
-        for (const SplitEntry& e : *split) {
-            ++counts[static_cast<std::size_t>(e.label)][static_cast<std::size_t>(e.subset)];
-            ++counts[kMorphologyCount][static_cast<std::size_t>(e.subset)];
-        }
-    for (int r = 0; r <= kMorphologyCount; ++r)
-        for (int c = 0; c < 3; ++c) {
-            auto* item = new QTableWidgetItem(
-                split ? QLocale().toString(static_cast<qulonglong>(counts[r][c])) : QString());
-            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            item->setData(Qt::UserRole, static_cast<qulonglong>(counts[r][c]));
-            table_->setItem(r, c, item);
-        }
+    const SplitCounts counts = split ? countSplit(*split) : SplitCounts{};
+    const auto setCell = [&](int row, int column, std::size_t n) {
+        auto* item = new QTableWidgetItem(split ? QLocale().toString(static_cast<qulonglong>(n))
+                                                : QString());
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        item->setData(Qt::UserRole, static_cast<qulonglong>(n));
+        table_->setItem(row, column, item);
+    };
+    for (std::size_t s = 0; s < counts.size(); ++s) {  // a column a subset
+        const int column = static_cast<int>(s);
+        for (int label = 0; label < kMorphologyCount; ++label)
+            setCell(label, column, counts[s][static_cast<std::size_t>(label)]);
+        setCell(kMorphologyCount, column,  // the "All" row
+                std::accumulate(counts[s].begin(), counts[s].end(), std::size_t{0}));
+    }
     info_->setText(split ? tr("%1 labeled galaxies; written to %2")
                                .arg(QLocale().toString(static_cast<qulonglong>(split->size())),
                                     QDir::toNativeSeparators(toQString(file)))

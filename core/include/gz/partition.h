@@ -60,6 +60,10 @@ std::filesystem::path splitFileName(const std::filesystem::path& workspace,
                                     const std::string& dataName, const SplitRatios& ratios,
                                     std::uint64_t seed);
 
+/// Galaxies of a split per subset (index: Subset) and class (index: label).
+using SplitCounts = std::array<std::array<std::size_t, kMorphologyCount>, kSubsetKeys.size()>;
+SplitCounts countSplit(const std::vector<SplitEntry>& split);
+
 /// split.csv: `GalaxyID,label,split` (atomic write) and its reader.
 void writeSplitCsv(const std::filesystem::path& file, const std::vector<SplitEntry>& split);
 std::vector<SplitEntry> readSplitCsv(const std::filesystem::path& file);

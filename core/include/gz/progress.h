@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <stop_token>
+#include <string>
 #include <string_view>
 
 namespace gz {
@@ -14,5 +15,9 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total, std::
 /// Calls the progress function if there is one, and throws Cancelled when a stop was requested.
 void checkpoint(const std::stop_token& stop, const ProgressFn& progress, std::size_t done,
                 std::size_t total, std::string_view message = {});
+
+/// A time left or taken as the CLI and the GUI show it: "1h02m" from an hour on, "2m05s" below
+/// ("0m07s"); "?" when unknown (negative or NaN).
+std::string formatDuration(double seconds);
 
 }  // namespace gz

@@ -160,6 +160,13 @@ std::vector<SplitEntry> readSplitCsv(const fs::path& file) {
     return out;
 }
 
+SplitCounts countSplit(const std::vector<SplitEntry>& split) {
+    SplitCounts counts{};
+    for (const SplitEntry& e : split)
+        ++counts[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+    return counts;
+}
+
 std::vector<LabeledGalaxy> readSplitSubset(const fs::path& file, Subset subset) {
     std::vector<LabeledGalaxy> galaxies;
     for (const auto& e : readSplitCsv(file))

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <system_error>
 
+#include "util/file_io.h"
+
 namespace gz {
 
 namespace fs = std::filesystem;
@@ -52,7 +54,7 @@ fs::path RunFolder::marks() const {
 }
 
 fs::path RunFolder::lock() const {
-    return root / ".lock";
+    return detail::FolderLock::lockFile(root);
 }
 
 fs::path runsFolder(const fs::path& workspace) {

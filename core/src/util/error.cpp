@@ -1,7 +1,5 @@
 #include "gz/error.h"
 
-#include "gz/progress.h"
-
 namespace gz {
 
 DataError::DataError(const std::filesystem::path& file, const std::string& message)
@@ -20,11 +18,5 @@ DataError::DataError(const std::filesystem::path& file, std::size_t line, const 
       file_(file),
       line_(line),
       column_(column) {}
-
-void checkpoint(const std::stop_token& stop, const ProgressFn& progress, std::size_t done,
-                std::size_t total, std::string_view message) {
-    if (stop.stop_requested()) throw Cancelled();
-    if (progress) progress(done, total, message);
-}
 
 }  // namespace gz

@@ -11,7 +11,6 @@
 #include <string>
 
 #include "gz/error.h"
-#include "gz/run_folder.h"
 
 namespace gz::detail {
 namespace fs = std::filesystem;
@@ -105,8 +104,12 @@ bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
     return true;
 }
 
+fs::path FolderLock::lockFile(const fs::path& dir) {
+    return dir / ".lock";
+}
+
 FolderLock::FolderLock(const fs::path& dir) {
-    const fs::path file = RunFolder{dir}.lock();
+    const fs::path file = lockFile(dir);
     fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw DataError(dir, "cannot create its lock file: " + systemError(errno));
     int r;

@@ -54,6 +54,8 @@ class FolderLock {
 public:
     /// Throws DataError naming `dir` when another process holds the lock or it cannot be made.
     explicit FolderLock(const std::filesystem::path& dir);
+    /// The lock file of `dir`: `<dir>/.lock`.
+    static std::filesystem::path lockFile(const std::filesystem::path& dir);
     ~FolderLock();
     FolderLock(const FolderLock&) = delete;
     FolderLock& operator=(const FolderLock&) = delete;

@@ -11,6 +11,7 @@
 #include <set>
 #include <tuple>
 
+#include "fixtures.h"
 #include "gz/npy.h"
 #include "gz/preprocess.h"
 #include "imaging_fixtures.h"

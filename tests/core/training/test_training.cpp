@@ -26,6 +26,7 @@
 
 namespace fs = std::filesystem;
 using namespace gz;
+using test::q;
 
 namespace {
 
@@ -78,10 +79,6 @@ TrainConfig smallConfig() {
     c.threads = 2;
     c.seed = 7;
     return c;
-}
-
-QString p(const fs::path& path) {
-    return QString::fromStdString(path.string());
 }
 
 }  // namespace
@@ -253,20 +250,20 @@ private slots:
     }
 
     void nothingIsWrittenIntoTheDataSet() {
-        auto r = test::runCli({"train", "--data", p(data_), "--epochs", "1", "--workspace",
-                               p(workspace_), "--out", p(data_ / "run")});
+        auto r = test::runCli({"train", "--data", q(data_), "--epochs", "1", "--workspace",
+                               q(workspace_), "--out", q(data_ / "run")});
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("inside the data set"), qPrintable(r.err));
         QVERIFY(!fs::exists(data_ / "run"));
         const fs::path images = data_ / "images_training_rev1";
         const std::string jpeg = readWholeFile(images / "2000.jpg");
-        r = test::runCli({"predict", "--run", p(dir() / "run-learn"), "--images", p(images),
-                          "--out", p(images / "2000.jpg")});
+        r = test::runCli({"predict", "--run", q(dir() / "run-learn"), "--images", q(images),
+                          "--out", q(images / "2000.jpg")});
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("inside the data set"), qPrintable(r.err));
         QCOMPARE(readWholeFile(images / "2000.jpg"), jpeg);
-        r = test::runCli({"evaluate", "--run", p(dir() / "run-learn"), "--data", p(data_),
-                          "--workspace", p(workspace_), "--out", p(dir() / "run-learn")});
+        r = test::runCli({"evaluate", "--run", q(dir() / "run-learn"), "--data", q(data_),
+                          "--workspace", q(workspace_), "--out", q(dir() / "run-learn")});
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("run's own results"), qPrintable(r.err));
     }
@@ -275,8 +272,8 @@ private slots:
         const fs::path run = dir() / "run-kill";
         QProcess train;
         train.start(test::cliPath(),
-                    {"train", "--data", p(data_), "--model", "compact", "--epochs", "5", "--batch",
-                     "16", "--threads", "2", "--workspace", p(workspace_), "--out", p(run)});
+                    {"train", "--data", q(data_), "--model", "compact", "--epochs", "5", "--batch",
+                     "16", "--threads", "2", "--workspace", q(workspace_), "--out", q(run)});
         QVERIFY(train.waitForStarted());
         // Kill it once two epochs are in metrics.csv.
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -285,7 +282,7 @@ private slots:
         // Paused, it still holds the run: a second writer is turned away and changes nothing.
         ::kill(static_cast<pid_t>(train.processId()), SIGSTOP);
         const std::string metricsWhileRunning = readWholeFile(run / "metrics.csv");
-        const auto second = test::runCli({"resume", "--run", p(run), "--workspace", p(workspace_)});
+        const auto second = test::runCli({"resume", "--run", q(run), "--workspace", q(workspace_)});
         QVERIFY(second.exitCode != 0);
         QVERIFY2(second.err.contains("in use by another training") &&
                      second.err.contains(QString::number(train.processId())),
@@ -298,7 +295,7 @@ private slots:
         QVERIFY(before.size() < 5);
 
         const auto r = test::runCli(
-            {"resume", "--run", p(run), "--workspace", p(workspace_), "--json"}, 300000);
+            {"resume", "--run", q(run), "--workspace", q(workspace_), "--json"}, 300000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto after = readMetricsCsv(run / "metrics.csv");
         QCOMPARE(after.size(), std::size_t(5));
@@ -365,8 +362,8 @@ private slots:
 
     void trainBenchmarkReportsSaneNumbers() {
         const auto r = test::runCli({"bench", "train", "--model", "compact", "--batch", "8",
-                                     "--threads", "2", "--seconds", "0.3", "--data", p(data_),
-                                     "--workspace", p(workspace_), "--json"});
+                                     "--threads", "2", "--seconds", "0.3", "--data", q(data_),
+                                     "--workspace", q(workspace_), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["model"].toString(), QString("compact"));
@@ -387,8 +384,8 @@ private slots:
 
     void evaluateAndPredictFromTheCommandLine() {
         const fs::path run = dir() / "run-learn";
-        auto r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--workspace",
-                               p(workspace_), "--json", "--out", p(dir() / "eval")});
+        auto r = test::runCli({"evaluate", "--run", q(run), "--data", q(data_), "--workspace",
+                               q(workspace_), "--json", "--out", q(dir() / "eval")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["n"].toInt(), 120);
@@ -405,9 +402,9 @@ private slots:
         QVERIFY(accuracy[0].toDouble() < j["accuracy"].toDouble() &&
                 j["accuracy"].toDouble() <= accuracy[1].toDouble());
 
-        r = test::runCli({"evaluate", "--run", p(run), "--data", p(data_), "--split",
-                          p(run / "split.csv"), "--subset", "test", "--tta", "--workspace",
-                          p(workspace_), "--json"});
+        r = test::runCli({"evaluate", "--run", q(run), "--data", q(data_), "--split",
+                          q(run / "split.csv"), "--subset", "test", "--tta", "--workspace",
+                          q(workspace_), "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["n"].toInt(), 20);
         // Without --tta/--no-tta, evaluate does what the run did (TTA here): it reproduces the
@@ -415,17 +412,17 @@ private slots:
         auto evaluateTest = [&](const QString& flag, const fs::path& out) {
             QStringList args{"evaluate",
                              "--run",
-                             p(run),
+                             q(run),
                              "--data",
-                             p(data_),
+                             q(data_),
                              "--split",
-                             p(run / "split.csv"),
+                             q(run / "split.csv"),
                              "--subset",
                              "test",
                              "--workspace",
-                             p(workspace_),
+                             q(workspace_),
                              "--out",
-                             p(out)};
+                             q(out)};
             if (!flag.isEmpty()) args << flag;
             return test::runCli(args);
         };
@@ -453,7 +450,7 @@ private slots:
                     cv::Mat(200, 200, CV_8UC3, cv::Scalar(60, 60, 230)));
         test::writeText(images / "broken.jpg", "x");
         r = test::runCli(
-            {"predict", "--run", p(run), "--images", p(images), "--out", p(dir() / "pred.csv")});
+            {"predict", "--run", q(run), "--images", q(images), "--out", q(dir() / "pred.csv")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains("broken.jpg"), qPrintable(r.err));
         const auto preds = readPredictionsCsv(dir() / "pred.csv");

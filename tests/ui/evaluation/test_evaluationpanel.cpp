@@ -477,6 +477,8 @@ private slots:
 
         // Export: never into the image folder; elsewhere the predictions.csv format.
         QVERIFY(!panel->exportCsv(images / "predictions.csv"));
+        QVERIFY2(panel->statusText().contains(QStringLiteral("inside the data set")),
+                 qPrintable(panel->statusText()));
         QVERIFY(!fs::exists(images / "predictions.csv"));
         const fs::path out = dir() / "predicted.csv";
         QVERIFY2(panel->exportCsv(out), qPrintable(panel->statusText()));
