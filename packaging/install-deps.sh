@@ -17,6 +17,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   # Offscreen and virtual-display runs of the GUI (tests, screenshots).
   xvfb xauth imagemagick fonts-dejavu-core
+  # The cluster workflow's test: a private one-machine Slurm cluster (packaging/slurm-cluster.sh).
+  slurm-wlm munge
 )
 
 sudo_cmd=()
