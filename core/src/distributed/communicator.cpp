@@ -115,6 +115,22 @@ void Communicator::connectStore() {
 }
 
 void Communicator::awaitArrivals() {
+    try {
+        checkArrivals();
+    } catch (const DataError& e) {
+        reportFailure(e.what());
+        throw;
+    } catch (const std::exception&) {
+        throw masterGone();
+    }
+}
+
+DataError Communicator::masterGone() const {
+    return DataError("distributed training: rank 0 (the master at " + world_.masterAddr + ":" +
+                     std::to_string(world_.masterPort) + ") is gone");
+}
+
+void Communicator::checkArrivals() {
     auto& store = *impl_->store;
     store.set("gz/size/" + std::to_string(world_.rank), bytesOf(std::to_string(world_.size)));
     std::vector<std::string> keys;
@@ -194,8 +210,7 @@ std::string Communicator::diagnose() {
         if (!silent.empty()) return rankList(silent) + " stopped answering (killed or hung)";
         return {};
     } catch (const std::exception&) {
-        return "rank 0 (the master at " + world_.masterAddr + ":" +
-               std::to_string(world_.masterPort) + ") is gone";
+        return masterGone().what();
     }
 }
 
@@ -232,8 +247,7 @@ void Communicator::waitForAll(const std::string& name) {
         } catch (const DataError&) {
             throw;
         } catch (const std::exception&) {
-            throw DataError("distributed training: rank 0 (the master at " + world_.masterAddr +
-                            ":" + std::to_string(world_.masterPort) + ") is gone");
+            throw masterGone();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

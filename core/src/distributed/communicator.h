@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gz/error.h"
 #include "gz/world.h"
 
 namespace gz::detail {
@@ -58,7 +59,10 @@ private:
     struct Impl;  ///< the store, the process group and the heartbeat thread
 
     void connectStore();
+    /// Waits for every rank; the errors tell the others (checkArrivals does the waiting).
     void awaitArrivals();
+    void checkArrivals();
+    DataError masterGone() const;
     void connectGroup();
     /// Runs a collective; a failure becomes a DataError naming the rank at fault.
     void runCollective(const std::string& what, const std::function<void()>& body);

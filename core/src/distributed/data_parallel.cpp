@@ -6,11 +6,6 @@
 
 namespace gz::detail {
 
-std::pair<std::size_t, std::size_t> shareOf(std::size_t n, int rank, int size) {
-    const auto r = static_cast<std::size_t>(rank), s = static_cast<std::size_t>(size);
-    return {n * r / s, n * (r + 1) / s};
-}
-
 StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             torch::optim::Optimizer& optimizer, const torch::Tensor& x,
                             const torch::Tensor& y,

@@ -1,7 +1,7 @@
 #pragma once
 // Private to core: the pieces of a data-parallel training that differ from a single process:
-// each rank's share of a list, one optimisation step on a share of a batch, and prediction
-// shared out over the ranks.
+// one optimisation step on a share of a batch, the agreement after it, and prediction shared
+// out over the ranks.
 
 #include <torch/nn.h>
 #include <torch/optim.h>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "distributed/communicator.h"
+#include "distributed/shares.h"
 #include "gz/decoded_cache.h"
 #include "gz/evaluation.h"
 #include "gz/image_pipeline.h"
@@ -18,10 +19,6 @@
 #include "training/train_step.h"
 
 namespace gz::detail {
-
-/// Rank `rank`'s share [first, last) of `n` items in contiguous blocks whose sizes differ by at
-/// most one; the shares of all ranks cover 0..n-1 once.
-std::pair<std::size_t, std::size_t> shareOf(std::size_t n, int rank, int size);
 
 /// One step on this rank's share (x, y) of a global batch: the loss is the share's summed
 /// cross-entropy divided by `denominator` (the global batch's size, or its total class weight
