@@ -27,10 +27,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Batch progress on a terminal; epoch lines (the log) always on stderr.
-TrainCallbacks consoleCallbacks() {
+// Batch progress on a terminal; epoch lines (the log) always on stderr. The ranks of a
+// data-parallel training other than 0 prefix their lines with their rank and show no progress.
+TrainCallbacks consoleCallbacks(const World& world) {
     TrainCallbacks cb;
     const bool tty = ::isatty(STDERR_FILENO);
+    if (!world.leader()) {
+        cb.onLog = [prefix = "rank " + std::to_string(world.rank) + ": "](const std::string& l) {
+            std::fprintf(stderr, "%s%s\n", prefix.c_str(), l.c_str());
+        };
+        return cb;
+    }
     if (tty)
         cb.onBatch = [](const BatchProgress& p) {
             std::fprintf(
@@ -79,6 +86,7 @@ struct TrainArgs {
     CatalogArgs catalog;
     std::string split, rules, params, out, workspace;
     TrainConfig config;
+    WorldArgs world;
     // The options' keys, read into `config` by runTrain.
     std::string schedule{optionKey(config.schedule)}, balance{optionKey(config.balance)},
         select{optionKey(config.selectMetric)}, device{optionKey(config.device)};
@@ -99,12 +107,15 @@ int runTrain(TrainArgs& a, const std::stop_token& stop) {
     a.config.balance = requireOption<Balance>(a.balance);
     a.config.selectMetric = requireOption<SelectMetric>(a.select);
     a.config.device = requireOption<Device>(a.device);
+    const World world = resolveWorld(a.world);
+    a.config.worldSize = world.size;
     a.config.validate();
     const Catalog catalog = openCatalog(a.catalog, stop);
     const auto split = splitFor(catalog, a.config.rules, a.split);
-    const auto outcome = startTraining(a.out, a.config, catalog, split,
-                                       workspaceOrDefault(a.workspace), stop, consoleCallbacks());
-    return reportOutcome(outcome, a.out, a.json);
+    const auto outcome =
+        startTraining(a.out, a.config, catalog, split, workspaceOrDefault(a.workspace), stop,
+                      consoleCallbacks(world), world);
+    return reportOutcome(outcome, a.out, a.json && world.leader());
 }
 
 Command addTrain(CLI::App& app) {
@@ -148,6 +159,7 @@ Command addTrain(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--rules", a->rules, "Label rules JSON")->check(CLI::ExistingFile);
     addWorkspaceOption(cmd, a->workspace);
+    addWorldOptions(cmd, a->world);
     cmd->add_option("--out", a->out, "Run folder to create")->required();
     cmd->add_flag("--json", a->json, "Print the outcome as one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runTrain(*a, stop); }};
@@ -159,13 +171,15 @@ struct ResumeArgs {
     std::string run, workspace;
     std::optional<int> epochs;
     std::optional<double> minutes;
+    WorldArgs world;
     bool json = false;
 };
 
 int runResume(const ResumeArgs& a, const std::stop_token& stop) {
+    const World world = resolveWorld(a.world);
     const auto outcome = resumeTraining(a.run, workspaceOrDefault(a.workspace), a.epochs, a.minutes,
-                                        stop, consoleCallbacks());
-    return reportOutcome(outcome, a.run, a.json);
+                                        stop, consoleCallbacks(world), world);
+    return reportOutcome(outcome, a.run, a.json && world.leader());
 }
 
 Command addResume(CLI::App& app) {
@@ -176,6 +190,7 @@ Command addResume(CLI::App& app) {
     cmd->add_option("--epochs", a->epochs, "New epoch limit, in all");
     cmd->add_option("--minutes", a->minutes, "New time budget, in all");
     addWorkspaceOption(cmd, a->workspace);
+    addWorldOptions(cmd, a->world);
     cmd->add_flag("--json", a->json, "Print the outcome as one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runResume(*a, stop); }};
 }
