@@ -56,8 +56,9 @@ DecodedCache TrainingLoop::decodeImages() {
     DecodedCache cache = DecodedCache::buildOrLoad(*session_.catalog, idsOf(session_.split),
                                                    session_.workspace, config_.augmentation,
                                                    threads_, stop_, session_.callbacks->onPrepare);
-    log_(std::string(cache.reused() ? "reused" : "built") + " image cache " +
-         cache.file().string() + ": " + cache.summary().text());
+    log_(std::string(cacheOriginKey(cache.origin())) + " image cache " + cache.file().string() +
+         ": " + cache.summary().text());
+    if (!cache.partsNote().empty()) log_("image cache: " + cache.partsNote());
     return cache;
 }
 
