@@ -11,6 +11,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gz/catalog.h"
@@ -57,18 +58,28 @@ struct CacheGeometry {
     bool operator==(const CacheGeometry&) const = default;
 };
 
+/// Where a cache's file came from.
+enum class CacheOrigin {
+    Reused,     ///< an existing, matching file was loaded
+    Assembled,  ///< copied together from shard parts (gz/cache_shards.h), no image decoded
+    Decoded,    ///< every image was decoded (a new file was built)
+};
+/// "reused", "assembled" or "built" (preprocess.json, logs).
+std::string_view cacheOriginKey(CacheOrigin origin);
+
 /// Decoded centre regions of a set of galaxies, sorted by GalaxyID, memory-mapped read-only.
 /// Cheap to copy (copies share the mapping); views stay valid while any copy lives.
 class DecodedCache {
 public:
-    /// Loads <workspace>/cache/<key>.gzcache when it matches, else decodes every image
-    /// (<imageDir>/<id>.jpg) with `threads` workers (0: one per core) and writes that file
-    /// atomically. The file name hashes the image folder, the set of ids and the geometry; the
-    /// header also holds a hash of every image's size and mtime, so a changed, added or removed
-    /// image rebuilds the same file. Unusable images (missing, empty, truncated, not a JPEG,
-    /// not 424x424) are skipped and reported in summary(). Throws DataError when the catalog
-    /// has no image folder, the workspace is inside the data folder or cannot be written, and
-    /// Cancelled on stop (leaving no partial file).
+    /// Loads <workspace>/cache/<key>.gzcache when it matches; else assembles that file from a
+    /// complete set of matching shard parts (gz/cache_shards.h) by copying their bytes, and
+    /// removes the parts; else decodes every image (<imageDir>/<id>.jpg) with `threads` workers
+    /// (0: one per core) and writes the file atomically. The file name hashes the image folder, the
+    /// set of ids and the geometry; the header also holds a hash of every image's size and mtime,
+    /// so a changed, added or removed image rebuilds the same file. Unusable images (missing,
+    /// empty, truncated, not a JPEG, not 424x424) are skipped and reported in summary(). Throws
+    /// DataError when the catalog has no image folder, the workspace is inside the data folder or
+    /// cannot be written, and Cancelled on stop (leaving no partial file).
     static DecodedCache buildOrLoad(const Catalog& catalog, const std::vector<std::int64_t>& ids,
                                     const std::filesystem::path& workspace,
                                     const AugmentationParams& params, int threads = 0,
@@ -93,6 +104,10 @@ public:
     /// Every skipped image (the summary keeps only the first ones).
     const std::vector<SkippedImage>& skipped() const;
     bool reused() const;  ///< true when an existing file was loaded
+    CacheOrigin origin() const;
+    /// What became of shard parts when the file was not reused: "" when there were none, else
+    /// e.g. "assembled from 4 shard parts" or why they were ignored (a part missing, stale).
+    const std::string& partsNote() const;
     const std::filesystem::path& file() const;
     std::uintmax_t fileBytes() const;
 

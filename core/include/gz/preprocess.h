@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gz/cache_shards.h"
 #include "gz/catalog.h"
 #include "gz/constants.h"
 #include "gz/decoded_cache.h"
@@ -69,6 +70,8 @@ struct PreprocessReport {
     PreprocessSummary summary;              ///< over the whole split
     std::filesystem::path cacheFile;
     bool cacheReused = false;
+    CacheOrigin cacheOrigin = CacheOrigin::Reused;
+    std::string cacheParts;  ///< DecodedCache::partsNote()
     std::uintmax_t cacheBytes = 0;
     double cacheSeconds = 0.0;
     double seconds = 0.0;
@@ -94,6 +97,14 @@ AugmentationDraw preprocessCopyDraw(const AugmentationParams& params, std::uint6
 PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEntry>& split,
                                const PreprocessOptions& options, const std::stop_token& stop = {},
                                const ProgressFn& progress = {});
+
+/// One shard of the preprocessing, for a job array: decodes shard `shard` of the split's galaxies
+/// into its part file of the cache (gz/cache_shards.h) and writes nothing else. A later
+/// runPreprocess, or a training, with the same split and augmentation parameters assembles the
+/// cache from the complete set of parts. Reads options.workspace, params and threads only.
+CachePart runPreprocessShard(const Catalog& catalog, const std::vector<SplitEntry>& split,
+                             const PreprocessOptions& options, CacheShard shard,
+                             const std::stop_token& stop = {}, const ProgressFn& progress = {});
 
 /// Throughput of decoding (half size) plus a transform, from the files' bytes in memory.
 struct PreprocessBenchmark {

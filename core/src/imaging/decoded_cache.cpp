@@ -6,21 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstring>
-#include <opencv2/core/version.hpp>
 #include <string_view>
 
 #include "gz/error.h"
-#include "util/file_io.h"
-#include "util/parallel_for.h"
+#include "imaging/cache_file.h"
 
 namespace gz {
 namespace fs = std::filesystem;
-using detail::preadAll;
-using detail::pwriteAll;
-using detail::systemError;
+using detail::contentKey;
+using detail::Fd;
+using detail::imageFile;
+using detail::slotKey;
 
 // ---- summary ---------------------------------------------------------------------------------
 
@@ -82,126 +80,9 @@ CacheGeometry CacheGeometry::forParams(const AugmentationParams& params, cv::Siz
     return g;
 }
 
-// ---- the file --------------------------------------------------------------------------------
-//
-// Layout (little-endian):
-//   [0, kHeaderBytes)           FileHeader, zero padded (the pixel block is page aligned)
-//   pixels                      count entries of height x width x 3 bytes, RGB, by GalaxyID
-//   ids                         count int64, ascending
-//   skipped                     per skipped image: int64 id, uint32 n, n bytes of message
-// The file is complete when its size equals header.fileBytes.
+// ---- the file (format: imaging/cache_file.h) ------------------------------------------------
 
 namespace {
-
-constexpr char kMagic[8] = {'G', 'Z', 'C', 'A', 'C', 'H', 'E', '\n'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint64_t kHeaderBytes = 4096;
-
-struct FileHeader {
-    char magic[8];
-    std::uint32_t version;
-    std::uint32_t headerBytes;
-    std::uint64_t slotKey;
-    std::uint64_t contentKey;
-    std::uint64_t requested;
-    std::uint64_t count;
-    std::uint64_t skipped;
-    std::int32_t fullWidth, fullHeight, scale, originX, originY, width, height, channels;
-    std::uint64_t idsOffset;
-    std::uint64_t skippedOffset;
-    std::uint64_t fileBytes;
-};
-static_assert(sizeof(FileHeader) == 112 && sizeof(FileHeader) <= kHeaderBytes);
-
-// FNV-1a over the bytes, with a final avalanche: stable across runs and platforms.
-class Hasher {
-public:
-    void bytes(const void* data, std::size_t n) {
-        const auto* p = static_cast<const unsigned char*>(data);
-        for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 0x100000001b3ULL;
-    }
-    template <typename T>
-    void value(T v) {
-        static_assert(std::is_integral_v<T>);
-        const auto u = static_cast<std::uint64_t>(v);
-        bytes(&u, sizeof u);
-    }
-    void text(std::string_view s) {
-        value(s.size());
-        bytes(s.data(), s.size());
-    }
-    std::uint64_t digest() const {
-        std::uint64_t z = h_;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-
-private:
-    std::uint64_t h_ = 0xcbf29ce484222325ULL;
-};
-
-std::string hex(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::uint64_t slotKey(const fs::path& imageDir, const std::vector<std::int64_t>& sortedIds,
-                      const CacheGeometry& g) {
-    Hasher h;
-    h.text("galaxy-studio decoded cache");
-    h.value(kVersion);
-    // The decoder's output could change with the library. Decoding is libjpeg-turbo's, called
-    // directly now and through OpenCV before (same pixels): OpenCV's version stays in the key
-    // so that existing caches stay valid.
-    h.text(CV_VERSION);
-    h.text(detail::absoluteClean(imageDir).string());
-    for (int v : {g.fullWidth, g.fullHeight, g.scale, g.originX, g.originY, g.width, g.height})
-        h.value(v);
-    h.value(sortedIds.size());
-    for (auto id : sortedIds) h.value(id);
-    return h.digest();
-}
-
-fs::path imageFile(const fs::path& imageDir, std::int64_t id) {
-    return imageDir / (std::to_string(id) + ".jpg");
-}
-
-// The slot key plus every image's size and modification time (-1 when it is not a file).
-std::uint64_t contentKey(std::uint64_t slot, const fs::path& imageDir,
-                         const std::vector<std::int64_t>& sortedIds, const std::stop_token& stop) {
-    Hasher h;
-    h.value(slot);
-    std::size_t n = 0;
-    for (auto id : sortedIds) {
-        if ((++n & 1023) == 0 && stop.stop_requested()) throw Cancelled();
-        struct stat st {};
-        if (::stat(imageFile(imageDir, id).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            h.value(st.st_size);
-            h.value(st.st_mtim.tv_sec);
-            h.value(st.st_mtim.tv_nsec);
-        } else {
-            h.value(-1);
-        }
-    }
-    return h.digest();
-}
-
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
 
 // An open, validated, mapped cache file.
 struct Mapping {
@@ -223,7 +104,8 @@ struct DecodedCache::State {
     std::vector<std::int64_t> ids;
     std::vector<SkippedImage> skipped;
     PreprocessSummary summary;
-    bool reused = false;
+    CacheOrigin origin = CacheOrigin::Reused;
+    std::string partsNote;
     std::uintmax_t fileBytes = 0;
     Mapping mapping;
     const std::uint8_t* pixels = nullptr;
@@ -241,23 +123,10 @@ std::shared_ptr<DecodedCache::State> tryLoad(const fs::path& file, std::uint64_t
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size < kHeaderBytes) return nullptr;
-    FileHeader h{};
-    try {
-        preadAll(fd.get(), &h, sizeof h, 0, file);
-    } catch (const DataError&) {
-        return nullptr;
-    }
-    const std::uint64_t entry = g.entryBytes();
-    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.version != kVersion ||
-        h.headerBytes != kHeaderBytes || h.slotKey != slot || h.contentKey != content ||
-        h.fileBytes != size || h.fullWidth != g.fullWidth || h.fullHeight != g.fullHeight ||
-        h.scale != g.scale || h.originX != g.originX || h.originY != g.originY ||
-        h.width != g.width || h.height != g.height || h.channels != 3 ||
-        h.count + h.skipped != h.requested || h.count > size / std::max<std::uint64_t>(entry, 1) ||
-        h.idsOffset != kHeaderBytes + h.count * entry ||
-        h.skippedOffset != h.idsOffset + h.count * sizeof(std::int64_t) || h.skippedOffset > size)
-        return nullptr;
+    const auto header =
+        detail::readMatchingHeader(fd.get(), file, size, detail::kCacheMagic, slot, content, g);
+    if (!header) return nullptr;
+    const detail::CacheFileHeader& h = *header;
 
     auto state = std::make_shared<DecodedCache::State>();
     state->mapping.length = static_cast<std::size_t>(size);
@@ -265,7 +134,7 @@ std::shared_ptr<DecodedCache::State> tryLoad(const fs::path& file, std::uint64_t
         ::mmap(nullptr, state->mapping.length, PROT_READ, MAP_SHARED, fd.get(), 0);
     if (state->mapping.base == MAP_FAILED) return nullptr;
     const auto* base = static_cast<const std::uint8_t*>(state->mapping.base);
-    state->pixels = base + kHeaderBytes;
+    state->pixels = base + detail::kCacheHeaderBytes;
 
     state->ids.resize(h.count);
     std::memcpy(state->ids.data(), base + h.idsOffset, h.count * sizeof(std::int64_t));
@@ -305,124 +174,41 @@ std::shared_ptr<DecodedCache::State> tryLoad(const fs::path& file, std::uint64_t
 void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, const CacheGeometry& g,
            const fs::path& imageDir, const std::vector<std::int64_t>& ids, int threads,
            const std::stop_token& stop, const ProgressFn& progress) {
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    if (ec) throw DataError(file.parent_path(), "cannot create the cache folder: " + ec.message());
-    const fs::path temp = detail::temporaryPathFor(file);
-    Fd fd(::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (fd.get() < 0)
-        throw DataError(file,
-                        "cannot write the cache (folder not writable?): " + systemError(errno));
+    fs::path temp;
+    Fd fd = detail::createTemporary(file, temp);
     try {
-        const std::size_t n = ids.size();
-        const std::size_t entry = g.entryBytes();
-        std::vector<std::string> failures(n);
-        std::vector<std::vector<std::uint8_t>> bytes(detail::workerCount(threads, n));
-        const cv::Size expected(g.fullWidth, g.fullHeight);
-        // Only the window is decoded (the columns and rows outside skip the inverse DCT); its
-        // last cached pixel may stick out of an odd-sized frame by one original pixel.
-        const cv::Rect region(g.originX, g.originY,
-                              std::min(g.width * g.scale, g.fullWidth - g.originX),
-                              std::min(g.height * g.scale, g.fullHeight - g.originY));
-        const DecodeScale scale = g.scale == 2 ? DecodeScale::Half : DecodeScale::Full;
-        detail::parallelFor(
-            n, threads, stop, progress, "decoding images", [&](std::size_t i, std::size_t worker) {
-                const fs::path path = imageFile(imageDir, ids[i]);
-                SourceImage s;
-                try {
-                    detail::readImageBytes(path, bytes[worker]);
-                    s = decodeImage(bytes[worker], path, scale, expected, region);
-                    if (s.rgb.size() != cv::Size(g.width, g.height) || s.rgb.type() != CV_8UC3 ||
-                        !s.rgb.isContinuous() || s.originX != g.originX || s.originY != g.originY)
-                        throw DataError(path, "decoded to an unexpected size");
-                } catch (const DataError& e) {
-                    failures[i] = e.what();
-                    return;
-                } catch (const cv::Exception& e) {
-                    failures[i] = path.string() + ": cannot decode: " + e.what();
-                    return;
-                }
-                pwriteAll(fd.get(), s.rgb.data, entry, kHeaderBytes + i * entry, temp);
-            });
-
-        // Close the gaps left by skipped images (rare), keeping GalaxyID order.
-        std::vector<std::int64_t> kept;
-        kept.reserve(n);
-        std::vector<std::uint8_t> buffer(entry);
-        for (std::size_t i = 0; i < n; ++i) {
-            if (!failures[i].empty()) continue;
-            if (kept.size() != i) {
-                preadAll(fd.get(), buffer.data(), entry, kHeaderBytes + i * entry, temp);
-                pwriteAll(fd.get(), buffer.data(), entry, kHeaderBytes + kept.size() * entry, temp);
-            }
-            kept.push_back(ids[i]);
-        }
-        std::string tables(kept.size() * sizeof(std::int64_t), '\0');
-        std::memcpy(tables.data(), kept.data(), tables.size());
-        std::size_t skippedCount = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (failures[i].empty()) continue;
-            ++skippedCount;
-            char record[12];
-            const auto len =
-                static_cast<std::uint32_t>(std::min<std::size_t>(failures[i].size(), 4096));
-            std::memcpy(record, &ids[i], 8);
-            std::memcpy(record + 8, &len, 4);
-            tables.append(record, sizeof record);
-            tables.append(failures[i].data(), len);
-        }
-        FileHeader h{};
-        std::memcpy(h.magic, kMagic, sizeof kMagic);
-        h.version = kVersion;
-        h.headerBytes = kHeaderBytes;
-        h.slotKey = slot;
-        h.contentKey = content;
-        h.requested = n;
-        h.count = kept.size();
-        h.skipped = skippedCount;
-        h.fullWidth = g.fullWidth;
-        h.fullHeight = g.fullHeight;
-        h.scale = g.scale;
-        h.originX = g.originX;
-        h.originY = g.originY;
-        h.width = g.width;
-        h.height = g.height;
-        h.channels = 3;
-        h.idsOffset = kHeaderBytes + kept.size() * entry;
-        h.skippedOffset = h.idsOffset + kept.size() * sizeof(std::int64_t);
-        h.fileBytes = h.idsOffset + tables.size();
-        if (::ftruncate(fd.get(), static_cast<off_t>(h.fileBytes)) != 0)
-            throw DataError(file, "cannot write the cache: " + systemError(errno));
-        pwriteAll(fd.get(), tables.data(), tables.size(), h.idsOffset, temp);
-        std::string header(kHeaderBytes, '\0');
-        std::memcpy(header.data(), &h, sizeof h);
-        pwriteAll(fd.get(), header.data(), header.size(), 0, temp);
+        const detail::DecodedEntries entries =
+            detail::decodeEntries(fd.get(), temp, g, imageDir, ids, threads, stop, progress);
         if (stop.stop_requested()) throw Cancelled();
-        if (::fsync(fd.get()) != 0)
-            throw DataError(file, "cannot sync the cache to disk: " + systemError(errno));
-        if (::close(fd.release()) != 0)
-            throw DataError(file, "cannot write the cache: " + systemError(errno));
-        fs::rename(temp, file, ec);
-        if (ec) throw DataError(file, "cannot replace the cache file: " + ec.message());
+        detail::commitCacheFile(fd, temp, file,
+                                detail::makeHeader(detail::kCacheMagic, slot, content, g, entries),
+                                entries.tables);
     } catch (...) {
+        std::error_code ec;
         fs::remove(temp, ec);
         throw;
     }
 }
 
-std::vector<std::int64_t> sortedUnique(std::vector<std::int64_t> ids) {
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    return ids;
-}
-
 }  // namespace
+
+std::string_view cacheOriginKey(CacheOrigin origin) {
+    switch (origin) {
+        case CacheOrigin::Reused:
+            return "reused";
+        case CacheOrigin::Assembled:
+            return "assembled";
+        case CacheOrigin::Decoded:
+            return "built";
+    }
+    return "?";
+}
 
 // ---- DecodedCache ------------------------------------------------------------------------------
 
 fs::path DecodedCache::cacheFile(const fs::path& imageDir, const std::vector<std::int64_t>& ids,
                                  const fs::path& workspace, const CacheGeometry& geometry) {
-    return workspace / "cache" / (hex(slotKey(imageDir, sortedUnique(ids), geometry)) + ".gzcache");
+    return detail::cachePath(workspace, slotKey(imageDir, detail::sortedUnique(ids), geometry));
 }
 
 DecodedCache DecodedCache::buildOrLoad(const Catalog& catalog, const std::vector<std::int64_t>& ids,
@@ -432,22 +218,24 @@ DecodedCache DecodedCache::buildOrLoad(const Catalog& catalog, const std::vector
     if (!catalog.imageDir())
         throw DataError(catalog.csvPath(), "the catalog has no image folder to decode");
     const fs::path imageDir = *catalog.imageDir();
-    const fs::path cacheDir = workspace / "cache";
-    catalog.requireOutside(cacheDir, "workspace");
+    catalog.requireOutside(workspace / "cache", "workspace");
     const CacheGeometry g = CacheGeometry::forParams(params);
-    const std::vector<std::int64_t> sorted = sortedUnique(ids);
+    const std::vector<std::int64_t> sorted = detail::sortedUnique(ids);
     const std::uint64_t slot = slotKey(imageDir, sorted, g);
-    const fs::path file = cacheDir / (hex(slot) + ".gzcache");
+    const fs::path file = detail::cachePath(workspace, slot);
 
     checkpoint(stop, progress, 0, sorted.size(), "checking the decoded-image cache");
     const std::uint64_t content = contentKey(slot, imageDir, sorted, stop);
     auto state = tryLoad(file, slot, content, g, imageDir);
-    if (state) {
-        state->reused = true;
-    } else {
-        build(file, slot, content, g, imageDir, sorted, threads, stop, progress);
+    if (!state) {
+        const detail::Assembly parts =
+            detail::assembleFromParts(file, slot, content, g, imageDir, sorted, stop, progress);
+        if (!parts.assembled)
+            build(file, slot, content, g, imageDir, sorted, threads, stop, progress);
         state = tryLoad(file, slot, content, g, imageDir);
         if (!state) throw DataError(file, "the cache just written cannot be read back");
+        state->origin = parts.assembled ? CacheOrigin::Assembled : CacheOrigin::Decoded;
+        state->partsNote = parts.note;
     }
     DecodedCache cache;
     cache.state_ = std::move(state);
@@ -497,7 +285,13 @@ const std::vector<SkippedImage>& DecodedCache::skipped() const {
     return state_->skipped;
 }
 bool DecodedCache::reused() const {
-    return state_->reused;
+    return state_->origin == CacheOrigin::Reused;
+}
+CacheOrigin DecodedCache::origin() const {
+    return state_->origin;
+}
+const std::string& DecodedCache::partsNote() const {
+    return state_->partsNote;
 }
 const fs::path& DecodedCache::file() const {
     return state_->file;

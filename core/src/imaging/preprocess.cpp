@@ -86,6 +86,13 @@ std::array<std::int32_t, kMorphologyCount> oneHot(int label) {
     return v;
 }
 
+std::vector<std::int64_t> idsOfSplit(const std::vector<SplitEntry>& split) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(split.size());
+    for (const auto& e : split) ids.push_back(e.id);
+    return ids;
+}
+
 json geometryJson(const CacheGeometry& g) {
     return {{"full_width", g.fullWidth}, {"full_height", g.fullHeight}, {"scale", g.scale},
             {"origin_x", g.originX},     {"origin_y", g.originY},       {"width", g.width},
@@ -93,6 +100,14 @@ json geometryJson(const CacheGeometry& g) {
 }
 
 }  // namespace
+
+CachePart runPreprocessShard(const Catalog& catalog, const std::vector<SplitEntry>& split,
+                             const PreprocessOptions& o, CacheShard shard,
+                             const std::stop_token& stop, const ProgressFn& progress) {
+    o.params.validate();
+    return buildCachePart(catalog, idsOfSplit(split), o.workspace, o.params, shard, o.threads, stop,
+                          progress);
+}
 
 PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEntry>& split,
                                const PreprocessOptions& o, const std::stop_token& stop,
@@ -104,14 +119,13 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
     prepareOutDir(o.outDir, catalog);
 
     PreprocessReport report;
-    std::vector<std::int64_t> ids;
-    ids.reserve(split.size());
-    for (const auto& e : split) ids.push_back(e.id);
-    const DecodedCache cache =
-        DecodedCache::buildOrLoad(catalog, ids, o.workspace, o.params, o.threads, stop, progress);
+    const DecodedCache cache = DecodedCache::buildOrLoad(catalog, idsOfSplit(split), o.workspace,
+                                                         o.params, o.threads, stop, progress);
     report.cacheSeconds = secondsSince(t0);
     report.cacheFile = cache.file();
     report.cacheReused = cache.reused();
+    report.cacheOrigin = cache.origin();
+    report.cacheParts = cache.partsNote();
     report.cacheBytes = cache.fileBytes();
     report.summary = cache.summary();
 
@@ -237,6 +251,8 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
         {"cache",
          {{"file", report.cacheFile.string()},
           {"reused", report.cacheReused},
+          {"origin", std::string(cacheOriginKey(report.cacheOrigin))},
+          {"parts", report.cacheParts},
           {"images", cache.size()},
           {"bytes", report.cacheBytes},
           {"seconds", report.cacheSeconds},

@@ -66,8 +66,9 @@ DecodedCache TrainingLoop::decodeImages() {
     DecodedCache cache = build();
     if (comm_ && leader()) comm_->waitForAll("images decoded by rank 0");
     if (comm_) comm_->waitForAll("images loaded by every rank");
-    log_(std::string(cache.reused() ? "reused" : "built") + " image cache " +
-         cache.file().string() + ": " + cache.summary().text());
+    log_(std::string(cacheOriginKey(cache.origin())) + " image cache " + cache.file().string() +
+         ": " + cache.summary().text());
+    if (!cache.partsNote().empty()) log_("image cache: " + cache.partsNote());
     return cache;
 }
 
