@@ -15,6 +15,8 @@ packages=(
   # replaces the slow reference BLAS.
   libopenblas0-openmp libopenblas-openmp-dev
   nlohmann-json3-dev libcli11-dev
+  # libyaml: the tests read the Pegasus workflow that galaxy-cli writes with it.
+  libyaml-dev
   # Offscreen and virtual-display runs of the GUI (tests, screenshots).
   xvfb xauth imagemagick fonts-dejavu-core
 )
