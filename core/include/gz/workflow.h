@@ -58,7 +58,7 @@ struct WorkflowJob {
     std::vector<std::filesystem::path> outputs;  ///< files and folders it writes
     std::vector<std::string> after;              ///< the jobs that must succeed first
 
-    /// The arguments of task `task`, kWorkflowTaskIndex replaced by the number.
+    /// The arguments of task `task` of an array job, kWorkflowTaskIndex replaced by the number.
     std::vector<std::string> argumentsOfTask(int task) const;
 };
 
@@ -75,7 +75,8 @@ struct WorkflowOptions {
     bool npy = false;                  ///< the preprocess job also writes the .npy files
     std::optional<std::filesystem::path> predictImages;  ///< a folder of JPEGs to classify
     /// Options of `galaxy-cli train` as the user gave them ("--epochs", "3", ...), for the
-    /// training job; neither --threads (from cpusPerTask) nor the files the workflow names.
+    /// training job; not those the workflow sets (--threads from cpusPerTask, --data, --split,
+    /// --workspace, --out).
     std::vector<std::string> trainArguments;
     std::optional<std::filesystem::path> rules;   ///< also for the label job
     std::optional<std::filesystem::path> params;  ///< also for the preprocess jobs (same cache)

@@ -48,7 +48,7 @@ void writeJob(std::ostream& y, const PegasusJob& p, const WorkflowOptions& o) {
       << "    id: " << q(p.id) << "\n"
       << "    nodeLabel: " << q(job.name) << "\n"
       << "    arguments: [";
-    const auto arguments = job.argumentsOfTask(p.task);
+    const auto arguments = job.arraySize ? job.argumentsOfTask(p.task) : job.arguments;
     for (std::size_t i = 0; i < arguments.size(); ++i) y << (i ? ", " : "") << q(arguments[i]);
     y << "]\n    uses:\n";
     for (const auto& in : job.inputs)

@@ -27,8 +27,8 @@ std::string quote(std::string_view s) {
     return out + "'";
 }
 
-// An argument with the task index standing for $SLURM_ARRAY_TASK_ID.
-std::string quoteArgument(std::string_view arg) {
+// An argument of an array job, the task index standing for $SLURM_ARRAY_TASK_ID.
+std::string quoteArrayArgument(std::string_view arg) {
     std::string out;
     for (auto at = arg.find(kWorkflowTaskIndex); at != std::string_view::npos;
          at = arg.find(kWorkflowTaskIndex)) {
@@ -43,11 +43,12 @@ std::string quoteArgument(std::string_view arg) {
 // The command line of galaxy-cli with `arguments`, continued over lines at each option (after
 // the first), indented by `indent` and four spaces.
 std::string commandLine(const fs::path& executable, const std::vector<std::string>& arguments,
-                        const std::string& indent) {
+                        bool array, const std::string& indent) {
     std::string line = quote(executable.string());
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const bool option = arguments[i].starts_with("--");
-        line += (option && i > 1 ? " \\\n" + indent + "    " : " ") + quoteArgument(arguments[i]);
+        line += (option && i > 1 ? " \\\n" + indent + "    " : " ") +
+                (array ? quoteArrayArgument(arguments[i]) : quote(arguments[i]));
     }
     return line;
 }
@@ -107,7 +108,7 @@ std::string script(const Workflow& wf, std::size_t index) {
     s << "\nset -euo pipefail\n\n";
 
     if (!job.distributed) {
-        s << commandLine(o.executable, job.arguments, "") << "\n";
+        s << commandLine(o.executable, job.arguments, job.arraySize > 0, "") << "\n";
         return s.str();
     }
     s << "# Rank 0 runs on the job's first node; the other ranks meet it at that node's address\n"
@@ -128,11 +129,13 @@ std::string script(const Workflow& wf, std::size_t index) {
         s << "if [[ -e " << quote(job.continuation->marker.string()) << " ]]; then\n"
           << "    # This job ran before (killed, requeued or submitted again): continue it.\n"
           << "    " << srunPrefix(job, "    ")
-          << commandLine(o.executable, job.continuation->arguments, "    ") << "\nelse\n"
-          << "    " << srunPrefix(job, "    ") << commandLine(o.executable, job.arguments, "    ")
-          << "\nfi\n";
+          << commandLine(o.executable, job.continuation->arguments, job.arraySize > 0, "    ")
+          << "\nelse\n"
+          << "    " << srunPrefix(job, "    ")
+          << commandLine(o.executable, job.arguments, job.arraySize > 0, "    ") << "\nfi\n";
     } else {
-        s << srunPrefix(job, "") << commandLine(o.executable, job.arguments, "") << "\n";
+        s << srunPrefix(job, "") << commandLine(o.executable, job.arguments, job.arraySize > 0, "")
+          << "\n";
     }
     return s.str();
 }

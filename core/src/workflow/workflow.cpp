@@ -125,11 +125,17 @@ Workflow planWorkflow(const Catalog& catalog, const WorkflowOptions& given) {
     requireWord(o.partition, "--partition");
     requireWord(o.timeLimit, "--time");
     requireWord(o.account, "--account");
-    if (std::find(o.trainArguments.begin(), o.trainArguments.end(), "--threads") !=
-        o.trainArguments.end())
+    const auto forwarded = [&](std::string_view option) {
+        return std::find(o.trainArguments.begin(), o.trainArguments.end(), option) !=
+               o.trainArguments.end();
+    };
+    if (forwarded("--threads"))
         throw DataError(
             "--threads: the workflow gives every training task --threads equal to "
             "--cpus-per-task");
+    for (const char* set : {"--data", "--csv", "--images", "--split", "--workspace", "--out"})
+        if (forwarded(set))
+            throw DataError(std::string(set) + ": the workflow sets it for the training job");
     if (!catalog.imageDir())
         throw DataError(catalog.csvPath(), "the workflow needs the data set's image folder");
     if (o.folder.empty()) throw DataError("--out: no workflow folder given");
@@ -242,17 +248,19 @@ Workflow planWorkflow(const Catalog& catalog, const WorkflowOptions& given) {
     train.inputs = {L.split(), images, cache};
     for (const auto& file : {o.params, o.rules})
         if (file) train.inputs.push_back(*file);
-    train.outputs = {run.config(),         run.metrics(),     run.timing(),    run.lastCheckpoint(),
-                     run.bestCheckpoint(), run.predictions(), run.confusion(), run.log()};
+    train.outputs = {run.config(),      run.split(),          run.metrics(),
+                     run.timing(),      run.lastCheckpoint(), run.bestCheckpoint(),
+                     run.predictions(), run.confusion(),      run.log()};
     add(std::move(train));
 
     const RunFolder evaluation{L.evaluation()};
     WorkflowJob evaluate =
-        makeJob("evaluate", "Evaluates the run's best model on the test split.",
-                {"evaluate", "--run", text(L.run()), "--data", data, "--split", split, "--subset",
-                 "test", "--workspace", ws, "--out", text(L.evaluation()), "--threads", threads});
+        makeJob("evaluate", "Evaluates the run's best model on the run's test split.",
+                {"evaluate", "--run", text(L.run()), "--data", data, "--split", text(run.split()),
+                 "--subset", "test", "--workspace", ws, "--out", text(L.evaluation()), "--threads",
+                 threads});
     evaluate.cpusPerTask = o.cpusPerTask;
-    evaluate.inputs = {run.config(), run.bestCheckpoint(), L.split(), images};
+    evaluate.inputs = {run.config(), run.bestCheckpoint(), run.split(), images};
     evaluate.outputs = {evaluation.predictions(), evaluation.confusion()};
     add(std::move(evaluate));
 

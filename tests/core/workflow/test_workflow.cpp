@@ -207,6 +207,9 @@ private slots:
         o.trainArguments = {"--threads", "2"};
         refused(o, "--cpus-per-task");
         o = options(folder);
+        o.trainArguments = {"--out", "elsewhere"};
+        refused(o, "--out: the workflow sets it");
+        o = options(folder);
         o.rules = dir() / "missing.json";
         refused(o, "--rules: file not found");
         o = options(data_ / "wf");
