@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "fixtures.h"
+#include "gz/world.h"
 
 namespace fs = std::filesystem;
 using gz::test::q;
@@ -86,7 +87,7 @@ private slots:
 
     void twoRanksTrainOneRunThatEvaluatesAsOne() {
         const fs::path run = dir() / "run-two";
-        const int port = gz::test::freeTcpPort();
+        const int port = gz::freeLocalPort();
         auto r0 = startRank(0, port, run, 2);
         auto r1 = startRank(1, port, run, 2);
         QVERIFY(finish(*r0) && finish(*r1));
@@ -120,7 +121,7 @@ private slots:
 
     void sigtermOnOneRankStopsBothAndResumesAlone() {
         const fs::path run = dir() / "run-term";
-        const int port = gz::test::freeTcpPort();
+        const int port = gz::freeLocalPort();
         auto r0 = startRank(0, port, run, 200);
         auto r1 = startRank(1, port, run, 200);
         QVERIFY2(waitForFile(run / "checkpoints" / "last.pt", 120000), qPrintable(err(*r0)));
@@ -147,7 +148,7 @@ private slots:
 
     void aKilledRankIsNamedAndTheRunResumes() {
         const fs::path run = dir() / "run-kill";
-        const int port = gz::test::freeTcpPort();
+        const int port = gz::freeLocalPort();
         auto r0 = startRank(0, port, run, 200);
         auto r1 = startRank(1, port, run, 200);
         QVERIFY2(waitForFile(run / "checkpoints" / "last.pt", 120000), qPrintable(err(*r0)));
@@ -163,7 +164,7 @@ private slots:
         // What rank 0 wrote is intact: two ranks resume it to one more epoch.
         const int done = metricsRows(run);
         QVERIFY(done >= 1);
-        const int port2 = gz::test::freeTcpPort();
+        const int port2 = gz::freeLocalPort();
         auto a = startRank(0, port2, run, done + 1, true);
         auto b = startRank(1, port2, run, done + 1, true);
         QVERIFY(finish(*a) && finish(*b));
@@ -179,7 +180,7 @@ private slots:
         const auto r = gz::test::runCli(
             {"train", "--data", q(data_), "--out", q(run), "--epochs", "1", "--workspace",
              q(workspace_), "--world-size", "4", "--rank", "0", "--master",
-             QString("127.0.0.1:%1").arg(gz::test::freeTcpPort()), "--dist-timeout", "3"},
+             QString("127.0.0.1:%1").arg(gz::freeLocalPort()), "--dist-timeout", "3"},
             60000);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("ranks 1, 2, 3 never arrived"), qPrintable(r.err));
