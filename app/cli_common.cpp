@@ -83,4 +83,21 @@ fs::path workspaceOrDefault(const std::string& workspace) {
     return workspace.empty() ? defaultWorkspace() : fs::path(workspace);
 }
 
+void addWorldOptions(CLI::App* cmd, WorldArgs& args) {
+    const std::string group = "Data-parallel training (default: from RANK/WORLD_SIZE, else Slurm)";
+    cmd->add_option("--world-size", args.size, "Ranks training together")
+        ->check(CLI::Range(1, 100000))
+        ->group(group);
+    cmd->add_option("--rank", args.rank, "This process's rank, 0 .. world size - 1")
+        ->check(CLI::NonNegativeNumber)
+        ->group(group);
+    cmd->add_option("--master", args.master, "HOST:PORT where rank 0 meets the others")
+        ->group(group);
+    cmd->add_option("--dist-timeout", args.timeoutSeconds,
+                    "Seconds to wait for a rank that does not arrive or answer (default " +
+                        std::to_string(static_cast<int>(World::kDefaultTimeoutSeconds)) + ")")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+}
+
 }  // namespace gz::cli

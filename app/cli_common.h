@@ -15,6 +15,7 @@
 #include "gz/catalog.h"
 #include "gz/morphology.h"
 #include "gz/progress.h"
+#include "gz/world.h"
 
 namespace gz::cli {
 
@@ -51,5 +52,8 @@ void addRunOption(CLI::App* cmd, std::string& run);
 /// --workspace DIR (default: gz::defaultWorkspace()).
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace);
 std::filesystem::path workspaceOrDefault(const std::string& workspace);
+
+/// --world-size N --rank R --master HOST:PORT --dist-timeout S (data-parallel training).
+void addWorldOptions(CLI::App* cmd, WorldArgs& args);
 
 }  // namespace gz::cli

@@ -26,10 +26,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Batch progress on a terminal; epoch lines (the log) always on stderr.
-TrainCallbacks consoleCallbacks() {
+// Batch progress on a terminal; epoch lines (the log) always on stderr. The ranks of a
+// data-parallel training other than 0 prefix their lines with their rank and show no progress.
+TrainCallbacks consoleCallbacks(const World& world) {
     TrainCallbacks cb;
     const bool tty = ::isatty(STDERR_FILENO);
+    if (!world.leader()) {
+        cb.onLog = [prefix = "rank " + std::to_string(world.rank) + ": "](const std::string& l) {
+            std::fprintf(stderr, "%s%s\n", prefix.c_str(), l.c_str());
+        };
+        return cb;
+    }
     if (tty)
         cb.onBatch = [](const BatchProgress& p) {
             std::fprintf(
@@ -72,6 +79,7 @@ struct TrainArgs {
     CatalogArgs catalog;
     std::string split, out, workspace;
     TrainOptionArgs train;
+    WorldArgs world;
     bool json = false;
 };
 
@@ -82,12 +90,16 @@ std::vector<SplitEntry> splitFor(const Catalog& catalog, const LabelRules& rules
 }
 
 int runTrain(const TrainArgs& a, const std::stop_token& stop) {
-    const TrainConfig config = trainConfigFrom(a.train);
+    TrainConfig config = trainConfigFrom(a.train);
+    const World world = resolveWorld(a.world);
+    config.worldSize = world.size;
+    config.validate();
     const Catalog catalog = openCatalog(a.catalog, stop);
     const auto split = splitFor(catalog, config.rules, a.split);
-    const auto outcome = startTraining(a.out, config, catalog, split,
-                                       workspaceOrDefault(a.workspace), stop, consoleCallbacks());
-    return reportOutcome(outcome, a.out, a.json);
+    const auto outcome =
+        startTraining(a.out, config, catalog, split, workspaceOrDefault(a.workspace), stop,
+                      consoleCallbacks(world), world);
+    return reportOutcome(outcome, a.out, a.json && world.leader());
 }
 
 Command addTrain(CLI::App& app) {
@@ -99,6 +111,7 @@ Command addTrain(CLI::App& app) {
                         SplitRatios{}.text('/') + ", seed " + std::to_string(kDefaultSeed) + ")");
     addTrainOptions(cmd, a->train);
     addWorkspaceOption(cmd, a->workspace);
+    addWorldOptions(cmd, a->world);
     cmd->add_option("--out", a->out, "Run folder to create")->required();
     cmd->add_flag("--json", a->json, "Print the outcome as one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runTrain(*a, stop); }};
@@ -110,13 +123,15 @@ struct ResumeArgs {
     std::string run, workspace;
     std::optional<int> epochs;
     std::optional<double> minutes;
+    WorldArgs world;
     bool json = false;
 };
 
 int runResume(const ResumeArgs& a, const std::stop_token& stop) {
+    const World world = resolveWorld(a.world);
     const auto outcome = resumeTraining(a.run, workspaceOrDefault(a.workspace), a.epochs, a.minutes,
-                                        stop, consoleCallbacks());
-    return reportOutcome(outcome, a.run, a.json);
+                                        stop, consoleCallbacks(world), world);
+    return reportOutcome(outcome, a.run, a.json && world.leader());
 }
 
 Command addResume(CLI::App& app) {
@@ -127,6 +142,7 @@ Command addResume(CLI::App& app) {
     cmd->add_option("--epochs", a->epochs, "New epoch limit, in all");
     cmd->add_option("--minutes", a->minutes, "New time budget, in all");
     addWorkspaceOption(cmd, a->workspace);
+    addWorldOptions(cmd, a->world);
     cmd->add_flag("--json", a->json, "Print the outcome as one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runResume(*a, stop); }};
 }

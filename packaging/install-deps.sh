@@ -15,6 +15,10 @@ packages=(
   # replaces the slow reference BLAS.
   libopenblas0-openmp libopenblas-openmp-dev
   nlohmann-json3-dev libcli11-dev
+  # Distributed training: LibTorch's c10d ProcessGroupGloo headers include <gloo/...>.
+  libgloo-dev
+  # The cluster workflow and its one-machine test cluster (Slurm with munge authentication).
+  slurm-wlm munge
   # libyaml: the tests read the Pegasus workflow that galaxy-cli writes with it.
   libyaml-dev
   # Offscreen and virtual-display runs of the GUI (tests, screenshots).

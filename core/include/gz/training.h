@@ -17,6 +17,7 @@
 #include "gz/partition.h"
 #include "gz/progress.h"
 #include "gz/train_options.h"
+#include "gz/world.h"
 
 namespace gz {
 
@@ -42,6 +43,8 @@ struct TrainConfig {
     int loaderThreads = 1;
     Device device = Device::Auto;
     std::uint64_t seed = kDefaultSeed;
+    /// Ranks of the (last start or resume of the) run; each takes batch / worldSize images a step.
+    int worldSize = 1;
     AugmentationParams augmentation;
     LabelRules rules = LabelRules::defaults();
     // Where the data came from (for resume and for the record).
@@ -103,18 +106,26 @@ struct TrainOutcome {
 /// decoded cache in `workspace`. A stop request ends training after the current batch and
 /// writes a checkpoint (Status::Stopped); resumeTraining continues from it. Throws DataError on
 /// bad input and when the run folder cannot be written.
+///
+/// With a distributed `world`, every rank calls this with the same arguments: they meet (c10d
+/// TCPStore and Gloo), start from rank 0's weights, each train on a disjoint share of every batch
+/// with the gradients averaged, and evaluate a share each; rank 0 alone writes the run folder.
+/// A stop request on any rank stops every rank at the same step. A rank that fails, dies or
+/// never arrives makes the others throw DataError naming it.
 TrainOutcome startTraining(const std::filesystem::path& runDir, const TrainConfig& config,
                            const Catalog& catalog, const std::vector<SplitEntry>& split,
                            const std::filesystem::path& workspace, const std::stop_token& stop = {},
-                           const TrainCallbacks& callbacks = {});
+                           const TrainCallbacks& callbacks = {}, const World& world = {});
 
 /// Continues a run from checkpoints/last.pt, with the data named in its config.json and its
-/// split.csv. `epochs`/`minutes`, when given, replace the run's limits (counted in all).
+/// split.csv. `epochs`/`minutes`, when given, replace the run's limits (counted in all). A run
+/// resumes with any world size (every rank reads the run folder, which must be visible to all).
 TrainOutcome resumeTraining(const std::filesystem::path& runDir,
                             const std::filesystem::path& workspace,
                             std::optional<int> epochs = std::nullopt,
                             std::optional<double> minutes = std::nullopt,
-                            const std::stop_token& stop = {}, const TrainCallbacks& callbacks = {});
+                            const std::stop_token& stop = {}, const TrainCallbacks& callbacks = {},
+                            const World& world = {});
 
 /// Reads a run's config.json.
 TrainConfig loadRunConfig(const std::filesystem::path& runDir);
@@ -149,19 +160,28 @@ namespace gz {
 /// Training speed of a network (galaxy-cli bench train).
 struct TrainBenchmark {
     std::string model;
-    int batch = 0;
+    int batch = 0;  ///< the global batch (each of worldSize ranks takes batch / worldSize)
     int threads = 0;
+    int worldSize = 1;
     std::int64_t parameters = 0;
     double computeImagesPerSecond = 0;   ///< random tensors: forward, backward, SGD step
     double endToEndImagesPerSecond = 0;  ///< through the cache and the loader; NaN without data
     std::size_t computeSteps = 0, endToEndSteps = 0;
+    /// Data-parallel only: the median milliseconds a step spends summing the gradients over the
+    /// ranks (flat-buffer allreduce, with its copies), its share of the median step, and the
+    /// gradient bytes each step moves.
+    double allreduceMilliseconds = 0, allreduceShare = 0;
+    std::int64_t gradientBytes = 0;
 };
 
 /// Median images/s over at least `seconds` of steps after two warm-up steps, on random tensors
 /// and, with `data`, on the labeled galaxies through the decoded cache and the batch loader with
-/// the default augmentation (as training does).
+/// the default augmentation (as training does). With a distributed `world` (every rank calls
+/// this), each rank trains on batch / size images a step with the gradients averaged as in
+/// training, rank 0 decides when enough steps are timed, and `data` must be null.
 TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
                                  const Catalog* data, const std::filesystem::path& workspace,
-                                 const std::stop_token& stop = {}, const ProgressFn& progress = {});
+                                 const std::stop_token& stop = {}, const ProgressFn& progress = {},
+                                 const World& world = {});
 
 }  // namespace gz

@@ -12,7 +12,8 @@ namespace gz::detail {
 /// without its stamp, to `sink`.
 class RunLog {
 public:
-    /// Throws DataError naming `file` when it cannot be opened for appending.
+    /// Throws DataError naming `file` when it cannot be opened for appending; an empty `file`
+    /// only hands the lines to `sink`.
     RunLog(const std::filesystem::path& file, std::function<void(const std::string&)> sink);
     void operator()(const std::string& line);
 

@@ -30,6 +30,10 @@ void TrainConfig::validate() const {
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
             "thread counts out of range");
+    require(worldSize >= 1, "the world size must be at least 1");
+    require(batch % worldSize == 0,
+            "batch " + std::to_string(batch) + " must be a multiple of the world size " +
+                std::to_string(worldSize) + " (every rank takes an equal share of a batch)");
     augmentation.validate();
 }
 
@@ -53,6 +57,7 @@ std::string TrainConfig::toJson() const {
               {"loader_threads", loaderThreads},
               {"device", optionKey(device)},
               {"seed", seed},
+              {"world_size", worldSize},
               {"augmentation", json::parse(augmentation.toJson())},
               {"rules", json::parse(rules.toJson())},
               {"data_csv", dataCsv.string()},
@@ -86,6 +91,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.loaderThreads = j.at("loader_threads");
         deviceKey = j.at("device").get<std::string>();
         c.seed = j.at("seed");
+        c.worldSize = j.value("world_size", 1);  // runs before distributed training: 1
         c.augmentation = AugmentationParams::fromJson(j.at("augmentation").dump(), where);
         c.rules = LabelRules::fromJson(j.at("rules").dump(), where);
         c.dataCsv = j.at("data_csv").get<std::string>();

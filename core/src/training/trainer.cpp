@@ -4,6 +4,7 @@
 #include <ostream>
 #include <system_error>
 
+#include "distributed/communicator.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/run_folder.h"
@@ -42,46 +43,80 @@ void writeConfig(const RunFolder& run, const TrainConfig& config) {
     writeFileAtomically(run.config(), [&](std::ostream& out) { out << text; });
 }
 
+// The ranks of a data-parallel training meet here; null for a single process.
+std::unique_ptr<detail::Communicator> meet(const World& world) {
+    world.validate();
+    if (!world.distributed()) return nullptr;
+    return std::make_unique<detail::Communicator>(world);
+}
+
+// Runs `body`; when it fails, the other ranks learn why before they find this rank gone.
+template <class Body>
+TrainOutcome tellingOthers(detail::Communicator* comm, Body&& body) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        if (comm) comm->reportFailure(e.what());
+        throw;
+    }
+}
+
 }  // namespace
 
 TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
                            const Catalog& catalog, const std::vector<SplitEntry>& split,
                            const fs::path& workspace, const std::stop_token& stop,
-                           const TrainCallbacks& callbacks) {
+                           const TrainCallbacks& callbacks, const World& world) {
     TrainConfig cfg = config;
     cfg.dataCsv = fs::absolute(catalog.csvPath());
     if (catalog.imageDir()) cfg.dataImages = fs::absolute(*catalog.imageDir());
+    cfg.worldSize = world.size;
     cfg.validate();
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
     catalog.requireOutside(runDir, "run folder");
     const RunFolder run{runDir};
-    const auto lock = lockNewRunFolder(run);
-    writeConfig(run, cfg);
-    writeSplitCsv(run.split(), split);
-    const detail::Session session{run, cfg, split, &catalog, workspace, &callbacks};
-    return detail::TrainingLoop(session, stop).run(false);
+    const auto comm = meet(world);
+    return tellingOthers(comm.get(), [&] {
+        std::unique_ptr<detail::FolderLock> lock;
+        if (world.leader()) {
+            lock = lockNewRunFolder(run);
+            writeConfig(run, cfg);
+            writeSplitCsv(run.split(), split);
+        }
+        const detail::Session session{run, cfg, split, &catalog, workspace, &callbacks, comm.get()};
+        return detail::TrainingLoop(session, stop).run(false);
+    });
 }
 
 TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
                             std::optional<int> epochs, std::optional<double> minutes,
-                            const std::stop_token& stop, const TrainCallbacks& callbacks) {
+                            const std::stop_token& stop, const TrainCallbacks& callbacks,
+                            const World& world) {
     const RunFolder run{runDir};
     TrainConfig cfg = loadRunConfig(runDir);
-    const detail::FolderLock lock(runDir);
     std::error_code ec;
     if (!fs::exists(run.lastCheckpoint(), ec))
         throw DataError(run.lastCheckpoint(),
                         "no checkpoint to resume from (the run never finished an epoch)");
+    const bool changed = epochs || minutes || cfg.worldSize != world.size;
     if (epochs || minutes) {
         cfg.epochs = epochs.value_or(0);
         cfg.minutes = minutes.value_or(0);
-        cfg.validate();
-        writeConfig(run, cfg);
     }
-    const Catalog catalog = Catalog::open(CatalogSource{cfg.dataCsv, cfg.dataImages});
-    const detail::Session session{run,      cfg,       readSplitCsv(run.split()),
-                                  &catalog, workspace, &callbacks};
-    return detail::TrainingLoop(session, stop).run(true);
+    cfg.worldSize = world.size;
+    cfg.validate();
+    const auto comm = meet(world);
+    return tellingOthers(comm.get(), [&] {
+        std::unique_ptr<detail::FolderLock> lock;
+        if (world.leader()) {
+            lock = std::make_unique<detail::FolderLock>(runDir);
+            if (changed) writeConfig(run, cfg);
+        }
+        const Catalog catalog = Catalog::open(CatalogSource{cfg.dataCsv, cfg.dataImages});
+        const detail::Session session{
+            run, cfg, readSplitCsv(run.split()), &catalog, workspace, &callbacks, comm.get()};
+        return detail::TrainingLoop(session, stop).run(true);
+    });
 }
 
 }  // namespace gz

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "distributed/data_parallel.h"
 #include "gz/error.h"
 #include "gz/evaluation.h"
 #include "gz/files.h"
@@ -31,8 +32,9 @@ double seconds(Clock::time_point since) {
 TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
     : session_(session),
       config_(session.config),
+      comm_(session.comm),
       stop_(stop),
-      log_(session.run.log(), session.callbacks->onLog),
+      log_(leader() ? session.run.log() : fs::path(), session.callbacks->onLog),
       threads_(useThreads()),
       device_(chooseDevice(config_.device)),
       cache_(decodeImages()),
@@ -53,9 +55,17 @@ int TrainingLoop::useThreads() const {
 }
 
 DecodedCache TrainingLoop::decodeImages() {
-    DecodedCache cache = DecodedCache::buildOrLoad(*session_.catalog, idsOf(session_.split),
-                                                   session_.workspace, config_.augmentation,
-                                                   threads_, stop_, session_.callbacks->onPrepare);
+    const auto build = [&] {
+        return DecodedCache::buildOrLoad(*session_.catalog, idsOf(session_.split),
+                                         session_.workspace, config_.augmentation, threads_, stop_,
+                                         session_.callbacks->onPrepare);
+    };
+    // Rank 0 decodes first; the others then load its file (or decode their own when the
+    // workspace is not shared), and nobody goes on before everyone has the images.
+    if (comm_ && !leader()) comm_->waitForAll("images decoded by rank 0");
+    DecodedCache cache = build();
+    if (comm_ && leader()) comm_->waitForAll("images decoded by rank 0");
+    if (comm_) comm_->waitForAll("images loaded by every rank");
     log_(std::string(cacheOriginKey(cache.origin())) + " image cache " + cache.file().string() +
          ": " + cache.summary().text());
     if (!cache.partsNote().empty()) log_("image cache: " + cache.partsNote());
@@ -87,7 +97,7 @@ void TrainingLoop::resumeFromCheckpoint() {
     const fs::path last = session_.run.lastCheckpoint();
     state_ = TrainingState::fromJson(loadCheckpoint(last, *net_, &optimizer_, device_), last);
     // metrics.csv follows the checkpoint (a kill may have come between the two writes).
-    writeMetricsCsv(session_.run, state_.history);
+    if (leader()) writeMetricsCsv(session_.run, state_.history);
     log_("resumed at epoch " + std::to_string(state_.epoch + 1) + ", batch " +
          std::to_string(state_.batchInEpoch + 1) + " after " + formatNumber(state_.elapsed) + " s");
 }
@@ -96,7 +106,17 @@ void TrainingLoop::logStart() {
     log_("training " + config_.model + " (" + std::to_string(trainableParameters(*net_)) +
          " parameters) on " + std::to_string(sets_.train.size()) + " images, " +
          std::to_string(sets_.val.size()) + " validation, " + std::to_string(sets_.test.size()) +
-         " test; " + std::to_string(threads_) + " threads on " + device_.str());
+         " test; " + std::to_string(threads_) + " threads on " + device_.str() +
+         (comm_ ? "; " + std::to_string(comm_->size()) + " ranks, " +
+                      std::to_string(plan_.batchSize / static_cast<std::size_t>(comm_->size())) +
+                      " images each a step"
+                : std::string()));
+}
+
+bool TrainingLoop::agreeToStop() {
+    if (!comm_) return stop_.stop_requested();
+    stopping_ = agreeOnStop(*comm_, stop_.stop_requested());
+    return !stopping_.empty();
 }
 
 // Early stopping is part of the state (badEpochs), so a resumed early-stopped run stays done.
@@ -115,6 +135,7 @@ TrainOutcome TrainingLoop::run(bool resume) {
         resumeFromCheckpoint();
     else
         logStart();
+    if (comm_) comm_->broadcastModule(*net_);  // every rank starts from rank 0's weights
     bool stopped = false;
     while (!finished() && !stopped) stopped = !runEpoch();
 
@@ -125,6 +146,8 @@ TrainOutcome TrainingLoop::run(bool resume) {
         outcome.status = TrainOutcome::Status::Stopped;
         outcome.summary = "stopped after " + std::to_string(state_.epoch) +
                           " complete epochs; resume to continue";
+        if (!stopping_.empty())
+            outcome.summary += " (asked by rank " + std::to_string(stopping_.front()) + ")";
         return outcome;
     }
     outcome.test = evaluateBest();
@@ -139,7 +162,7 @@ bool TrainingLoop::runEpoch() {
     const int e = state_.epoch;  // 0-based epoch being trained
     const double elapsedAtStart = state_.elapsed, secondsBefore = state_.partSeconds;
     const double lastLr = trainBatches(e);
-    if (stop_.stop_requested()) {
+    if (comm_ ? !stopping_.empty() : stop_.stop_requested()) {
         saveCheckpointTo(session_.run.lastCheckpoint());
         log_("stopped at epoch " + std::to_string(e + 1) + ", batch " +
              std::to_string(state_.batchInEpoch) + "; checkpoint written");
@@ -163,7 +186,8 @@ bool TrainingLoop::runEpoch() {
              "; checkpoint written");
         return false;
     }
-    state_.elapsed += seconds(validationStart);
+    state_.elapsed +=
+        comm_ ? leaderValue(*comm_, seconds(validationStart)) : seconds(validationStart);
     r.seconds = secondsBefore + (state_.elapsed - elapsedAtStart);  // with a resumed part
     r.elapsedSeconds = state_.elapsed;
     r.imagesPerSecond = state_.partSeconds > 0 ? seen / state_.partSeconds : 0;
@@ -178,7 +202,7 @@ bool TrainingLoop::runEpoch() {
              " epochs");
         return true;
     }
-    if (stop_.stop_requested()) {
+    if (agreeToStop()) {
         log_("stopped after epoch " + std::to_string(state_.epoch) + "; checkpoint written");
         return false;
     }
@@ -188,28 +212,44 @@ bool TrainingLoop::runEpoch() {
 double TrainingLoop::trainBatches(int epoch) {
     const std::vector<std::size_t> order = balance_.epochOrder(config_.seed, epoch);
     const std::size_t bs = plan_.batchSize;
+    // A data-parallel rank takes its share of every batch: positions are those of the epoch's
+    // order, so every rank draws the same augmentation for a galaxy as a single process would.
+    const std::size_t ranks = comm_ ? static_cast<std::size_t>(comm_->size()) : 1;
+    const std::size_t share = bs / ranks, offset = comm_ ? share * comm_->rank() : 0;
     BatchLoader<Batch> loader(
         state_.batchInEpoch, plan_.batchesPerEpoch, config_.loaderThreads, 4, [&](std::size_t b) {
             return trainingBatch(cache_, config_.augmentation, config_.seed,
-                                 static_cast<std::uint64_t>(epoch), b * bs, bs,
+                                 static_cast<std::uint64_t>(epoch), b * bs + offset, share,
                                  [&](std::size_t pos) {
                                      const std::size_t k = order[pos];
                                      return std::pair(sets_.train[k], sets_.trainLabels[k]);
                                  });
         });
+    // Every rank takes every step: a stop is agreed after a step, never while waiting.
+    const std::stop_token waitStop = comm_ ? std::stop_token() : stop_;
 
     net_->train();
     double lr = learningRate(config_, plan_, state_.step, state_.elapsed);
     double rate = 0;  // smoothed images/s
     while (state_.batchInEpoch < plan_.batchesPerEpoch) {
         const auto start = Clock::now();
-        std::optional<Batch> batch = loader.next(stop_);
+        std::optional<Batch> batch = loader.next(waitStop);
         if (!batch) break;  // stop requested while waiting
         lr = learningRate(config_, plan_, state_.step, state_.elapsed);
         for (auto& group : optimizer_.param_groups())
             static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-        const StepResult result = trainStep(*net_, optimizer_, batch->images.to(device_),
-                                            batch->labels.to(device_), lossOptions_);
+        StepResult result;
+        double dt = 0;
+        if (comm_) {
+            const StepAgreement agreed =
+                dataParallelBatch(*batch, state_.batchInEpoch, order, start);
+            result = {agreed.loss, agreed.correct};
+            dt = agreed.seconds;
+        } else {
+            result = trainStep(*net_, optimizer_, batch->images.to(device_),
+                               batch->labels.to(device_), lossOptions_);
+            dt = seconds(start);
+        }
         if (!std::isfinite(result.loss))
             throw DataError("training diverged (loss is " + formatNumber(result.loss) +
                             "); try a lower learning rate");
@@ -218,16 +258,45 @@ double TrainingLoop::trainBatches(int epoch) {
         state_.partSeen += bs;
         ++state_.step;
         ++state_.batchInEpoch;
-        const double dt = seconds(start);
         state_.elapsed += dt;
         state_.partSeconds += dt;
         rate = rate == 0 ? static_cast<double>(bs) / dt
                          : 0.8 * rate + 0.2 * static_cast<double>(bs) / dt;
         reportBatch(epoch, result.loss, lr, rate);
-        if (stop_.stop_requested()) break;
+        if (comm_ ? !stopping_.empty() : stop_.stop_requested()) break;
         if (plan_.budgetSeconds > 0 && state_.elapsed >= plan_.budgetSeconds) break;
     }
     return lr;
+}
+
+StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
+                                              const std::vector<std::size_t>& order,
+                                              Clock::time_point start) {
+    // The global batch's weight: its size, or the sum of its images' class weights.
+    const std::vector<float> weights = balance_.lossWeights();
+    double denominator = static_cast<double>(plan_.batchSize);
+    if (!weights.empty()) {
+        denominator = 0;
+        for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos)
+            denominator += weights[static_cast<std::size_t>(sets_.trainLabels[order[pos]])];
+    }
+    const StepResult part = dataParallelStep(*comm_, *net_, optimizer_, share.images.to(device_),
+                                             share.labels.to(device_), lossOptions_, denominator);
+    StepAgreement agreed = agreeOnStep(*comm_, part, seconds(start), stop_.stop_requested());
+    stopping_ = agreed.stopping;
+    return agreed;
+}
+
+std::vector<Prediction> TrainingLoop::predict(const std::vector<std::size_t>& indices,
+                                              const std::vector<int>& labels, bool tta) {
+    if (comm_) {
+        comm_->broadcastBuffers(*net_);  // rank 0's BatchNorm statistics, as its checkpoint has
+        return predictShared(*comm_, *net_, cache_, indices, labels, config_.augmentation, tta,
+                             static_cast<int>(plan_.batchSize), config_.loaderThreads, device_);
+    }
+    return predictIndices(*net_, cache_, indices, labels, config_.augmentation, tta,
+                          static_cast<int>(plan_.batchSize), config_.loaderThreads, device_, stop_,
+                          {});
 }
 
 void TrainingLoop::reportBatch(int epoch, double batchLoss, double lr,
@@ -260,9 +329,7 @@ bool TrainingLoop::validate(EpochRecord& record) {
     if (sets_.val.empty()) return true;
     std::vector<Prediction> predictions;
     try {
-        predictions = predictIndices(*net_, cache_, sets_.val, sets_.valLabels,
-                                     config_.augmentation, false, static_cast<int>(plan_.batchSize),
-                                     config_.loaderThreads, device_, stop_, {});
+        predictions = predict(sets_.val, sets_.valLabels, false);
     } catch (const Cancelled&) {
         return false;
     }
@@ -292,6 +359,7 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     }
     // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
     // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
+    if (!leader()) return improved;
     if (improved) saveCheckpointTo(session_.run.bestCheckpoint());
     saveCheckpointTo(session_.run.lastCheckpoint());
     writeMetricsCsv(session_.run, state_.history);
@@ -299,25 +367,27 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
 }
 
 void TrainingLoop::saveCheckpointTo(const fs::path& file) {
+    if (!leader()) return;
     saveCheckpoint(file, *net_, optimizer_, state_.toJson(config_.seed));
 }
 
 std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
     const RunFolder& run = session_.run;
     std::error_code ec;
-    if (fs::exists(run.bestCheckpoint(), ec))
+    if (leader() && fs::exists(run.bestCheckpoint(), ec))
         loadCheckpoint(run.bestCheckpoint(), *net_, nullptr, device_);
+    if (comm_) comm_->broadcastModule(*net_);  // rank 0's best weights
     const bool onTest = !sets_.test.empty();
     const auto& indices = onTest ? sets_.test : sets_.val;
     const auto& labels = onTest ? sets_.testLabels : sets_.valLabels;
     if (indices.empty()) return std::nullopt;
-    const auto predictions = predictIndices(*net_, cache_, indices, labels, config_.augmentation,
-                                            config_.tta, static_cast<int>(plan_.batchSize),
-                                            config_.loaderThreads, device_, stop_, {});
-    writePredictionsCsv(run.predictions(), predictions);
+    const auto predictions = predict(indices, labels, config_.tta);
     const EvaluationResult ev = evaluate(predictions);
-    const std::string text = ev.toJson();
-    writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
+    if (leader()) {
+        writePredictionsCsv(run.predictions(), predictions);
+        const std::string text = ev.toJson();
+        writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
+    }
     log_(std::string(onTest ? "test" : "validation") + " (best epoch " +
          std::to_string(state_.bestEpoch) + (config_.tta ? ", TTA" : "") + "): accuracy " +
          formatNumber(ev.accuracy) + " [" + formatNumber(ev.accuracyInterval.low) + ", " +

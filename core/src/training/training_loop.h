@@ -4,23 +4,28 @@
 #include <torch/nn.h>
 #include <torch/optim.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <stop_token>
 #include <vector>
 
+#include "distributed/communicator.h"
+#include "distributed/data_parallel.h"
 #include "gz/catalog.h"
 #include "gz/decoded_cache.h"
 #include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
+#include "training/batches.h"
 #include "training/class_balance.h"
 #include "training/memory_tuning.h"
 #include "training/models.h"
 #include "training/run_log.h"
 #include "training/schedule.h"
 #include "training/split_subsets.h"
+#include "training/train_step.h"
 #include "training/training_state.h"
 
 namespace gz::detail {
@@ -33,12 +38,18 @@ struct Session {
     const Catalog* catalog = nullptr;
     std::filesystem::path workspace;
     const TrainCallbacks* callbacks = nullptr;
+    /// The other ranks of a data-parallel training; null for a single process.
+    Communicator* comm = nullptr;
 };
 
 /// Trains a run's model epoch by epoch: every epoch ends with a validation, best.pt when it
 /// improved, last.pt and metrics.csv; a stop request ends it after the current batch with
 /// last.pt written. The run ends with the best checkpoint evaluated on the test split (else the
 /// validation split). `session` must outlive the loop.
+///
+/// In a data-parallel training every rank runs a loop: each takes its share of every batch and
+/// of every evaluation, every decision (stop, time, best epoch) is agreed, and rank 0 alone
+/// writes the run folder (the log, checkpoints, metrics, predictions).
 class TrainingLoop {
 public:
     /// Opens the run log, decodes the images into the workspace cache and builds the model and
@@ -50,6 +61,9 @@ public:
     TrainOutcome run(bool resume);
 
 private:
+    bool leader() const { return !comm_ || comm_->world().leader(); }
+    /// Whether to stop now; agreed by every rank in a data-parallel training.
+    bool agreeToStop();
     int useThreads() const;
     DecodedCache decodeImages();
     SplitSubsets usableSubsets() const;
@@ -66,6 +80,14 @@ private:
     /// learning rate of the last batch.
     double trainBatches(int epoch);
     void reportBatch(int epoch, double batchLoss, double lr, double imagesPerSecond) const;
+    /// The step of a data-parallel training on this rank's share of global batch `b` of an
+    /// epoch in `order`; returns what the ranks agree on after it (rank 0's time from `start`).
+    StepAgreement dataParallelBatch(const Batch& share, std::size_t b,
+                                    const std::vector<std::size_t>& order,
+                                    std::chrono::steady_clock::time_point start);
+    /// Predicts cached images, shared out over the ranks in a data-parallel training.
+    std::vector<Prediction> predict(const std::vector<std::size_t>& indices,
+                                    const std::vector<int>& labels, bool tta);
     /// Fills in the validation metrics of `record`; false when a stop interrupted it.
     bool validate(EpochRecord& record);
     /// Adds a validated epoch to the history, updates the best epoch and writes the checkpoints
@@ -78,7 +100,9 @@ private:
 
     const Session& session_;
     const TrainConfig& config_;
+    Communicator* comm_;
     std::stop_token stop_;
+    std::vector<int> stopping_;  ///< the ranks that asked to stop (data-parallel)
     TrainingMemory memory_;
     RunLog log_;
     int threads_;

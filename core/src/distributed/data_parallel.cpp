@@ -1,0 +1,81 @@
+#include "distributed/data_parallel.h"
+
+#include <algorithm>
+
+#include "training/inference.h"
+
+namespace gz::detail {
+
+StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
+                            torch::optim::Optimizer& optimizer, const torch::Tensor& x,
+                            const torch::Tensor& y,
+                            const torch::nn::functional::CrossEntropyFuncOptions& options,
+                            double denominator) {
+    auto summed = options;
+    summed.reduction(torch::kSum);
+    optimizer.zero_grad();
+    const torch::Tensor logits = net.forward(x);
+    const torch::Tensor loss =
+        torch::nn::functional::cross_entropy(logits, y, summed) / denominator;
+    loss.backward();
+    comm.reduceGradients(net.parameters(), 1.0);
+    optimizer.step();
+    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>()};
+}
+
+StepAgreement agreeOnStep(Communicator& comm, const StepResult& part, double seconds, bool stop) {
+    // Doubles: exact for the counts and the same bits on every rank.
+    torch::Tensor t = torch::zeros({3 + comm.size()}, torch::kFloat64);
+    auto* v = t.data_ptr<double>();
+    v[0] = part.loss;
+    v[1] = static_cast<double>(part.correct);
+    v[2] = comm.world().leader() ? seconds : 0;
+    v[3 + comm.rank()] = stop ? 1 : 0;
+    comm.sum(t);
+    StepAgreement a{v[0], static_cast<std::int64_t>(v[1]), v[2], {}};
+    for (int r = 0; r < comm.size(); ++r)
+        if (v[3 + r] > 0) a.stopping.push_back(r);
+    return a;
+}
+
+std::vector<int> agreeOnStop(Communicator& comm, bool stop) {
+    return agreeOnStep(comm, {0, 0}, 0, stop).stopping;
+}
+
+double leaderValue(Communicator& comm, double value) {
+    torch::Tensor t = torch::tensor({value}, torch::kFloat64);
+    comm.broadcast(t);
+    return t.item<double>();
+}
+
+std::vector<Prediction> predictShared(Communicator& comm, GalaxyNetImpl& net,
+                                      const DecodedCache& cache,
+                                      const std::vector<std::size_t>& indices,
+                                      const std::vector<int>& labels,
+                                      const AugmentationParams& params, bool tta, int batchSize,
+                                      int workers, const torch::Device& device) {
+    const auto [first, last] = shareOf(indices.size(), comm.rank(), comm.size());
+    const auto at = [](const auto& v, std::size_t i) { return v.begin() + static_cast<long>(i); };
+    const std::vector<std::size_t> mine(at(indices, first), at(indices, last));
+    const std::vector<int> myLabels(at(labels, first), at(labels, last));
+    const auto own =
+        predictIndices(net, cache, mine, myLabels, params, tta, batchSize, workers, device, {}, {});
+    // Every rank fills its rows; the others stay 0, and x + 0 is x: the sum is every share.
+    torch::Tensor rows =
+        torch::zeros({static_cast<std::int64_t>(indices.size()), kMorphologyCount});
+    float* r = rows.data_ptr<float>();
+    for (std::size_t i = 0; i < own.size(); ++i)
+        std::copy(own[i].probabilities.begin(), own[i].probabilities.end(),
+                  r + (first + i) * kMorphologyCount);
+    comm.sum(rows);
+    r = rows.data_ptr<float>();
+    std::vector<Prediction> all(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        all[i].id = cache.id(indices[i]);
+        all[i].trueLabel = labels[i];
+        std::copy_n(r + i * kMorphologyCount, kMorphologyCount, all[i].probabilities.begin());
+    }
+    return all;
+}
+
+}  // namespace gz::detail

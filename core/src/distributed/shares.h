@@ -1,0 +1,16 @@
+#pragma once
+// Private to core: how a list is shared out over the ranks of a data-parallel training.
+
+#include <cstddef>
+#include <utility>
+
+namespace gz::detail {
+
+/// Rank `rank`'s share [first, last) of `n` items in contiguous blocks whose sizes differ by at
+/// most one; the shares of all ranks cover 0..n-1 once.
+inline std::pair<std::size_t, std::size_t> shareOf(std::size_t n, int rank, int size) {
+    const auto r = static_cast<std::size_t>(rank), s = static_cast<std::size_t>(size);
+    return {n * r / s, n * (r + 1) / s};
+}
+
+}  // namespace gz::detail

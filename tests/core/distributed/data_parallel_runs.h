@@ -1,0 +1,37 @@
+#pragma once
+// Data-parallel steps with the ranks as threads of the test process (LibTorch inside; this
+// header is plain C++ so that Qt Test files can include it).
+
+#include <string>
+#include <vector>
+
+#include "gz/world.h"
+
+namespace gz::test {
+
+/// After each step of a data-parallel run against one process on the joint batch.
+struct StepComparison {
+    std::vector<bool> ranksIdentical;    ///< every rank's parameters are the same bits
+    std::vector<double> fromOneProcess;  ///< largest parameter difference to one process
+    std::vector<double> lossDifference;  ///< agreed loss minus one process's
+    std::vector<bool> lossAgreed;        ///< every rank got the same agreed loss
+};
+
+/// 2 ranks x 16 images against 1 process x 32 for 4 steps of a small network without
+/// BatchNorm (SGD with Nesterov momentum, label smoothing, optionally class weights); rank 1
+/// starts from other weights, which the broadcast replaces.
+StepComparison twoRanksAgainstOneProcess(bool classWeights, int port);
+
+struct BatchNormRun {
+    std::vector<bool> ranksIdentical;  ///< parameters after each step
+    bool buffersIdentical = false;     ///< running statistics after broadcastBuffers
+    double reduceSeconds = 0;          ///< rank 0's time in the gradient allreduce
+};
+
+/// 3 steps of the `compact` network (BatchNorm) on 2 ranks x 8 random 32x32 images.
+BatchNormRun compactOnTwoRanks(int port);
+
+/// The DataError text of meeting with `worlds` (one thread each); "" where a rank met fine.
+std::vector<std::string> meetingErrors(const std::vector<World>& worlds);
+
+}  // namespace gz::test

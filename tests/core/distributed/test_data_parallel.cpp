@@ -1,0 +1,191 @@
+// Data-parallel training's parts: where a rank finds the others (command line, PyTorch's
+// variables, Slurm's), the shares, and the c10d steps with the ranks as threads of this
+// process — parameters the same bits on every rank after every step, and equal to one process
+// on the joint batch; ranks that do not come are named.
+
+#include <QtTest>
+#include <map>
+#include <optional>
+
+#include "data_parallel_runs.h"
+#include "distributed/shares.h"
+#include "fixtures.h"
+#include "gz/error.h"
+#include "gz/world.h"
+
+using namespace gz;
+
+namespace {
+
+EnvironmentFn envOf(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        const auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+World local(int rank, int size, int port, double timeout) {
+    World w;
+    w.size = size;
+    w.rank = rank;
+    w.masterPort = port;
+    w.timeoutSeconds = timeout;
+    return w;
+}
+
+bool contains(const std::string& text, const char* needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+class TestDataParallel : public QObject {
+    Q_OBJECT
+
+private slots:
+    void worldFromOptionsFirst() {
+        WorldArgs args;
+        args.size = 4;
+        args.rank = 2;
+        args.master = "node3:1234";
+        const World w =
+            resolveWorld(args, envOf({{"WORLD_SIZE", "8"}, {"RANK", "1"}, {"SLURM_PROCID", "5"}}));
+        QCOMPARE(w.size, 4);
+        QCOMPARE(w.rank, 2);
+        QCOMPARE(w.masterAddr, std::string("node3"));
+        QCOMPARE(w.masterPort, 1234);
+        QCOMPARE(w.origin, std::string("options"));
+    }
+
+    void worldFromLauncherThenSlurm() {
+        const World launcher = resolveWorld({}, envOf({{"WORLD_SIZE", "3"},
+                                                       {"RANK", "1"},
+                                                       {"MASTER_ADDR", "10.0.0.5"},
+                                                       {"MASTER_PORT", "29999"},
+                                                       {"SLURM_PROCID", "0"},
+                                                       {"SLURM_NTASKS", "9"}}));
+        QCOMPARE(launcher.size, 3);
+        QCOMPARE(launcher.rank, 1);
+        QCOMPARE(launcher.masterAddr, std::string("10.0.0.5"));
+        QCOMPARE(launcher.masterPort, 29999);
+        QCOMPARE(launcher.origin, std::string("environment"));
+
+        const World slurm = resolveWorld({}, envOf({{"SLURM_PROCID", "3"},
+                                                    {"SLURM_NTASKS", "8"},
+                                                    {"SLURM_STEP_NODELIST", "cn[017-020],gpu1"},
+                                                    {"SLURM_JOB_ID", "123456"}}));
+        QCOMPARE(slurm.size, 8);
+        QCOMPARE(slurm.rank, 3);
+        QCOMPARE(slurm.masterAddr, std::string("cn017"));
+        QCOMPARE(slurm.masterPort, slurmPort(123456));
+        QVERIFY(slurm.masterPort >= 20000 && slurm.masterPort < 30000);
+        // MASTER_ADDR wins over the node list (emulated nodes do not resolve); the step's task
+        // count over the job's.
+        const World step = resolveWorld({}, envOf({{"SLURM_PROCID", "1"},
+                                                   {"SLURM_NTASKS", "8"},
+                                                   {"SLURM_STEP_NUM_TASKS", "2"},
+                                                   {"SLURM_STEP_NODELIST", "n[1-2]"},
+                                                   {"MASTER_ADDR", "127.0.0.1"},
+                                                   {"SLURM_JOB_ID", "7"}}));
+        QCOMPARE(step.size, 2);
+        QCOMPARE(step.masterAddr, std::string("127.0.0.1"));
+
+        const World plain = resolveWorld({}, envOf({}));
+        QVERIFY(!plain.distributed());
+        QVERIFY(plain.origin.empty());
+    }
+
+    void badWorldsAreNamed() {
+        auto fails = [](const WorldArgs& args, const EnvironmentFn& env, const char* needle) {
+            try {
+                resolveWorld(args, env);
+            } catch (const DataError& e) {
+                QVERIFY2(contains(e.what(), needle), e.what());
+                return;
+            }
+            QFAIL("no error");
+        };
+        WorldArgs noRank;
+        noRank.size = 2;
+        fails(noRank, envOf({}), "--rank");
+        WorldArgs outside;
+        outside.size = 2;
+        outside.rank = 2;
+        fails(outside, envOf({}), "rank 2 is outside 0..1");
+        WorldArgs badMaster;
+        badMaster.size = 2;
+        badMaster.rank = 0;
+        badMaster.master = "node3";
+        fails(badMaster, envOf({}), "HOST:PORT");
+        fails({}, envOf({{"WORLD_SIZE", "2"}}), "RANK is not");
+        fails({}, envOf({{"WORLD_SIZE", "two"}, {"RANK", "0"}}), "WORLD_SIZE must be a whole");
+    }
+
+    void firstSlurmHosts() {
+        QCOMPARE(firstSlurmHost("n1"), std::string("n1"));
+        QCOMPARE(firstSlurmHost("n[1-2]"), std::string("n1"));
+        QCOMPARE(firstSlurmHost("node[007-009,012],gpu[1-2]"), std::string("node007"));
+        QCOMPARE(firstSlurmHost("login,cn[3-4]"), std::string("login"));
+    }
+
+    void sharesCoverEveryItemOnce() {
+        for (std::size_t n : {0, 1, 7, 28, 100})
+            for (int size : {1, 2, 3, 8}) {
+                std::vector<int> seen(n, 0);
+                for (int r = 0; r < size; ++r) {
+                    const auto [first, last] = detail::shareOf(n, r, size);
+                    QVERIFY(last - first <= n / static_cast<std::size_t>(size) + 1);
+                    for (std::size_t i = first; i < last; ++i) ++seen[i];
+                }
+                for (int s : seen) QCOMPARE(s, 1);
+            }
+    }
+
+    // 2 ranks x 16 take the same steps as 1 process x 32, with and without class weights (the
+    // global batch's weight is the denominator); the ranks hold the same bits after every step.
+    void twoRanksEqualOneProcessWithoutBatchNorm_data() {
+        QTest::addColumn<bool>("weighted");
+        QTest::newRow("mean") << false;
+        QTest::newRow("class weights") << true;
+    }
+    void twoRanksEqualOneProcessWithoutBatchNorm() {
+        QFETCH(bool, weighted);
+        const auto c = test::twoRanksAgainstOneProcess(weighted, freeLocalPort());
+        QCOMPARE(c.ranksIdentical.size(), std::size_t{4});
+        for (std::size_t s = 0; s < c.ranksIdentical.size(); ++s) {
+            QVERIFY2(c.ranksIdentical[s], qPrintable(QString("ranks differ after step %1").arg(s)));
+            QVERIFY2(c.fromOneProcess[s] < 1e-6,
+                     qPrintable(
+                         QString("step %1: %2 from one process").arg(s).arg(c.fromOneProcess[s])));
+            QVERIFY(std::abs(c.lossDifference[s]) < 1e-6);
+            QVERIFY(c.lossAgreed[s]);
+        }
+    }
+
+    // A network with BatchNorm: the same bits on every rank after every step, and the running
+    // statistics after their broadcast.
+    void compactStaysIdenticalOnEveryRank() {
+        const auto run = test::compactOnTwoRanks(freeLocalPort());
+        QCOMPARE(run.ranksIdentical.size(), std::size_t{3});
+        for (bool same : run.ranksIdentical) QVERIFY(same);
+        QVERIFY(run.buffersIdentical);
+        QVERIFY(run.reduceSeconds > 0);
+    }
+
+    void ranksThatNeverArriveAreNamed() {
+        const auto alone = test::meetingErrors({local(0, 3, freeLocalPort(), 1)});
+        QVERIFY2(contains(alone[0], "ranks 1, 2 never arrived"), alone[0].c_str());
+        const auto orphan = test::meetingErrors({local(1, 2, freeLocalPort(), 1)});
+        QVERIFY2(contains(orphan[0], "could not reach rank 0"), orphan[0].c_str());
+    }
+
+    void aDifferentWorldSizeIsRefused() {
+        const int port = freeLocalPort();
+        const auto errors = test::meetingErrors({local(0, 2, port, 3), local(1, 3, port, 3)});
+        QVERIFY2(contains(errors[0], "world size 3"), errors[0].c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDataParallel)
+#include "test_data_parallel.moc"
