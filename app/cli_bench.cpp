@@ -15,13 +15,16 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "cli_commands.h"
 #include "cli_common.h"
+#include "cli_ranks.h"
 #include "gz/catalog.h"
 #include "gz/files.h"
+#include "gz/models.h"
 #include "gz/preprocess.h"
 #include "gz/training.h"
 
@@ -184,30 +187,68 @@ struct BenchTrainArgs {
     int batch = 64;
     int threads = 0;
     double seconds = 20.0;
+    WorldArgs world;
     bool json = false;
 };
 
-int runBenchTrain(const BenchTrainArgs& a, const std::stop_token& stop) {
+// --world-size N without --rank: this process is rank 0 of N started here, each with an equal
+// share of the cores unless --threads says otherwise.
+std::unique_ptr<LocalRanks> startLocalRanks(BenchTrainArgs& a) {
+    if (!a.world.size || *a.world.size < 2 || a.world.rank) return nullptr;
+    const int n = *a.world.size;
+    if (a.threads == 0)
+        a.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / n);
+    a.world.rank = 0;
+    a.world.master = "127.0.0.1:" + std::to_string(freeLocalPort());
+    std::vector<std::string> args{"bench",        "train",
+                                  "--model",      a.model,
+                                  "--batch",      std::to_string(a.batch),
+                                  "--threads",    std::to_string(a.threads),
+                                  "--seconds",    std::to_string(a.seconds),
+                                  "--world-size", std::to_string(n),
+                                  "--master",     *a.world.master};
+    if (a.world.timeoutSeconds)
+        args.insert(args.end(), {"--dist-timeout", std::to_string(*a.world.timeoutSeconds)});
+    return std::make_unique<LocalRanks>(args, n);
+}
+
+int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
     std::optional<Catalog> catalog;
     if (!a.data.empty()) catalog = Catalog::open(CatalogSource::kaggleFolder(a.data), stop);
+    auto ranks = startLocalRanks(a);
+    const World world = resolveWorld(a.world);
     const TrainBenchmark b =
         benchmarkTraining(a.model, a.batch, a.threads, a.seconds, catalog ? &*catalog : nullptr,
-                          workspaceOrDefault(a.workspace), stop, terminalProgress());
+                          workspaceOrDefault(a.workspace), stop,
+                          world.leader() ? terminalProgress() : ProgressFn{}, world);
+    if (ranks) ranks->wait();
+    if (!world.leader()) return kExitOk;
     const auto orNull = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     if (a.json) {
-        std::cout << json{{"model", b.model},
-                          {"batch", b.batch},
-                          {"threads", b.threads},
-                          {"parameters", b.parameters},
-                          {"compute_images_per_s", b.computeImagesPerSecond},
-                          {"end_to_end_images_per_s", orNull(b.endToEndImagesPerSecond)}}
-                         .dump()
-                  << "\n";
+        json j{{"model", b.model},
+               {"batch", b.batch},
+               {"threads", b.threads},
+               {"world_size", b.worldSize},
+               {"parameters", b.parameters},
+               {"compute_images_per_s", b.computeImagesPerSecond},
+               {"end_to_end_images_per_s", orNull(b.endToEndImagesPerSecond)}};
+        if (world.distributed()) {
+            j["allreduce_ms_per_step"] = b.allreduceMilliseconds;
+            j["allreduce_share_of_step"] = b.allreduceShare;
+            j["gradient_bytes"] = b.gradientBytes;
+        }
+        std::cout << j.dump() << "\n";
     } else {
-        std::printf("train %s: %lld parameters, batch %d, %d threads\n", b.model.c_str(),
-                    static_cast<long long>(b.parameters), b.batch, b.threads);
+        std::printf("train %s: %lld parameters, batch %d, %d threads x %d ranks\n", b.model.c_str(),
+                    static_cast<long long>(b.parameters), b.batch, b.threads, b.worldSize);
         std::printf("  compute only (random tensors): %8.1f images/s  (median of %zu steps)\n",
                     b.computeImagesPerSecond, b.computeSteps);
+        if (world.distributed())
+            std::printf(
+                "  gradient allreduce:            %8.2f ms a step (%.1f%% of the step, "
+                "%.1f MB)\n",
+                b.allreduceMilliseconds, 100 * b.allreduceShare,
+                static_cast<double>(b.gradientBytes) / 1e6);
         if (std::isfinite(b.endToEndImagesPerSecond))
             std::printf("  end to end (cache + loader):   %8.1f images/s  (median of %zu steps)\n",
                         b.endToEndImagesPerSecond, b.endToEndSteps);
@@ -219,7 +260,8 @@ Command addBenchTrain(CLI::App& bench) {
     auto a = std::make_shared<BenchTrainArgs>();
     auto* cmd = bench.add_subcommand(
         "train", "Training images/s on random tensors and, with --data, through the loader");
-    cmd->add_option("--model", a->model, "compact|resnet26|bench-resnet")->capture_default_str();
+    cmd->add_option("--model", a->model, joinOptionKeys(availableModels(), "|"))
+        ->capture_default_str();
     cmd->add_option("--batch", a->batch, "Batch size")
         ->capture_default_str()
         ->check(CLI::Range(2, 4096));
@@ -232,6 +274,10 @@ Command addBenchTrain(CLI::App& bench) {
         ->capture_default_str()
         ->check(CLI::Range(0.0, 3600.0));
     addWorkspaceOption(cmd, a->workspace);
+    addWorldOptions(cmd, a->world);
+    cmd->footer(
+        "With --world-size N and no --rank, starts N ranks on this machine (this process is "
+        "rank 0), each with 1/N of the cores unless --threads is given.");
     cmd->add_flag("--json", a->json, "Print one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runBenchTrain(*a, stop); }};
 }

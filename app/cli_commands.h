@@ -43,6 +43,8 @@ void registerTrainCommands(CLI::App& app, Context& ctx);
 void registerEvaluateCommands(CLI::App& app, Context& ctx);
 /// runs
 void registerRunsCommands(CLI::App& app, Context& ctx);
+/// workflow slurm, workflow pegasus
+void registerWorkflowCommands(CLI::App& app, Context& ctx);
 /// bench catalog, bench preprocess, bench train
 void registerBenchCommands(CLI::App& app, Context& ctx);
 

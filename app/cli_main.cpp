@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     registerTrainCommands(app, ctx);
     registerEvaluateCommands(app, ctx);
     registerRunsCommands(app, ctx);
+    registerWorkflowCommands(app, ctx);
     registerBenchCommands(app, ctx);
 
     CLI11_PARSE(app, argc, argv);

@@ -13,12 +13,11 @@
 #include "cli_commands.h"
 #include "cli_common.h"
 #include "cli_report.h"
+#include "cli_train_options.h"
 #include "gz/catalog.h"
 #include "gz/constants.h"
 #include "gz/labeling.h"
-#include "gz/models.h"
 #include "gz/partition.h"
-#include "gz/train_options.h"
 #include "gz/training.h"
 
 namespace gz::cli {
@@ -76,20 +75,11 @@ int reportOutcome(const TrainOutcome& o, const fs::path& run, bool asJson) {
 
 // ---- train -------------------------------------------------------------------------------
 
-// An option's keys as its help lists them: "cosine|step|constant".
-template <class E>
-std::string keysOf() {
-    return joinOptionKeys(optionKeys<E>(), "|");
-}
-
 struct TrainArgs {
     CatalogArgs catalog;
-    std::string split, rules, params, out, workspace;
-    TrainConfig config;
+    std::string split, out, workspace;
+    TrainOptionArgs train;
     WorldArgs world;
-    // The options' keys, read into `config` by runTrain.
-    std::string schedule{optionKey(config.schedule)}, balance{optionKey(config.balance)},
-        select{optionKey(config.selectMetric)}, device{optionKey(config.device)};
     bool json = false;
 };
 
@@ -99,65 +89,27 @@ std::vector<SplitEntry> splitFor(const Catalog& catalog, const LabelRules& rules
     return partitionDataset(catalog, rules, SplitRatios{}, kDefaultSeed);
 }
 
-int runTrain(TrainArgs& a, const std::stop_token& stop) {
-    if (a.config.epochs == 0 && a.config.minutes == 0) a.config.epochs = 30;
-    if (!a.params.empty()) a.config.augmentation = AugmentationParams::load(a.params);
-    if (!a.rules.empty()) a.config.rules = LabelRules::load(a.rules);
-    a.config.schedule = requireOption<Schedule>(a.schedule);
-    a.config.balance = requireOption<Balance>(a.balance);
-    a.config.selectMetric = requireOption<SelectMetric>(a.select);
-    a.config.device = requireOption<Device>(a.device);
+int runTrain(const TrainArgs& a, const std::stop_token& stop) {
+    TrainConfig config = trainConfigFrom(a.train);
     const World world = resolveWorld(a.world);
-    a.config.worldSize = world.size;
-    a.config.validate();
+    config.worldSize = world.size;
+    config.validate();
     const Catalog catalog = openCatalog(a.catalog, stop);
-    const auto split = splitFor(catalog, a.config.rules, a.split);
+    const auto split = splitFor(catalog, config.rules, a.split);
     const auto outcome =
-        startTraining(a.out, a.config, catalog, split, workspaceOrDefault(a.workspace), stop,
+        startTraining(a.out, config, catalog, split, workspaceOrDefault(a.workspace), stop,
                       consoleCallbacks(world), world);
     return reportOutcome(outcome, a.out, a.json && world.leader());
 }
 
 Command addTrain(CLI::App& app) {
     auto a = std::make_shared<TrainArgs>();
-    TrainConfig& c = a->config;
-
     auto* cmd = app.add_subcommand("train", "Train a network; writes a run folder");
     addCatalogOptions(cmd, a->catalog);
     cmd->add_option("--split", a->split,
                     "split.csv (default: label with the rules and split " +
                         SplitRatios{}.text('/') + ", seed " + std::to_string(kDefaultSeed) + ")");
-    cmd->add_option("--model", c.model, joinOptionKeys(availableModels(), "|"))
-        ->capture_default_str();
-    cmd->add_option("--epochs", c.epochs, "Epochs in all");
-    cmd->add_option("--minutes", c.minutes,
-                    "Training time in all (the budget includes validation)");
-    cmd->add_option("--batch", c.batch, "Batch size")->capture_default_str();
-    cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
-    cmd->add_option("--schedule", a->schedule, keysOf<Schedule>())->capture_default_str();
-    cmd->add_option("--warmup", c.warmupEpochs, "Linear warm-up epochs")->capture_default_str();
-    cmd->add_option("--step-every", c.stepEvery, "step schedule: divide by 10 every N steps")
-        ->capture_default_str();
-    cmd->add_option("--weight-decay", c.weightDecay, "L2 weight decay")->capture_default_str();
-    cmd->add_option("--label-smoothing", c.labelSmoothing, "Label smoothing")
-        ->capture_default_str();
-    cmd->add_option("--balance", a->balance, keysOf<Balance>())->capture_default_str();
-    cmd->add_option("--patience", c.earlyStopPatience, "Early stopping patience in epochs (0: off)")
-        ->capture_default_str();
-    cmd->add_option("--select", a->select,
-                    "Validation metric for the best checkpoint: " + keysOf<SelectMetric>())
-        ->capture_default_str();
-    cmd->add_flag("--tta,!--no-tta", c.tta,
-                  "Test-time augmentation (8 rotations and flips) in the final evaluation "
-                  "(default: on)");
-    cmd->add_option("--threads", c.threads, "LibTorch threads (default: every core)");
-    cmd->add_option("--loader-threads", c.loaderThreads, "Batch-preparing threads")
-        ->capture_default_str();
-    cmd->add_option("--device", a->device, keysOf<Device>())->capture_default_str();
-    cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
-    cmd->add_option("--params", a->params, "Augmentation parameters JSON")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--rules", a->rules, "Label rules JSON")->check(CLI::ExistingFile);
+    addTrainOptions(cmd, a->train);
     addWorkspaceOption(cmd, a->workspace);
     addWorldOptions(cmd, a->world);
     cmd->add_option("--out", a->out, "Run folder to create")->required();

@@ -19,6 +19,8 @@ packages=(
   libgloo-dev
   # The cluster workflow and its one-machine test cluster (Slurm with munge authentication).
   slurm-wlm munge
+  # libyaml: the tests read the Pegasus workflow that galaxy-cli writes with it.
+  libyaml-dev
   # Offscreen and virtual-display runs of the GUI (tests, screenshots).
   xvfb xauth imagemagick fonts-dejavu-core
   # The cluster workflow's test: a private one-machine Slurm cluster (packaging/slurm-cluster.sh).

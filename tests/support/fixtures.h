@@ -66,7 +66,4 @@ struct CliResult {
 /// Runs galaxy-cli with the arguments and waits (up to timeoutMs).
 CliResult runCli(const QStringList& args, int timeoutMs = 120000);
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (for distributed-training tests).
-int freeTcpPort();
-
 }  // namespace gz::test

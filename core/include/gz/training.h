@@ -160,19 +160,28 @@ namespace gz {
 /// Training speed of a network (galaxy-cli bench train).
 struct TrainBenchmark {
     std::string model;
-    int batch = 0;
+    int batch = 0;  ///< the global batch (each of worldSize ranks takes batch / worldSize)
     int threads = 0;
+    int worldSize = 1;
     std::int64_t parameters = 0;
     double computeImagesPerSecond = 0;   ///< random tensors: forward, backward, SGD step
     double endToEndImagesPerSecond = 0;  ///< through the cache and the loader; NaN without data
     std::size_t computeSteps = 0, endToEndSteps = 0;
+    /// Data-parallel only: the median milliseconds a step spends summing the gradients over the
+    /// ranks (flat-buffer allreduce, with its copies), its share of the median step, and the
+    /// gradient bytes each step moves.
+    double allreduceMilliseconds = 0, allreduceShare = 0;
+    std::int64_t gradientBytes = 0;
 };
 
 /// Median images/s over at least `seconds` of steps after two warm-up steps, on random tensors
 /// and, with `data`, on the labeled galaxies through the decoded cache and the batch loader with
-/// the default augmentation (as training does).
+/// the default augmentation (as training does). With a distributed `world` (every rank calls
+/// this), each rank trains on batch / size images a step with the gradients averaged as in
+/// training, rank 0 decides when enough steps are timed, and `data` must be null.
 TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
                                  const Catalog* data, const std::filesystem::path& workspace,
-                                 const std::stop_token& stop = {}, const ProgressFn& progress = {});
+                                 const std::stop_token& stop = {}, const ProgressFn& progress = {},
+                                 const World& world = {});
 
 }  // namespace gz

@@ -62,4 +62,8 @@ std::string firstSlurmHost(std::string_view nodelist);
 /// node rarely pick the same port.
 int slurmPort(std::int64_t jobId);
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (for ranks started on this machine).
+/// Throws DataError when there is none.
+int freeLocalPort();
+
 }  // namespace gz

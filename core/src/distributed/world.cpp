@@ -3,6 +3,11 @@
 
 #include "gz/world.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -160,6 +165,21 @@ std::string firstSlurmHost(std::string_view nodelist) {
 
 int slurmPort(std::int64_t jobId) {
     return 20000 + static_cast<int>(jobId % 10000);
+}
+
+int freeLocalPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0)
+        port = ntohs(addr.sin_port);
+    if (fd >= 0) ::close(fd);
+    if (port == 0) throw DataError("cannot find a free TCP port on 127.0.0.1");
+    return port;
 }
 
 }  // namespace gz

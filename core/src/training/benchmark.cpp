@@ -9,6 +9,8 @@
 #include <limits>
 #include <memory>
 
+#include "distributed/communicator.h"
+#include "distributed/data_parallel.h"
 #include "gz/decoded_cache.h"
 #include "gz/error.h"
 #include "gz/labeling.h"
@@ -25,19 +27,43 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using detail::Batch;
 
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
 TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
                                  const Catalog* data, const fs::path& workspace,
-                                 const std::stop_token& stop, const ProgressFn& progress) {
+                                 const std::stop_token& stop, const ProgressFn& progress,
+                                 const World& world) {
     const detail::TrainingMemory memory;
     TrainBenchmark b;
     b.model = model;
     b.batch = batch;
     b.threads = detail::threadCount(threads);
+    b.worldSize = world.size;
+    world.validate();
+    if (world.distributed() && data)
+        throw DataError("bench train: --data is measured with a single process only");
+    if (batch % world.size != 0)
+        throw DataError("bench train: batch " + std::to_string(batch) +
+                        " must be a multiple of the world size " + std::to_string(world.size));
     torch::set_num_threads(b.threads);
     torch::manual_seed(0);
     detail::GalaxyNet net = detail::makeModel(model);
     net->train();
     b.parameters = detail::trainableParameters(*net);
+    b.gradientBytes = b.parameters * static_cast<std::int64_t>(sizeof(float));
+    std::unique_ptr<detail::Communicator> comm;
+    if (world.distributed()) {
+        comm = std::make_unique<detail::Communicator>(world);
+        comm->broadcastModule(*net);
+    }
+    const int share = batch / world.size;
     torch::optim::SGD optimizer(
         net->parameters(),
         torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(1e-4));
@@ -46,30 +72,45 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
     const int s = params.outputSize;
 
     // Times steps whose batches come from `next` until `seconds` have passed (after two warm-up
-    // steps); returns the median images/s and the number of timed steps.
+    // steps); returns the median images/s and the number of timed steps. Data-parallel ranks
+    // take every step together: rank 0's clock decides when enough are timed.
+    std::vector<double> reduceTimes;
     auto measure = [&](const std::function<Batch()>& next, std::size_t& steps) {
         std::vector<double> times;
         double total = 0;
-        for (int i = 0; total < seconds || times.size() < 3; ++i) {
+        for (int i = 0;; ++i) {
             const auto t0 = Clock::now();
             const Batch bt = next();
-            detail::trainStep(*net, optimizer, bt.images, bt.labels, options);
+            const double reducedBefore = comm ? comm->reduceSeconds() : 0;
+            if (comm)
+                detail::dataParallelStep(*comm, *net, optimizer, bt.images, bt.labels, options,
+                                         batch);
+            else
+                detail::trainStep(*net, optimizer, bt.images, bt.labels, options);
             const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
             if (i >= 2) {
                 times.push_back(dt);
                 total += dt;
+                if (comm) reduceTimes.push_back(comm->reduceSeconds() - reducedBefore);
             }
             checkpoint(stop, progress, static_cast<std::size_t>(std::min(total, seconds) * 1000),
                        static_cast<std::size_t>(seconds * 1000), "benchmarking " + model);
+            const bool enough = total >= seconds && times.size() >= 3;
+            if (!comm && enough) break;
+            if (comm && !detail::agreeOnStop(*comm, enough && world.leader()).empty()) break;
         }
         steps = times.size();
-        std::sort(times.begin(), times.end());
-        return static_cast<double>(batch) / times[times.size() / 2];
+        return static_cast<double>(batch) / median(times);
     };
 
-    const Batch random{torch::randn({batch, 3, s, s}),
-                       torch::randint(0, kMorphologyCount, {batch})};
+    const Batch random{torch::randn({share, 3, s, s}),
+                       torch::randint(0, kMorphologyCount, {share})};
     b.computeImagesPerSecond = measure([&] { return random; }, b.computeSteps);
+    if (comm) {
+        b.allreduceMilliseconds = 1000 * median(reduceTimes);
+        b.allreduceShare =
+            b.allreduceMilliseconds / 1000 * b.computeImagesPerSecond / static_cast<double>(batch);
+    }
 
     b.endToEndImagesPerSecond = std::numeric_limits<double>::quiet_NaN();
     if (data) {

@@ -82,8 +82,11 @@ void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {
 
 fs::path absoluteClean(const fs::path& p) {
     std::error_code ec;
-    fs::path a = fs::weakly_canonical(p, ec);
-    if (ec) a = fs::absolute(p, ec).lexically_normal();
+    // weakly_canonical alone leaves a relative path relative when none of it exists yet.
+    const fs::path absolute = fs::absolute(p, ec);
+    if (ec) return p.lexically_normal();
+    fs::path a = fs::weakly_canonical(absolute, ec);
+    if (ec) a = absolute.lexically_normal();
     return a;
 }
 

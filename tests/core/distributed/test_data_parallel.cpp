@@ -151,7 +151,7 @@ private slots:
     }
     void twoRanksEqualOneProcessWithoutBatchNorm() {
         QFETCH(bool, weighted);
-        const auto c = test::twoRanksAgainstOneProcess(weighted, test::freeTcpPort());
+        const auto c = test::twoRanksAgainstOneProcess(weighted, freeLocalPort());
         QCOMPARE(c.ranksIdentical.size(), std::size_t{4});
         for (std::size_t s = 0; s < c.ranksIdentical.size(); ++s) {
             QVERIFY2(c.ranksIdentical[s], qPrintable(QString("ranks differ after step %1").arg(s)));
@@ -166,7 +166,7 @@ private slots:
     // A network with BatchNorm: the same bits on every rank after every step, and the running
     // statistics after their broadcast.
     void compactStaysIdenticalOnEveryRank() {
-        const auto run = test::compactOnTwoRanks(test::freeTcpPort());
+        const auto run = test::compactOnTwoRanks(freeLocalPort());
         QCOMPARE(run.ranksIdentical.size(), std::size_t{3});
         for (bool same : run.ranksIdentical) QVERIFY(same);
         QVERIFY(run.buffersIdentical);
@@ -174,14 +174,14 @@ private slots:
     }
 
     void ranksThatNeverArriveAreNamed() {
-        const auto alone = test::meetingErrors({local(0, 3, test::freeTcpPort(), 1)});
+        const auto alone = test::meetingErrors({local(0, 3, freeLocalPort(), 1)});
         QVERIFY2(contains(alone[0], "ranks 1, 2 never arrived"), alone[0].c_str());
-        const auto orphan = test::meetingErrors({local(1, 2, test::freeTcpPort(), 1)});
+        const auto orphan = test::meetingErrors({local(1, 2, freeLocalPort(), 1)});
         QVERIFY2(contains(orphan[0], "could not reach rank 0"), orphan[0].c_str());
     }
 
     void aDifferentWorldSizeIsRefused() {
-        const int port = test::freeTcpPort();
+        const int port = freeLocalPort();
         const auto errors = test::meetingErrors({local(0, 2, port, 3), local(1, 3, port, 3)});
         QVERIFY2(contains(errors[0], "world size 3"), errors[0].c_str());
     }

@@ -59,6 +59,24 @@ private slots:
         requireOutsideDataFolder(dir() / "predictions.csv", images, "output");
         requireOutsideDataFolder(dir() / "predict-images-2" / "p.csv", images, "output");
     }
+
+    void aRelativeNewFileInsideTheDataIsRefused() {
+        // A relative path none of which exists yet, from inside the data folder.
+        const fs::path images = dir() / "cwd-images";
+        fs::create_directories(images);
+        const fs::path before = fs::current_path();
+        fs::current_path(images);
+        bool refused = false;
+        try {
+            requireOutsideDataFolder("new.csv", images, "output");
+        } catch (const DataError&) {
+            refused = true;
+        }
+        QVERIFY(isInsideFolder("new/deeper.csv", images));
+        QVERIFY(!isInsideFolder("../new.csv", images));
+        fs::current_path(before);
+        QVERIFY2(refused, "new.csv in the current folder, the data folder, was accepted");
+    }
 };
 
 QTEST_APPLESS_MAIN(TestFiles)
