@@ -220,6 +220,8 @@ start_cluster() {
     touch "$dir/$marker"
     # munged runs as the munge user and must reach its socket through this folder.
     chmod 755 "$dir"
+    runuser -u munge -- test -x "$dir" ||
+        fail "the munge user cannot enter $dir (a parent folder is closed): use one under /tmp"
     mkdir -p "$dir/state" "$dir/spool" "$dir/run" "$dir/log"
 
     local name ports
