@@ -3,13 +3,13 @@
 # nodes): `galaxy-cli workflow slurm` on a small demo data set, submitted with its submit.sh,
 # must finish with every job COMPLETED and every output in the workflow folder; a workflow whose
 # first job fails must end with its dependents cancelled, not pending forever. Needs root and
-# slurm-wlm + munge; skips (exit 77) otherwise, unless GZ_REQUIRE_SLURM=1 (CI) makes that a
-# failure. Environment: GZ_CLI (the built galaxy-cli), GZ_SOURCE_DIR (the repository).
+# slurm-wlm + munge, else skips (cluster_test.sh). Environment: GZ_CLI (the built galaxy-cli),
+# GZ_SOURCE_DIR (the repository).
 set -euo pipefail
 
 : "${GZ_CLI:?GZ_CLI must name the built galaxy-cli}"
-: "${GZ_SOURCE_DIR:?GZ_SOURCE_DIR must name the repository}"
-cluster_script=$GZ_SOURCE_DIR/packaging/slurm-cluster.sh
+# shellcheck source-path=SCRIPTDIR source=cluster_test.sh
+source "$(dirname "$0")/cluster_test.sh"
 
 # Two training ranks, one on each emulated node, one CPU each; a couple of epochs.
 readonly nodes=2
@@ -19,54 +19,8 @@ readonly expected_jobs="label split decode preprocess train evaluate"
 # Seconds a workflow may take from submission until its last job has left the queue.
 readonly queue_timeout=300
 
-skip() {
-    if [[ ${GZ_REQUIRE_SLURM:-0} == 1 ]]; then
-        echo "FAIL: $* (GZ_REQUIRE_SLURM=1: the cluster test must run here)" >&2
-        exit 1
-    fi
-    echo "SKIP: $*"
-    exit 77
-}
-
-[[ $(id -u) -eq 0 ]] || skip "starting a private Slurm cluster needs root"
-for cmd in slurmctld slurmd munged sbatch squeue scontrol; do
-    command -v "$cmd" >/dev/null ||
-        skip "$cmd is not installed (bash packaging/install-deps.sh installs slurm-wlm and munge)"
-done
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-# Under /tmp: munged must reach its socket as the munge user, and a socket path must stay short.
-work=$(mktemp -d /tmp/gz-slurm-test.XXXXXX)
-chmod 755 "$work"
 cluster=$work/cluster
-finish() {
-    local status=$? pids="" pid
-    [[ -f $cluster/pids ]] && pids=$(awk '{ print $2 }' "$cluster/pids")
-    bash "$cluster_script" stop "$cluster" || status=1
-    for pid in $pids; do
-        if [[ -n $(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null) ]]; then
-            echo "FAIL: process $pid of the cluster still runs after stop" >&2
-            status=1
-        fi
-    done
-    if ((status == 0)); then
-        rm -rf "$work"
-    else
-        echo "kept for inspection: $work" >&2
-    fi
-    exit "$status"
-}
-trap finish EXIT
-
-bash "$cluster_script" start "$cluster"
-# A test that itself runs inside a Slurm job must not talk to that job's cluster.
-while read -r var; do
-    unset "$var"
-done < <(compgen -e | grep '^SLURM_' || true)
+start_cluster "$cluster"
 # shellcheck disable=SC1091
 source "$cluster/env"
 
