@@ -186,6 +186,7 @@ wait_idle() {
 
 # A start that fails half-way stops what it had started and shows the logs.
 fail() {
+    trap - ERR
     echo "slurm-cluster.sh: $*" >&2
     local f
     for f in "$dir"/log/*.log "$dir"/munge/munged.log; do
