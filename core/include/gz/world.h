@@ -51,7 +51,7 @@ std::optional<std::string> processEnvironment(const std::string& name);
 /// launcher); SLURM_PROCID and SLURM_STEP_NUM_TASKS (else SLURM_NTASKS) inside an srun step,
 /// meeting at MASTER_ADDR when set, else at the first host of SLURM_STEP_NODELIST (else
 /// SLURM_JOB_NODELIST), on MASTER_PORT when set, else on slurmPort(SLURM_JOB_ID). Nothing
-/// named: a plain run. Throws DataError naming the option or variable that is malformed or
+/// named, or a batch script's own shell outside srun (SLURM_PROCID 0 but no step): a plain run. Throws DataError naming the option or variable that is malformed or
 /// missing.
 World resolveWorld(const WorldArgs& args, const EnvironmentFn& env = processEnvironment);
 

@@ -135,8 +135,8 @@ World resolveWorld(const WorldArgs& args, const EnvironmentFn& env) {
         throw DataError("distributed training: --rank and --master need --world-size");
     else if (env("WORLD_SIZE"))
         w = fromLauncher(env);
-    else if (env("SLURM_PROCID"))
-        w = fromSlurm(env);
+    else if (env("SLURM_PROCID") && (env("SLURM_STEP_NUM_TASKS") || env("SLURM_STEP_ID")))
+        w = fromSlurm(env);  // an srun step; a batch script's own shell (no step) runs alone
     if (args.timeoutSeconds) w.timeoutSeconds = *args.timeoutSeconds;
     if (w.size == 1) w.origin.clear();
     w.validate();

@@ -72,6 +72,7 @@ private slots:
         QCOMPARE(launcher.origin, std::string("environment"));
 
         const World slurm = resolveWorld({}, envOf({{"SLURM_PROCID", "3"},
+                                                    {"SLURM_STEP_ID", "0"},
                                                     {"SLURM_NTASKS", "8"},
                                                     {"SLURM_STEP_NODELIST", "cn[017-020],gpu1"},
                                                     {"SLURM_JOB_ID", "123456"}}));
@@ -94,6 +95,12 @@ private slots:
         const World plain = resolveWorld({}, envOf({}));
         QVERIFY(!plain.distributed());
         QVERIFY(plain.origin.empty());
+        // A batch script's own shell (what sbatch -n 2 runs before any srun) is one process.
+        const World batchStep = resolveWorld({}, envOf({{"SLURM_PROCID", "0"},
+                                                        {"SLURM_NTASKS", "2"},
+                                                        {"SLURM_JOB_ID", "9"},
+                                                        {"SLURM_JOB_NODELIST", "n[1-2]"}}));
+        QVERIFY(!batchStep.distributed());
     }
 
     void badWorldsAreNamed() {
