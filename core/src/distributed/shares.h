@@ -13,4 +13,14 @@ inline std::pair<std::size_t, std::size_t> shareOf(std::size_t n, int rank, int 
     return {n * r / s, n * (r + 1) / s};
 }
 
+/// The epoch positions rank `rank` trains in global batch `b` of `batchSize` images: `count`
+/// positions from `first`. Every rank takes batchSize / size; together they take the batch once.
+struct BatchShare {
+    std::size_t first = 0, count = 0;
+};
+inline BatchShare batchShareOf(std::size_t b, std::size_t batchSize, int rank, int size) {
+    const std::size_t count = batchSize / static_cast<std::size_t>(size);
+    return {b * batchSize + count * static_cast<std::size_t>(rank), count};
+}
+
 }  // namespace gz::detail

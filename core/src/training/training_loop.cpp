@@ -214,12 +214,12 @@ double TrainingLoop::trainBatches(int epoch) {
     const std::size_t bs = plan_.batchSize;
     // A data-parallel rank takes its share of every batch: positions are those of the epoch's
     // order, so every rank draws the same augmentation for a galaxy as a single process would.
-    const std::size_t ranks = comm_ ? static_cast<std::size_t>(comm_->size()) : 1;
-    const std::size_t share = bs / ranks, offset = comm_ ? share * comm_->rank() : 0;
+    const int rank = comm_ ? comm_->rank() : 0, ranks = comm_ ? comm_->size() : 1;
     BatchLoader<Batch> loader(
         state_.batchInEpoch, plan_.batchesPerEpoch, config_.loaderThreads, 4, [&](std::size_t b) {
+            const BatchShare share = batchShareOf(b, bs, rank, ranks);
             return trainingBatch(cache_, config_.augmentation, config_.seed,
-                                 static_cast<std::uint64_t>(epoch), b * bs + offset, share,
+                                 static_cast<std::uint64_t>(epoch), share.first, share.count,
                                  [&](std::size_t pos) {
                                      const std::size_t k = order[pos];
                                      return std::pair(sets_.train[k], sets_.trainLabels[k]);

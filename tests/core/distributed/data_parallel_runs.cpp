@@ -32,10 +32,10 @@ private:
     torch::nn::Linear hidden_{nullptr}, out_{nullptr};
 };
 
-torch::optim::SGD sgd(GalaxyNetImpl& net) {
+torch::optim::SGD sgd(GalaxyNetImpl& net, double lr = 0.1) {
     return torch::optim::SGD(
         net.parameters(),
-        torch::optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(1e-4));
+        torch::optim::SGDOptions(lr).momentum(0.9).nesterov(true).weight_decay(1e-4));
 }
 
 World worldOf(int rank, int size, int port) {
@@ -143,7 +143,8 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
 }
 
 BatchNormRun compactOnTwoRanks(int port) {
-    constexpr int kSteps = 3, kRanks = 2, kShare = 8;
+    constexpr int kSteps = 6, kRanks = 2, kShare = 8;
+    constexpr double kLr = 0.02;
     torch::set_num_threads(1);
     torch::manual_seed(3);
     const torch::Tensor x = torch::randn({kSteps, kRanks * kShare, 3, 32, 32});
@@ -153,6 +154,14 @@ BatchNormRun compactOnTwoRanks(int port) {
         torch::manual_seed(static_cast<std::uint64_t>(10 + r));
         nets.push_back(makeModel("compact"));
     }
+    torch::manual_seed(10);  // rank 0's weights, which the ranks start from
+    GalaxyNet single = makeModel("compact");
+    single->train();
+    auto singleOptimizer = sgd(*single, kLr);
+    std::vector<double> singleLoss;
+    for (int s = 0; s < kSteps; ++s)
+        singleLoss.push_back(trainStep(*single, singleOptimizer, x[s], y[s], {}).loss);
+    std::vector<double> agreedLoss;
     std::vector<std::vector<std::vector<torch::Tensor>>> params(kRanks);
     std::vector<std::vector<torch::Tensor>> buffers(kRanks);
     BatchNormRun run;
@@ -161,18 +170,23 @@ BatchNormRun compactOnTwoRanks(int port) {
         auto& net = *nets[static_cast<std::size_t>(r)];
         comm.broadcastModule(net);
         net.train();
-        auto optimizer = sgd(net);
+        auto optimizer = sgd(net, kLr);
         for (int s = 0; s < kSteps; ++s) {
-            dataParallelStep(comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
-                             y[s].narrow(0, r * kShare, kShare), {}, kRanks * kShare);
+            const StepResult part =
+                dataParallelStep(comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
+                                 y[s].narrow(0, r * kShare, kShare), {}, kRanks * kShare);
+            const double loss = agreeOnStep(comm, part, 0, false).loss;
+            if (r == 0) agreedLoss.push_back(loss);
             params[static_cast<std::size_t>(r)].push_back(snapshot(net.parameters()));
         }
         comm.broadcastBuffers(net);
         buffers[static_cast<std::size_t>(r)] = snapshot(net.buffers());
         if (r == 0) run.reduceSeconds = comm.reduceSeconds();
     });
-    for (std::size_t s = 0; s < kSteps; ++s)
+    for (std::size_t s = 0; s < kSteps; ++s) {
         run.ranksIdentical.push_back(bitIdentical(params[0][s], params[1][s]));
+        run.lossDifference.push_back(agreedLoss[s] - singleLoss[s]);
+    }
     run.buffersIdentical = bitIdentical(buffers[0], buffers[1]);
     return run;
 }
