@@ -161,12 +161,14 @@ QString cliPath() {
     return qEnvironmentVariable("GZ_CLI", "galaxy-cli");
 }
 
-CliResult runCli(const QStringList& args, int timeoutMs) {
+CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs,
+                     const QProcessEnvironment* env) {
     QProcess p;
-    p.start(cliPath(), args);
+    if (env) p.setProcessEnvironment(*env);
+    p.start(program, args);
     CliResult r;
     if (!p.waitForStarted(10000)) {
-        r.err = "cannot start " + cliPath();
+        r.err = "cannot start " + program;
         return r;
     }
     p.closeWriteChannel();
@@ -180,6 +182,10 @@ CliResult runCli(const QStringList& args, int timeoutMs) {
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+CliResult runCli(const QStringList& args, int timeoutMs) {
+    return runProgram(cliPath(), args, timeoutMs);
 }
 
 void isolateSettings(const QString& folder) {

@@ -1,6 +1,7 @@
 #pragma once
 // Small synthetic fixtures made at test time (tests never depend on ../shared).
 
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -59,10 +60,13 @@ QString q(const std::filesystem::path& path);
 QString cliPath();
 
 struct CliResult {
-    int exitCode = -1;
+    int exitCode = -1;  ///< -1 when it crashed, did not start or timed out (err says which)
     QString out;
     QString err;
 };
+/// Runs a program with the arguments (in `env` when given) and waits up to timeoutMs.
+CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs,
+                     const QProcessEnvironment* env = nullptr);
 /// Runs galaxy-cli with the arguments and waits (up to timeoutMs).
 CliResult runCli(const QStringList& args, int timeoutMs = 120000);
 

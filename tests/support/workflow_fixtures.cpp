@@ -42,25 +42,7 @@ QProcessEnvironment environmentWithPath(const fs::path& binDir) {
 
 ScriptResult runBash(const fs::path& script, const QProcessEnvironment& env, int timeoutMs,
                      const QStringList& bashOptions) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start("bash", bashOptions + QStringList{q(script)});
-    ScriptResult r;
-    if (!p.waitForStarted(10000)) {
-        r.err = "cannot start bash";
-        return r;
-    }
-    p.closeWriteChannel();
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return runProgram("bash", bashOptions + QStringList{q(script)}, timeoutMs, &env);
 }
 
 namespace {

@@ -9,6 +9,8 @@
 
 #include <filesystem>
 
+#include "fixtures.h"
+
 namespace gz::test {
 
 /// Writes `srun` and `scontrol` into `dir` (use it first on PATH). srun drops its options and
@@ -19,10 +21,7 @@ void writeSlurmStandIns(const std::filesystem::path& dir);
 /// The test's environment with `binDir` first on PATH.
 QProcessEnvironment environmentWithPath(const std::filesystem::path& binDir);
 
-struct ScriptResult {
-    int exitCode = -1;
-    QString out, err;
-};
+using ScriptResult = CliResult;
 /// Runs `bash <script>` in `env` and waits (up to timeoutMs).
 ScriptResult runBash(const std::filesystem::path& script, const QProcessEnvironment& env,
                      int timeoutMs = 120000, const QStringList& bashOptions = {});
