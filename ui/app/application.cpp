@@ -2,6 +2,8 @@
 
 #include <QApplication>
 
+#include "common/wheelguard.h"
+
 #ifndef GZ_VERSION
 #error "GZ_VERSION must be defined by the build"
 #endif
@@ -38,6 +40,7 @@ void setApplicationIdentity() {
 void configureApplication(QApplication& app) {
     setApplicationIdentity();
     app.setWindowIcon(applicationIcon());
+    installWheelGuard(app);
 }
 
 }  // namespace gz::ui

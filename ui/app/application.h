@@ -18,7 +18,8 @@ QIcon applicationIcon();
 /// version and the desktop file name. Needs no application object yet.
 void setApplicationIdentity();
 
-/// setApplicationIdentity() plus the window icon.
+/// setApplicationIdentity() plus the window icon and the app-wide WheelGuard (spin and combo
+/// boxes take the wheel only when focused).
 void configureApplication(QApplication& app);
 
 }  // namespace gz::ui
