@@ -17,6 +17,9 @@ namespace gz::ui {
 
 namespace {
 
+// The widest a recent data set's line gets, in pixels.
+constexpr int kRecentTextWidth = 560;
+
 QLabel* makeLabel(const QString& text, qreal scale, bool bold, QWidget* parent) {
     auto* label = new QLabel(text, parent);
     QFont font = label->font();
@@ -140,10 +143,11 @@ void WelcomePage::setRecent(const QList<DatasetLocation>& recent) {
     constexpr qsizetype kShown = 5;
     for (qsizetype i = 0; i < recent.size() && i < kShown; ++i) {
         const DatasetLocation location = recent[i];
-        auto* button =
-            new QPushButton(QStringLiteral("%1   —   %2")
-                                .arg(location.displayName(), toQString(location.mainPath())),
-                            recentBox_);
+        // A long path is cut in the middle (whole in the tooltip): it must not widen the window.
+        const QString text = QStringLiteral("%1   —   %2")
+                                 .arg(location.displayName(), toQString(location.mainPath()));
+        auto* button = new QPushButton(recentBox_);
+        button->setText(button->fontMetrics().elidedText(text, Qt::ElideMiddle, kRecentTextWidth));
         button->setCursor(Qt::PointingHandCursor);
         button->setFlat(true);
         button->setToolTip(toQString(location.mainPath()));

@@ -38,9 +38,17 @@ QComboBox* makeComboBox(const QString& objectName, const QStringList& items,
 QLabel* makeTextLabel(const QString& objectName) {
     auto* l = new QLabel;
     l->setObjectName(objectName);
-    l->setWordWrap(true);
     l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    allowNarrow(l);
     return l;
+}
+
+void allowNarrow(QLabel* label) {
+    label->setWordWrap(true);
+    QSizePolicy policy = label->sizePolicy();
+    policy.setHorizontalPolicy(QSizePolicy::Ignored);
+    policy.setHeightForWidth(true);
+    label->setSizePolicy(policy);
 }
 
 }  // namespace gz::ui

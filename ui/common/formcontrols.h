@@ -25,7 +25,12 @@ QDoubleSpinBox* makeDoubleSpinBox(const QString& objectName, double lo, double h
 QComboBox* makeComboBox(const QString& objectName, const QStringList& items,
                         const std::string& current = {});
 /// An empty label named `objectName` for status lines and read-outs: word-wrapped, its text
-/// selectable with the mouse.
+/// selectable with the mouse, as narrow as the layout makes it (see allowNarrow).
 QLabel* makeTextLabel(const QString& objectName);
+
+/// Word-wraps `label` and lets the layout give it any width: a long path or a run of
+/// non-breaking spaces in its text wraps or is cut at the edge instead of setting the window's
+/// minimum width (the height still follows the text at the given width).
+void allowNarrow(QLabel* label);
 
 }  // namespace gz::ui

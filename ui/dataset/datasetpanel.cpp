@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/elidedlabel.h"
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
@@ -99,7 +100,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
             "QLabel[role=\"field\"] { color: %3; }")
             .arg(cardBorderColor().name(), textColor().name(), mutedColor().name()));
 
-    title_ = new QLabel(content);
+    title_ = new ElidedLabel(Qt::ElideRight, content);
     title_->setObjectName(QStringLiteral("datasetTitle"));
     QFont titleFont = title_->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);

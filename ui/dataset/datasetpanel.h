@@ -19,6 +19,7 @@ class QTableWidget;
 
 namespace gz::ui {
 
+class ElidedLabel;
 class GalaxyBrowser;
 class GalaxyInspector;
 class LabelingSession;
@@ -60,7 +61,7 @@ private:
     void plotCounts(const Labeling& labeling);
 
     std::shared_ptr<const LoadedDataset> dataset_;
-    QLabel* title_ = nullptr;
+    ElidedLabel* title_ = nullptr;
     QLabel* summary_ = nullptr;
     QLabel* csvPath_ = nullptr;
     QLabel* imageDir_ = nullptr;

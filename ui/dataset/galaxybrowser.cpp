@@ -23,6 +23,7 @@
 #include <array>
 #include <exception>
 
+#include "common/elidedlabel.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
@@ -107,7 +108,7 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     counts_->setObjectName(QStringLiteral("browserCounts"));
     counts_->setTextFormat(Qt::RichText);
     counts_->setWordWrap(true);
-    shown_ = new QLabel;
+    shown_ = new ElidedLabel(Qt::ElideRight);
     shown_->setObjectName(QStringLiteral("browserShown"));
     setMuted(shown_);
 

@@ -19,6 +19,7 @@ class QToolButton;
 
 namespace gz::ui {
 
+class ElidedLabel;
 class GalaxyListModel;
 class LabelingSession;
 class ThumbnailDelegate;
@@ -74,7 +75,7 @@ private:
     QComboBox* sortBox_ = nullptr;
     QToolButton* orderButton_ = nullptr;
     QLabel* counts_ = nullptr;
-    QLabel* shown_ = nullptr;
+    ElidedLabel* shown_ = nullptr;
     QTimer* cancelTimer_ = nullptr;
     std::optional<std::size_t> selected_;
 };

@@ -18,7 +18,7 @@ constexpr int kLeftMargin = 118;  // row labels
 constexpr int kTopMargin = 40;    // column labels and axis title
 constexpr int kBottomMargin = 8;
 constexpr int kRightMargin = 8;
-constexpr int kMinCell = 56;
+constexpr int kMinCell = 48;
 
 }  // namespace
 

@@ -111,8 +111,8 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
 
     summary_ = new QLabel;
     summary_->setObjectName(QStringLiteral("evaluationSummary"));
-    summary_->setWordWrap(true);
     summary_->setTextFormat(Qt::RichText);
+    allowNarrow(summary_);
     table_ = new QTableWidget(0, kColumns);
     table_->setObjectName(QStringLiteral("metricsTable"));
     table_->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("Recall 95%"),
@@ -133,6 +133,7 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
 
     marksLabel_ = new QLabel;
     marksLabel_->setObjectName(QStringLiteral("marksLabel"));
+    allowNarrow(marksLabel_);
     exportButton_ = new QPushButton(tr("Export Marks…"));
     exportButton_->setObjectName(QStringLiteral("exportMarksButton"));
     exportButton_->setToolTip(tr("Save a copy of the run's marks.csv where you choose"));

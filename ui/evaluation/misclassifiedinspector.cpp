@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "common/cvimage.h"
+#include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
@@ -183,7 +184,7 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
 
     galleryTitle_ = new QLabel(tr("Click a cell of the confusion matrix to see its galaxies."));
     galleryTitle_->setObjectName(QStringLiteral("galleryTitle"));
-    galleryTitle_->setWordWrap(true);
+    allowNarrow(galleryTitle_);
     list_ = new QListWidget;
     list_->setObjectName(QStringLiteral("galleryList"));
     list_->setToolTip(
@@ -199,8 +200,8 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
 
     header_ = new QLabel;
     header_->setObjectName(QStringLiteral("inspectorHeader"));
-    header_->setWordWrap(true);
     header_->setTextFormat(Qt::RichText);
+    allowNarrow(header_);
     view_ = new SaliencyImageView;
     opacitySlider_ = new QSlider(Qt::Horizontal);
     opacitySlider_->setObjectName(QStringLiteral("opacitySlider"));
@@ -243,7 +244,7 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     imageLayout->addWidget(bars_);
     imageLayout->addLayout(markRow);
 
-    list_->setMinimumWidth(200);
+    list_->setMinimumWidth(160);
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->setObjectName(QStringLiteral("inspectorSplitter"));
     splitter->addWidget(galleryBox);

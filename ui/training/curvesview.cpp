@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/formcontrols.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "gz/files.h"
@@ -132,6 +133,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
                       "double-click fits."));
     readout_->setObjectName(QStringLiteral("curvesReadout"));
     setMuted(readout_);
+    allowNarrow(readout_);
     auto* png = new QPushButton(tr("Export PNG…"));
     png->setObjectName(QStringLiteral("exportPngButton"));
     auto* csv = new QPushButton(tr("Export CSV…"));
