@@ -1,5 +1,6 @@
 #include "augmentation/augmentationpanel.h"
 
+#include <QEvent>
 #include <QFileDialog>
 #include <QFrame>
 #include <QGridLayout>
@@ -15,6 +16,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -64,15 +66,16 @@ AugmentationPanel::AugmentationPanel(AugmentationSettings* settings, QWidget* pa
     controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     controlsScroll->setFixedWidth(controls->sizeHint().width() + 24);
 
-    auto* previewScroll = new QScrollArea;
-    previewScroll->setWidget(previewArea);
-    previewScroll->setWidgetResizable(true);
-    previewScroll->setFrameShape(QFrame::NoFrame);
+    previewScroll_ = new QScrollArea;
+    previewScroll_->setWidget(previewArea);
+    previewScroll_->setWidgetResizable(true);
+    previewScroll_->setFrameShape(QFrame::NoFrame);
+    previewScroll_->viewport()->installEventFilter(this);
 
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addWidget(controlsScroll);
-    layout->addWidget(previewScroll, 1);
+    layout->addWidget(previewScroll_, 1);
 
     form_->setParams(settings_->params());
     connect(settings_, &AugmentationSettings::changed, this,
@@ -191,13 +194,15 @@ QWidget* AugmentationPanel::createPreviewArea() {
     drawSummary_->setWordWrap(true);
     setMuted(drawSummary_);
     auto* layout = new QVBoxLayout(w);
-    auto* upper = new QHBoxLayout;
-    upper->addWidget(
-        section(tr("Training transform, step by step"), QStringLiteral("stepsBox"), stepsGrid_));
-    upper->addWidget(
-        section(tr("Evaluation transform"), QStringLiteral("evaluationBox"), evalGrid_));
-    upper->addStretch(1);
-    layout->addLayout(upper);
+    upperGrid_ = new QGridLayout;
+    upperGrid_->addWidget(
+        section(tr("Training transform, step by step"), QStringLiteral("stepsBox"), stepsGrid_), 0,
+        0);
+    evalBox_ = section(tr("Evaluation transform"), QStringLiteral("evaluationBox"), evalGrid_);
+    upperGrid_->addWidget(evalBox_, 0, 1);
+    upperGrid_->setColumnStretch(2, 1);
+    upperGrid_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    layout->addLayout(upperGrid_);
     layout->addWidget(drawSummary_);
     auto* lower = new QHBoxLayout;
     lower->addWidget(section(tr("Random augmentations (final training images)"),
@@ -367,9 +372,34 @@ void AugmentationPanel::fillTiles(QGridLayout* grid, const std::vector<PreviewTi
     }
 }
 
+bool AugmentationPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Resize && previewScroll_ &&
+        watched == previewScroll_->viewport() && arrangeTiles())
+        showPreview();
+    return QWidget::eventFilter(watched, event);
+}
+
+bool AugmentationPanel::arrangeTiles() {
+    // A tile with its frame and margins, plus the grid's spacing; a box adds its own padding.
+    constexpr int kTileStride = kTileSide + 10 + 8;
+    constexpr int kBoxPadding = 40;
+    const int width = previewScroll_->viewport()->width();
+    const int fit = std::max(1, (width - kBoxPadding) / kTileStride);
+    const bool beside = width >= 7 * kTileStride + 2 * kBoxPadding;
+    const int steps = beside ? 5 : std::min(5, fit);
+    const int random = std::min(7, fit);
+    if (beside == evalBeside_ && steps == stepsColumns_ && random == randomColumns_) return false;
+    evalBeside_ = beside;
+    stepsColumns_ = steps;
+    randomColumns_ = random;
+    upperGrid_->removeWidget(evalBox_);
+    upperGrid_->addWidget(evalBox_, beside ? 0 : 1, beside ? 1 : 0);
+    return true;
+}
+
 void AugmentationPanel::showPreview() {
-    fillTiles(stepsGrid_, preview_.steps, 5, QStringLiteral("step"));
-    fillTiles(randomGrid_, preview_.grid, 7, QStringLiteral("random"));
+    fillTiles(stepsGrid_, preview_.steps, stepsColumns_, QStringLiteral("step"));
+    fillTiles(randomGrid_, preview_.grid, randomColumns_, QStringLiteral("random"));
     fillTiles(evalGrid_, preview_.evaluation, 2, QStringLiteral("eval"));
     if (preview_.steps.empty()) {
         drawSummary_->clear();

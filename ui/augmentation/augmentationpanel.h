@@ -16,6 +16,7 @@ class QGridLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QTimer;
 
@@ -59,6 +60,9 @@ public slots:
     void reroll();
     void showRandomGalaxy();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     QWidget* createControls();
     QWidget* createPreviewArea();
@@ -69,6 +73,9 @@ private:
     void previewFailed(const QString& error);
     void showPreview();
     void showMessage(const QString& message, bool error);
+    /// Fits the tiles to the preview's width: as many columns as fit (at most 5 steps, 7 random,
+    /// 2 evaluation), the evaluation box beside the steps or below them. True when it changed.
+    bool arrangeTiles();
     void fillTiles(QGridLayout* grid, const std::vector<PreviewTile>& tiles, int columns,
                    const QString& prefix);
     void chooseSaveFile();
@@ -93,6 +100,12 @@ private:
     AugmentationForm* form_ = nullptr;
 
     // Preview area.
+    QScrollArea* previewScroll_ = nullptr;
+    QGridLayout* upperGrid_ = nullptr;
+    QWidget* evalBox_ = nullptr;
+    int stepsColumns_ = 5;
+    int randomColumns_ = 7;
+    bool evalBeside_ = true;
     QGridLayout* stepsGrid_ = nullptr;
     QGridLayout* randomGrid_ = nullptr;
     QGridLayout* evalGrid_ = nullptr;

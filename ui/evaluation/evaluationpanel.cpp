@@ -158,8 +158,9 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     splitter->setObjectName(QStringLiteral("evaluationSplitter"));
     splitter->addWidget(left);
     splitter->addWidget(inspector_);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 5);
+    // The metrics keep their width; a narrower window takes its room from the inspector.
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
     splitter->setSizes({460, 920});
 
     auto* layout = new QVBoxLayout(this);

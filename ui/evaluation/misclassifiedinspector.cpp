@@ -245,18 +245,23 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     imageLayout->addLayout(markRow);
 
     list_->setMinimumWidth(160);
-    auto* splitter = new QSplitter(Qt::Horizontal);
-    splitter->setObjectName(QStringLiteral("inspectorSplitter"));
-    splitter->addWidget(galleryBox);
-    splitter->addWidget(imageColumn);
-    splitter->addWidget(details_);
-    splitter->setStretchFactor(0, 0);
-    splitter->setStretchFactor(1, 2);
-    splitter->setStretchFactor(2, 1);
-    splitter->setSizes({220, 400, 300});
+    sideColumn_ = new QSplitter(Qt::Vertical);
+    sideColumn_->setObjectName(QStringLiteral("inspectorSideColumn"));
+    sideColumn_->setChildrenCollapsible(false);
+    sideColumn_->addWidget(galleryBox);
+    columns_ = new QSplitter(Qt::Horizontal);
+    columns_->setObjectName(QStringLiteral("inspectorSplitter"));
+    columns_->setChildrenCollapsible(false);
+    columns_->addWidget(sideColumn_);
+    columns_->addWidget(imageColumn);
+    columns_->addWidget(details_);
+    columns_->setStretchFactor(0, 0);
+    columns_->setStretchFactor(1, 2);
+    columns_->setStretchFactor(2, 1);
+    columns_->setSizes({220, 400, 300});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addWidget(columns_);
 
     // Keyboard: step and mark from anywhere in the inspector.
     auto shortcut = [this](QKeySequence key, auto slot) {
@@ -280,6 +285,28 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     shortcut(QKeySequence(Qt::Key_0), [this] { markCurrent(GalaxyMark::None); });
 
     updateMarkButtons();
+}
+
+bool MisclassifiedInspector::detailsUnderGallery() const {
+    return details_->parentWidget() == sideColumn_;
+}
+
+void MisclassifiedInspector::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // Three columns need about 760 px; narrower, the details go under the gallery so that the
+    // image, its bars and the mark buttons keep their room.
+    constexpr int kThreeColumns = 760;
+    const bool narrow = width() < kThreeColumns;
+    if (narrow == detailsUnderGallery()) return;
+    if (narrow) {
+        sideColumn_->addWidget(details_);
+        sideColumn_->setSizes({height() / 3, 2 * height() / 3});
+        columns_->setSizes({width() * 2 / 5, width() * 3 / 5});
+    } else {
+        columns_->addWidget(details_);
+        columns_->setStretchFactor(2, 1);
+        columns_->setSizes({220, width() - 520, 300});
+    }
 }
 
 void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dataset,

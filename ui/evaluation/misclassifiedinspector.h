@@ -24,6 +24,7 @@
 class QLabel;
 class QListWidget;
 class QSlider;
+class QSplitter;
 class QToolButton;
 
 namespace gz {
@@ -114,10 +115,17 @@ public:
     SaliencyImageView* imageView() const { return view_; }
     GalaxyDetails* details() const { return details_; }
 
+    /// Whether the galaxy's details sit under the gallery (when the inspector is narrow) rather
+    /// than in a column of their own.
+    bool detailsUnderGallery() const;
+
 signals:
     /// The current galaxy's image and saliency arrived (or failed: imageStatus()).
     void galaxyShown();
     void marksChanged();
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Request {
@@ -155,6 +163,8 @@ private:
     QToolButton* labelWrong_ = nullptr;
     QToolButton* modelWrong_ = nullptr;
     GalaxyDetails* details_ = nullptr;
+    QSplitter* columns_ = nullptr;     ///< gallery | image | details (when wide)
+    QSplitter* sideColumn_ = nullptr;  ///< gallery above details (when narrow)
 
     QImage image_, saliencyMap_;
     QString imageStatus_;

@@ -127,6 +127,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     counts_ = new QLabel;
     counts_->setObjectName(QStringLiteral("predictionCounts"));
     counts_->setTextFormat(Qt::RichText);
+    allowNarrow(counts_);
     auto* filterRow = new QHBoxLayout;
     filterRow->addWidget(new QLabel(tr("Predicted")));
     filterRow->addWidget(classFilter_);

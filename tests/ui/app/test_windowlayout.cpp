@@ -1,12 +1,16 @@
 // The window's size belongs to the user: at 1024 and 1400 px wide it stays as wide after a
 // partition written to a long workspace path, an evaluation and a click on a confusion cell
-// (long texts elide instead of widening it). A tiny run is trained at test time on
+// (long texts elide instead of widening it); and at 1024x700 every panel's main buttons can be
+// reached (scrolled into view where the panel scrolls). A tiny run is trained at test time on
 // rendered galaxies. Screenshots go to $GZ_SCREENSHOT_DIR when it is set.
 
 #include <QAbstractButton>
+#include <QComboBox>
+#include <QHeaderView>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -20,6 +24,7 @@
 #include "dataset/datasetpanel.h"
 #include "evaluation/confusionheatmap.h"
 #include "evaluation/evaluationpanel.h"
+#include "evaluation/misclassifiedinspector.h"
 #include "evaluation/predictionpanel.h"
 #include "fixtures.h"
 #include "gui_fixtures.h"
@@ -41,6 +46,20 @@ using gz::ui::MainWindow;
 namespace {
 
 constexpr int kJobTimeoutMs = 120000;
+
+// Whether `widget` lies wholly inside `window` and is shown: a user can see and click it.
+bool reachable(QWidget* window, QWidget* widget) {
+    if (!widget || !widget->isVisible()) return false;
+    // Where it scrolls, scroll it into view first (a user would).
+    for (QWidget* w = widget->parentWidget(); w; w = w->parentWidget())
+        if (auto* area = qobject_cast<QScrollArea*>(w)) {
+            area->ensureWidgetVisible(widget, 0, 0);
+            const QRect inArea(widget->mapTo(area->viewport(), QPoint(0, 0)), widget->size());
+            if (!area->viewport()->rect().contains(inArea)) return false;
+        }
+    const QRect inWindow(widget->mapTo(window, QPoint(0, 0)), widget->size());
+    return window->rect().contains(inWindow);
+}
 
 // The shown widgets that ask for more than `limit` px of width, named for a failure message.
 QString widestWidgets(QWidget* window, int limit) {
@@ -152,6 +171,86 @@ private slots:
         QTest::qWait(0);
         QVERIFY2(window->width() == width, qPrintable(widestWidgets(window.get(), width / 3)));
         screenshot(*window, QStringLiteral("layout-evaluation-cell-") + size);
+
+        // Nothing clipped: every metric's heading, the mark buttons; the inspector keeps room.
+        auto* table = child<QTableWidget>(panel, "metricsTable");
+        QVERIFY(table);
+        QHeaderView* header = table->horizontalHeader();
+        for (int section = 0; section < table->columnCount(); ++section) {
+            const QString text = table->horizontalHeaderItem(section)->text();
+            QVERIFY2(header->sectionSize(section) > header->fontMetrics().horizontalAdvance(text),
+                     qPrintable(text));
+        }
+        for (const char* name : {"markLabelWrongButton", "markModelWrongButton"}) {
+            auto* button = child<QAbstractButton>(panel, name);
+            QVERIFY2(reachable(window.get(), button), name);
+            QVERIFY2(button->width() >= button->sizeHint().width(), name);
+        }
+        QVERIFY(panel->inspector()->width() >= 400);
+
+        // Prediction on the data's images: the filter shows its class name whole.
+        gz::ui::PredictionPanel* prediction = window->predictionPanel();
+        window->showPanel(prediction);
+        prediction->refreshRuns();
+        prediction->setRun(run_);
+        prediction->setFolder(data_ / "images_training_rev1");
+        QVERIFY2(prediction->predict(), qPrintable(prediction->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
+        QVERIFY2(!prediction->predictions().empty(), qPrintable(prediction->statusText()));
+        prediction->setFilter(1);
+        QTest::qWait(0);
+        auto* filter = child<QComboBox>(prediction, "predictionClassFilter");
+        QVERIFY(filter);
+        QVERIFY2(filter->width() >= filter->sizeHint().width(),
+                 qPrintable(QStringLiteral("%1 px of %2")
+                                .arg(filter->width())
+                                .arg(filter->sizeHint().width())));
+        QVERIFY2(window->width() == width, qPrintable(widestWidgets(window.get(), width / 3)));
+        screenshot(*window, QStringLiteral("layout-prediction-") + size);
+    }
+
+    void everyPanelsButtonsAreReachableAt1024x700() {
+        auto window = openWindow(1024, 700);
+        QVERIFY(window);
+        QVERIFY(gz::test::partition(*window, kJobTimeoutMs));
+        const std::vector<std::pair<QWidget*, std::vector<const char*>>> panels = {
+            {window->datasetPanel(), {"loadSplitButton", "saveRulesButton", "resetRulesButton"}},
+            {window->augmentationPanel(), {"rerollButton", "saveParamsButton"}},
+            {window->trainingPanel(),
+             {"partitionButton", "preprocessButton", "trainButton", "resumeButton"}},
+            {window->runsPanel(), {"evaluateRunButton", "resumeRunButton", "exportPngButton"}},
+            {window->evaluationPanel(), {"evaluateButton", "exportMarksButton"}},
+            {window->predictionPanel(), {"predictButton", "exportPredictionsButton"}},
+        };
+        for (const auto& [panel, buttons] : panels) {
+            window->showPanel(panel);
+            QTest::qWait(0);
+            screenshot(*window, QStringLiteral("layout-1024x700-") + panel->objectName());
+            for (const char* name : buttons) {
+                auto* button = child<QAbstractButton>(panel, name);
+                QVERIFY2(button, name);
+                QVERIFY2(reachable(window.get(), button),
+                         qPrintable(QStringLiteral("%1 cannot be reached on %2")
+                                        .arg(QLatin1String(name), panel->objectName())));
+            }
+            if (panel == window->augmentationPanel()) {
+                // The tiles wrap: the evaluation transform is on screen without scrolling sideways.
+                QTRY_VERIFY_WITH_TIMEOUT(panel->findChild<QWidget*>(QStringLiteral("evalTile0")),
+                                         kJobTimeoutMs);
+                QTest::qWait(0);
+                screenshot(*window, QStringLiteral("layout-1024x700-augmentation-tiles"));
+                auto* box = child<QWidget>(panel, "evaluationBox");
+                auto* area = child<QWidget>(panel, "augmentationPreviewArea");
+                QVERIFY(box && area && box->isVisible());
+                const QWidget* viewport = area->parentWidget();
+                QVERIFY2(area->width() <= viewport->width(),
+                         qPrintable(QStringLiteral("preview %1 px wide in a %2 px view")
+                                        .arg(area->width())
+                                        .arg(viewport->width())));
+                QVERIFY(box->mapTo(viewport, QPoint(box->width(), 0)).x() <= viewport->width());
+            }
+            QVERIFY2(window->width() == 1024, qPrintable(widestWidgets(window.get(), 300)));
+        }
     }
 };
 
