@@ -252,6 +252,39 @@ private slots:
             QVERIFY2(window->width() == 1024, qPrintable(widestWidgets(window.get(), 300)));
         }
     }
+
+    // The real sample (GZ2_SAMPLE_DIR), when there is one: the same checks on 3,000 galaxies, and
+    // a screenshot of every panel at both sizes to look at.
+    void realSampleKeepsTheWindowsSize_data() { windowKeepsItsWidth_data(); }
+
+    void realSampleKeepsTheWindowsSize() {
+        QFETCH(int, width);
+        QFETCH(int, height);
+        const auto sample = gz::test::sampleDir();
+        if (!sample) QSKIP("GZ2_SAMPLE_DIR is not set");
+        gz::ui::MainWindowOptions options;
+        options.workspace = workspace_;
+        MainWindow window(options);
+        window.resize(width, height);
+        QVERIFY(gz::test::showAndOpen(window, *sample, kJobTimeoutMs));
+        QVERIFY(gz::test::partition(window, kJobTimeoutMs));
+        const QString size = QStringLiteral("%1x%2").arg(width).arg(height);
+        QTabWidget* tabs = child<QTabWidget>(&window, "panelTabs");
+        QVERIFY(tabs);
+        for (int i = 0; i < tabs->count(); ++i) {
+            tabs->setCurrentIndex(i);
+            if (tabs->currentWidget() == window.augmentationPanel())
+                QTRY_VERIFY_WITH_TIMEOUT(
+                    window.augmentationPanel()->findChild<QWidget*>(QStringLiteral("evalTile0")),
+                    kJobTimeoutMs);
+            QTest::qWait(0);
+            QVERIFY2(window.width() == width, qPrintable(widestWidgets(&window, width / 3)));
+            QCOMPARE(window.height(), height);
+            screenshot(
+                window,
+                QStringLiteral("sample-%1-%2").arg(size, tabs->currentWidget()->objectName()));
+        }
+    }
 };
 
 QTEST_MAIN(TestWindowLayout)
