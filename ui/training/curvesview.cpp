@@ -113,7 +113,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent), emptyText_(tr("No dat
     smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
     smoothing_->setRange(0, kSmoothingSteps);
     smoothing_->setValue(static_cast<int>(std::lround(kDefaultSmoothing * 100)));
-    smoothing_->setMaximumWidth(120);
+    smoothing_->setMinimumWidth(80);
+    smoothing_->setMaximumWidth(140);
     smoothing_->setToolTip(
         tr("Moving average over the per-batch losses (0: raw values), as TensorBoard draws it"));
     smoothingValue_ = new QLabel;
@@ -137,14 +138,17 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent), emptyText_(tr("No dat
     connect(png, &QPushButton::clicked, this, &CurvesView::chooseExportPng);
     connect(csv, &QPushButton::clicked, this, &CurvesView::chooseExportCsv);
     connect(fit, &QPushButton::clicked, this, &CurvesView::resetZoom);
+    // Two short rows, so that the view stays narrow enough for a 1024-pixel window.
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Smoothing")));
+    controls->addWidget(smoothing_);
+    controls->addWidget(smoothingValue_);
+    controls->addSpacing(8);
+    controls->addWidget(logLoss_);
+    controls->addWidget(legends_);
+    controls->addStretch(1);
     auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Smoothing")));
-    bar->addWidget(smoothing_);
-    bar->addWidget(smoothingValue_);
-    bar->addSpacing(8);
-    bar->addWidget(logLoss_);
-    bar->addWidget(legends_);
-    bar->addStretch(1);
+    bar->addWidget(readout_, 1);
     bar->addWidget(fit);
     bar->addWidget(png);
     bar->addWidget(csv);
@@ -152,7 +156,7 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent), emptyText_(tr("No dat
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plots_, 1);
-    layout->addWidget(readout_);
+    layout->addLayout(controls);
     layout->addLayout(bar);
     setRuns({});
 }
@@ -187,6 +191,8 @@ void CurvesView::setUpPlot(QCustomPlot* plot, const QString& yLabel) {
     empty->position->setType(QCPItemPosition::ptAxisRectRatio);
     empty->position->setCoords(0.5, 0.5);
     empty->setColor(mutedColor());
+    empty->setTextAlignment(Qt::AlignHCenter);
+    empty->setClipToAxisRect(false);
     empty->setVisible(false);
 
     auto* tracer = new QCPItemTracer(plot);
@@ -205,6 +211,7 @@ void CurvesView::setUpPlot(QCustomPlot* plot, const QString& yLabel) {
         if ((e->pos() - pressedAt_).manhattanLength() > 3) userZoomed_ = true;
     });
     connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetZoom);
+    connect(plot, &QCustomPlot::beforeReplot, this, [this, plot] { fitLegend(plot); });
 }
 
 void CurvesView::setCurves(const RunCurves& run) {
@@ -233,6 +240,11 @@ void CurvesView::setSmoothing(double weight) {
 
 void CurvesView::redraw() {
     smoothingValue_->setText(QString::number(smoothing(), 'f', 2));
+    // Only per-batch curves (those of a run being trained) are smoothed.
+    const bool batches = std::any_of(runs_.begin(), runs_.end(),
+                                     [](const RunCurves& r) { return !r.batchX.empty(); });
+    smoothing_->setEnabled(batches);
+    smoothingValue_->setEnabled(batches);
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) plot->clearGraphs();
     for (int i = 0; i < runCount(); ++i) addRunGraphs(i);
     // With several runs a legend names each run once (by its validation curve); the line
@@ -241,7 +253,6 @@ void CurvesView::redraw() {
         runCount() > 1 ? tr("Epoch  (solid: validation, dashed: training)") : tr("Epoch");
     loss_->xAxis->setLabel(epochLabel);
     accuracy_->xAxis->setLabel(epochLabel);
-    fitLegends();
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
         bool empty = true;
         for (int i = 0; i < plot->graphCount(); ++i)
@@ -343,18 +354,16 @@ void CurvesView::addRunGraphs(int index) {
             if (plot->graph(i)->data()->isEmpty()) plot->graph(i)->removeFromLegend();
 }
 
-void CurvesView::fitLegends() {
+void CurvesView::fitLegend(QCustomPlot* plot) {
     // As many legend columns as fit the plot's width.
-    for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
-        const int wrap = std::max(1, plot->width() / 190);
-        if (plot->legend->wrap() != wrap) plot->legend->setWrap(wrap);
-    }
-}
-
-void CurvesView::resizeEvent(QResizeEvent* event) {
-    QWidget::resizeEvent(event);
-    fitLegends();
-    for (QCustomPlot* plot : {loss_, accuracy_, lr_}) plot->replot(QCustomPlot::rpQueuedReplot);
+    int widest = 1;
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+        if (const QCPAbstractLegendItem* item = plot->legend->item(i))  // cells may be empty
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+    const int columns = std::max(1, (plot->width() - 16) / (widest + 12));
+    if (plot->legend->wrap() == columns) return;
+    plot->legend->setWrap(columns);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-lays the items out
 }
 
 void CurvesView::showLegend(QCustomPlot* plot, bool on) {
@@ -419,7 +428,14 @@ void CurvesView::rescale() {
         // From epoch 0, with room for the markers at the last epoch.
         plot->xAxis->setRange(std::min(0.0, keys.lower), std::max(keys.upper, 1.0) * 1.04);
         if (log) {
-            plot->yAxis->setRange(any ? values.lower / 1.5 : 0.01, any ? values.upper * 1.5 : 10);
+            // At least 1.7 decades, so that the axis has decade ticks (1, 10) to read.
+            double lower = any ? values.lower / 1.3 : 0.1, upper = any ? values.upper * 1.3 : 10;
+            const double missing = std::log10(std::pow(10.0, 1.7) / (upper / lower));
+            if (missing > 0) {
+                lower /= std::pow(10.0, missing / 2);
+                upper *= std::pow(10.0, missing / 2);
+            }
+            plot->yAxis->setRange(lower, upper);
         } else if (plot == accuracy_) {
             plot->yAxis->setRange(std::min(0.0, values.lower), std::max(1.02, values.upper * 1.02));
         } else {

@@ -16,7 +16,6 @@ class QCheckBox;
 class QCPGraph;
 class QCustomPlot;
 class QLabel;
-class QResizeEvent;
 class QSlider;
 
 namespace gz::ui {
@@ -31,7 +30,7 @@ public:
     void setCurves(const RunCurves& run);
     /// Shows every run of `runs` overlaid, the first one first; redraws.
     void setRuns(const std::vector<RunCurves>& runs);
-    /// What an empty plot says ("No data yet" unless set).
+    /// What an empty plot says ("No data yet" unless set; keep lines short, \n between them).
     void setEmptyText(const QString& text);
 
     int runCount() const { return static_cast<int>(runs_.size()); }
@@ -73,8 +72,7 @@ private:
     void redraw();
     void addRunGraphs(int index);
     void showLegend(QCustomPlot* plot, bool on);
-    void fitLegends();
-    void resizeEvent(QResizeEvent* event) override;
+    void fitLegend(QCustomPlot* plot);
     void showEmptyState(QCustomPlot* plot, bool empty);
     void rescale();
     void chooseExportPng();

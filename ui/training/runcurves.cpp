@@ -27,15 +27,15 @@ std::vector<double> smoothCurve(const std::vector<double>& values, double weight
     std::vector<double> out;
     out.reserve(values.size());
     double last = 0;
-    int seen = 0;
+    double weightPower = 1;  // weight^(finite values so far)
     for (double x : values) {
         if (!std::isfinite(x)) {
             out.push_back(x);
             continue;
         }
-        ++seen;
+        weightPower *= weight;
         last = weight * last + (1 - weight) * x;
-        const double debias = 1 - std::pow(weight, seen);
+        const double debias = 1 - weightPower;
         out.push_back(debias > 0 ? last / debias : x);
     }
     return out;

@@ -114,7 +114,7 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     summary_ = makeTextLabel(QStringLiteral("runSummary"));
 
     curves_ = new CurvesView;
-    curves_->setEmptyText(tr("Select a run to see its curves"));
+    curves_->setEmptyText(tr("No data yet\nSelect a run to see its curves"));
     settings_ = new RunSettingsTable;
     picker_ = new QListWidget;
     picker_->setObjectName(QStringLiteral("comparePicker"));
@@ -273,7 +273,7 @@ void RunsPanel::updateCompareMarks() {
         item->setCheckState(at != drawn.end() ? Qt::Checked : Qt::Unchecked);
         item->setToolTip(shown ? tr("%1: the selected run, always drawn").arg(item->text())
                                : tr("%1: tick to overlay its curves").arg(item->text()));
-        if (at != drawn.end())
+        if (at != drawn.end() && drawn.size() > 1)
             item->setIcon(swatch(runColor(static_cast<int>(at - drawn.begin()))));
         picker_->addItem(item);
     }

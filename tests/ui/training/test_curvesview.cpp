@@ -228,6 +228,10 @@ private slots:
             smoothStep += std::abs(smooth[i + 1] - smooth[i]);
         }
         QVERIFY2(smoothStep < rawStep / 4, qPrintable(QString::number(smoothStep)));
+        // TensorBoard's debiased average: (0.5 * 1 * 0.5 + 0.5 * 3) / (1 - 0.25) = 7 / 3.
+        const std::vector<double> two = ui::smoothCurve({1, 3}, 0.5);
+        QCOMPARE(two[0], 1.0);
+        QCOMPARE(two[1], 7.0 / 3);
     }
 
     void logLossAxisToggles() {
