@@ -41,18 +41,6 @@ void setData(QCPGraph* g, const std::vector<double>& x, const std::vector<double
     g->setData(keys, values, true);
 }
 
-std::vector<double> epochsOf(const RunCurves& run) {
-    std::vector<double> x;
-    for (const EpochRecord& r : run.epochs) x.push_back(r.epoch);
-    return x;
-}
-
-std::vector<double> column(const RunCurves& run, double EpochRecord::*field) {
-    std::vector<double> y;
-    for (const EpochRecord& r : run.epochs) y.push_back(r.*field);
-    return y;
-}
-
 // The plot's data ranges over its visible graphs; `positive` keeps only values above zero.
 bool dataRange(QCustomPlot* plot, bool positive, QCPRange& keys, QCPRange& values) {
     bool any = false;
@@ -283,7 +271,7 @@ void CurvesView::addRunGraphs(int index) {
     const auto named = [&](const QString& what) {
         return single ? what : QStringLiteral("%1: %2").arg(run.name, what);
     };
-    const std::vector<double> x = epochsOf(run);
+    const std::vector<double> x = run.epochX();
 
     struct Metric {
         QCustomPlot* plot;
@@ -312,11 +300,11 @@ void CurvesView::addRunGraphs(int index) {
             add(m.plot, QStringLiteral("train"), named(m.trainName), single ? kTrainColor : color,
                 single ? 2 : 1.5, single ? Qt::SolidLine : Qt::DashLine);
         if (single) markers(t, kTrainColor);
-        setData(t, x, column(run, m.train));
+        setData(t, x, run.epochColumn(m.train));
         QCPGraph* v = add(m.plot, QStringLiteral("val"), named(m.valName),
                           single ? kValColor : color, 2, Qt::SolidLine);
         markers(v, single ? kValColor : color);
-        setData(v, x, column(run, m.val));
+        setData(v, x, run.epochColumn(m.val));
         if (!single) {  // the legend names the run once; the read-out says which curve
             t->removeFromLegend();
             v->setProperty("readoutName", v->name());
@@ -348,22 +336,46 @@ void CurvesView::addRunGraphs(int index) {
         add(lr_, QStringLiteral("train"), single ? tr("Learning rate per epoch") : run.name,
             single ? kLrColor : color, 2, Qt::SolidLine);
     markers(lr, single ? kLrColor : color);
-    setData(lr, x, column(run, &EpochRecord::lr));
+    setData(lr, x, run.epochColumn(&EpochRecord::lr));
     for (QCustomPlot* plot : {loss_, accuracy_, lr_})
-        for (int i = 0; i < plot->graphCount(); ++i)
-            if (plot->graph(i)->data()->isEmpty()) plot->graph(i)->removeFromLegend();
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            QCPGraph* g = plot->graph(i);
+            if (g->data()->isEmpty()) g->removeFromLegend();
+            // One run: short legend entries (the axis names the quantity), full read-outs.
+            const QString series = g->property("series").toString();
+            const QString legendName =
+                series == QLatin1String("train") ? (plot == lr_ ? tr("Per epoch") : tr("Training"))
+                : series == QLatin1String("val") ? tr("Validation")
+                : series == QLatin1String("batch")
+                    ? (plot == loss_ ? tr("Per batch (smoothed)") : tr("Per batch"))
+                    : QString();
+            if (single && !legendName.isEmpty()) {
+                g->setProperty("readoutName", g->name());
+                g->setName(legendName);
+            }
+        }
 }
 
 void CurvesView::fitLegend(QCustomPlot* plot) {
-    // As many legend columns as fit the plot's width.
-    int widest = 1;
-    for (int i = 0; i < plot->legend->itemCount(); ++i)
-        if (const QCPAbstractLegendItem* item = plot->legend->item(i))  // cells may be empty
-            widest = std::max(widest, item->minimumOuterSizeHint().width());
-    const int columns = std::max(1, (plot->width() - 16) / (widest + 12));
-    if (plot->legend->wrap() == columns) return;
-    plot->legend->setWrap(columns);
-    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-lays the items out
+    // As many legend columns as fit the plot's width (item i sits in column i % columns).
+    QCPLegend* legend = plot->legend;
+    std::vector<int> widths;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (const QCPAbstractLegendItem* item = legend->item(i))  // cells may be empty
+            widths.push_back(item->minimumOuterSizeHint().width());
+    const int room = plot->width() - legend->margins().left() - legend->margins().right() - 8;
+    int columns = std::max<int>(1, static_cast<int>(widths.size()));
+    for (; columns > 1; --columns) {
+        std::vector<int> column(static_cast<std::size_t>(columns), 0);
+        for (std::size_t i = 0; i < widths.size(); ++i)
+            column[i % column.size()] = std::max(column[i % column.size()], widths[i]);
+        int total = legend->columnSpacing() * (columns - 1);
+        for (int w : column) total += w;
+        if (total <= room) break;
+    }
+    if (legend->wrap() == columns) return;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-lays the items out
 }
 
 void CurvesView::showLegend(QCustomPlot* plot, bool on) {
@@ -531,30 +543,8 @@ bool CurvesView::exportPng(const QString& file) {
 
 bool CurvesView::exportCsv(const QString& file, QString* error) const {
     try {
-        writeFileAtomically(toPath(file), [this](std::ostream& out) {
-            out << "run,series,epoch,value\n";
-            const auto write = [&out](const QString& run, const char* series,
-                                      const std::vector<double>& x, const std::vector<double>& y) {
-                for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
-                    if (std::isfinite(y[i]))
-                        out << '"' << run.toStdString() << "\"," << series << ',' << x[i] << ','
-                            << y[i] << '\n';
-            };
-            for (const RunCurves& r : runs_) {
-                write(r.name, "batch_loss", r.batchX, r.batchLoss);
-                write(r.name, "batch_loss_smoothed", r.batchX,
-                      smoothCurve(r.batchLoss, smoothing()));
-                write(r.name, "batch_train_accuracy", r.batchX, r.batchAccuracy);
-                write(r.name, "batch_lr", r.batchX, r.batchLr);
-                const std::vector<double> x = epochsOf(r);
-                write(r.name, "train_loss", x, column(r, &EpochRecord::trainLoss));
-                write(r.name, "train_accuracy", x, column(r, &EpochRecord::trainAccuracy));
-                write(r.name, "val_loss", x, column(r, &EpochRecord::valLoss));
-                write(r.name, "val_accuracy", x, column(r, &EpochRecord::valAccuracy));
-                write(r.name, "val_macro_f1", x, column(r, &EpochRecord::valMacroF1));
-                write(r.name, "lr", x, column(r, &EpochRecord::lr));
-            }
-        });
+        writeFileAtomically(toPath(file),
+                            [this](std::ostream& out) { writeCurvesCsv(out, runs_, smoothing()); });
         return true;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());

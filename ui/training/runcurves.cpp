@@ -23,6 +23,18 @@ void RunCurves::clear() {
     name = keep;
 }
 
+std::vector<double> RunCurves::epochX() const {
+    std::vector<double> x;
+    for (const EpochRecord& r : epochs) x.push_back(r.epoch);
+    return x;
+}
+
+std::vector<double> RunCurves::epochColumn(double EpochRecord::*field) const {
+    std::vector<double> y;
+    for (const EpochRecord& r : epochs) y.push_back(r.*field);
+    return y;
+}
+
 std::vector<double> smoothCurve(const std::vector<double>& values, double weight) {
     std::vector<double> out;
     out.reserve(values.size());
@@ -39,6 +51,30 @@ std::vector<double> smoothCurve(const std::vector<double>& values, double weight
         out.push_back(debias > 0 ? last / debias : x);
     }
     return out;
+}
+
+void writeCurvesCsv(std::ostream& out, const std::vector<RunCurves>& runs, double smoothing) {
+    out << "run,series,epoch,value\n";
+    const auto write = [&out](const QString& run, const char* series, const std::vector<double>& x,
+                              const std::vector<double>& y) {
+        for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
+            if (std::isfinite(y[i]))
+                out << '"' << run.toStdString() << "\"," << series << ',' << x[i] << ',' << y[i]
+                    << '\n';
+    };
+    for (const RunCurves& r : runs) {
+        write(r.name, "batch_loss", r.batchX, r.batchLoss);
+        write(r.name, "batch_loss_smoothed", r.batchX, smoothCurve(r.batchLoss, smoothing));
+        write(r.name, "batch_train_accuracy", r.batchX, r.batchAccuracy);
+        write(r.name, "batch_lr", r.batchX, r.batchLr);
+        const std::vector<double> x = r.epochX();
+        write(r.name, "train_loss", x, r.epochColumn(&EpochRecord::trainLoss));
+        write(r.name, "train_accuracy", x, r.epochColumn(&EpochRecord::trainAccuracy));
+        write(r.name, "val_loss", x, r.epochColumn(&EpochRecord::valLoss));
+        write(r.name, "val_accuracy", x, r.epochColumn(&EpochRecord::valAccuracy));
+        write(r.name, "val_macro_f1", x, r.epochColumn(&EpochRecord::valMacroF1));
+        write(r.name, "lr", x, r.epochColumn(&EpochRecord::lr));
+    }
 }
 
 QColor runColor(int index) {
