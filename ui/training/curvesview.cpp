@@ -1,13 +1,16 @@
 #include "training/curvesview.h"
 
 #include <qcustomplot.h>
+#include <QCheckBox>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSlider>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,28 +27,14 @@ const QColor kTrainColor(0x36, 0x4f, 0xc7);
 const QColor kValColor(0xe0, 0x31, 0x31);
 const QColor kLrColor(0x5c, 0x3d, 0x99);
 const QColor kBatchColor(0x9d, 0xb0, 0xf2);
-
-// Graph indices per plot.
-enum LossGraph { kBatch = 0, kTrainEpoch = 1, kValEpoch = 2, kCmpTrain = 3, kCmpVal = 4 };
-enum LrGraph { kLrBatch = 0, kLrEpoch = 1, kLrCmp = 2 };
-
-QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& color, double width,
-                   Qt::PenStyle style, bool markers) {
-    QCPGraph* g = plot->addGraph();
-    g->setName(name);
-    g->setProperty("baseName", name);
-    g->setPen(QPen(color, width, style));
-    if (markers)
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 6));
-    g->setAdaptiveSampling(true);
-    return g;
-}
+constexpr double kDefaultSmoothing = 0.6;  // TensorBoard's default weight
+constexpr int kSmoothingSteps = 99;        // the slider's 0..99 is a weight of 0..0.99
 
 void setData(QCPGraph* g, const std::vector<double>& x, const std::vector<double>& y) {
     QVector<double> keys, values;
     keys.reserve(static_cast<qsizetype>(x.size()));
     values.reserve(static_cast<qsizetype>(x.size()));
-    for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
         if (std::isfinite(y[i])) {
             keys << x[i];
             values << y[i];
@@ -53,41 +42,31 @@ void setData(QCPGraph* g, const std::vector<double>& x, const std::vector<double
     g->setData(keys, values, true);
 }
 
-template <typename Field>
-void setEpochData(QCPGraph* g, const std::vector<EpochRecord>& epochs, Field field) {
-    std::vector<double> x, y;
-    for (const EpochRecord& r : epochs) {
-        x.push_back(r.epoch);
-        y.push_back(field(r));
+// The plot's data ranges over its visible graphs; `positive` keeps only values above zero.
+bool dataRange(QCustomPlot* plot, bool positive, QCPRange& keys, QCPRange& values) {
+    bool any = false;
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        QCPGraph* g = plot->graph(i);
+        if (!g->visible() || g->data()->isEmpty()) continue;
+        bool foundKeys = false, foundValues = false;
+        const QCPRange k = g->getKeyRange(foundKeys, QCP::sdBoth);
+        const QCPRange v = g->getValueRange(foundValues, positive ? QCP::sdPositive : QCP::sdBoth);
+        if (!foundKeys || !foundValues) continue;
+        if (any) {
+            keys.expand(k);
+            values.expand(v);
+        } else {
+            keys = k;
+            values = v;
+        }
+        any = true;
     }
-    setData(g, x, y);
+    return any;
 }
 
 }  // namespace
 
-void RunCurves::addBatch(const BatchProgress& p) {
-    const double x = p.epoch - 1 + (p.batches > 0 ? static_cast<double>(p.batch) / p.batches : 0);
-    const double smoothed = batchLoss.empty()
-                                ? p.batchLoss
-                                : (1 - kSmoothing) * batchLoss.back() + kSmoothing * p.batchLoss;
-    batchX.push_back(x);
-    batchLoss.push_back(smoothed);
-    batchAccuracy.push_back(p.accuracy);
-    batchLr.push_back(p.lr);
-}
-
-void RunCurves::addEpoch(const EpochRecord& record) {
-    while (!epochs.empty() && epochs.back().epoch >= record.epoch) epochs.pop_back();
-    epochs.push_back(record);
-}
-
-void RunCurves::clear() {
-    const QString keep = name;
-    *this = {};
-    name = keep;
-}
-
-CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
+CurvesView::CurvesView(QWidget* parent) : QWidget(parent), emptyText_(tr("No data yet")) {
     setObjectName(QStringLiteral("curvesView"));
     loss_ = new QCustomPlot;
     loss_->setObjectName(QStringLiteral("lossPlot"));
@@ -98,25 +77,9 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     setUpPlot(loss_, tr("Loss"));
     setUpPlot(accuracy_, tr("Accuracy"));
     setUpPlot(lr_, tr("Learning rate"));
-
-    for (QCustomPlot* p : {loss_, accuracy_}) {
-        const bool isLoss = p == loss_;
-        addGraph(p,
-                 isLoss ? tr("Training loss per batch (smoothed)")
-                        : tr("Training accuracy in the epoch so far"),
-                 kBatchColor, 1, Qt::SolidLine, false);
-        addGraph(p, isLoss ? tr("Training loss per epoch") : tr("Training accuracy per epoch"),
-                 kTrainColor, 2, Qt::SolidLine, true);
-        addGraph(p, isLoss ? tr("Validation loss per epoch") : tr("Validation accuracy per epoch"),
-                 kValColor, 2, Qt::SolidLine, true);
-        addGraph(p, isLoss ? tr("Compared run: training loss") : tr("Compared run: training"),
-                 kTrainColor, 1.5, Qt::DashLine, false);
-        addGraph(p, isLoss ? tr("Compared run: validation loss") : tr("Compared run: validation"),
-                 kValColor, 1.5, Qt::DashLine, false);
-    }
-    addGraph(lr_, tr("Learning rate per batch"), kLrColor.lighter(150), 1, Qt::SolidLine, false);
-    addGraph(lr_, tr("Learning rate per epoch"), kLrColor, 2, Qt::SolidLine, true);
-    addGraph(lr_, tr("Compared run: learning rate"), kLrColor, 1.5, Qt::DashLine, false);
+    lr_->yAxis->setNumberFormat(QStringLiteral("gb"));
+    lr_->yAxis->setNumberPrecision(2);
+    lr_->legend->setWrap(3);
 
     plots_ = new QWidget;
     auto* grid = new QGridLayout(plots_);
@@ -132,8 +95,29 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
         new QLabel(tr("Hover over a curve to read its values; wheel zooms, drag pans, "
                       "double-click fits."));
     readout_->setObjectName(QStringLiteral("curvesReadout"));
+    readout_->setWordWrap(true);
     setMuted(readout_);
     allowNarrow(readout_);
+
+    smoothing_ = new QSlider(Qt::Horizontal);
+    smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
+    smoothing_->setRange(0, kSmoothingSteps);
+    smoothing_->setValue(static_cast<int>(std::lround(kDefaultSmoothing * 100)));
+    smoothing_->setMinimumWidth(80);
+    smoothing_->setMaximumWidth(140);
+    smoothing_->setToolTip(
+        tr("Moving average over the per-batch losses (0: raw values), as TensorBoard draws it"));
+    smoothingValue_ = new QLabel;
+    connect(smoothing_, &QSlider::valueChanged, this, [this] { redraw(); });
+    logLoss_ = new QCheckBox(tr("Log loss axis"));
+    logLoss_->setObjectName(QStringLiteral("logLossCheck"));
+    connect(logLoss_, &QCheckBox::toggled, this, &CurvesView::setLogLoss);
+    legends_ = new QCheckBox(tr("Legends"));
+    legends_->setObjectName(QStringLiteral("legendsCheck"));
+    legends_->setChecked(true);
+    legends_->setToolTip(tr("Show the legends below the plots"));
+    connect(legends_, &QCheckBox::toggled, this, &CurvesView::setLegendsVisible);
+
     auto* png = new QPushButton(tr("Export PNG…"));
     png->setObjectName(QStringLiteral("exportPngButton"));
     auto* csv = new QPushButton(tr("Export CSV…"));
@@ -144,6 +128,15 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     connect(png, &QPushButton::clicked, this, &CurvesView::chooseExportPng);
     connect(csv, &QPushButton::clicked, this, &CurvesView::chooseExportCsv);
     connect(fit, &QPushButton::clicked, this, &CurvesView::resetZoom);
+    // Two short rows, so that the view stays narrow enough for a 1024-pixel window.
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Smoothing")));
+    controls->addWidget(smoothing_);
+    controls->addWidget(smoothingValue_);
+    controls->addSpacing(8);
+    controls->addWidget(logLoss_);
+    controls->addWidget(legends_);
+    controls->addStretch(1);
     auto* bar = new QHBoxLayout;
     bar->addWidget(readout_, 1);
     bar->addWidget(fit);
@@ -153,8 +146,9 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plots_, 1);
+    layout->addLayout(controls);
     layout->addLayout(bar);
-    setCurves({});
+    setRuns({});
 }
 
 void CurvesView::setUpPlot(QCustomPlot* plot, const QString& yLabel) {
@@ -170,22 +164,27 @@ void CurvesView::setUpPlot(QCustomPlot* plot, const QString& yLabel) {
         a->setTickPen(QPen(QColor(0x5f, 0x6b, 0x7a)));
         a->setSubTickPen(QPen(QColor(0x5f, 0x6b, 0x7a)));
     }
+    // The legend lives in its own row below the axis rect, so it never covers a curve.
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
-    plot->legend->setVisible(true);
+    plot->axisRect()->insetLayout()->take(plot->legend);
     plot->legend->setFont(small);
-    plot->legend->setBrush(QColor(255, 255, 255, 210));
-    plot->legend->setBorderPen(QPen(grid));
-    // Rising accuracy leaves the lower right free, falling loss the upper right, a decaying
-    // learning rate the lower left.
-    const Qt::Alignment corner = yLabel == tr("Accuracy")        ? Qt::AlignRight | Qt::AlignBottom
-                                 : yLabel == tr("Learning rate") ? Qt::AlignLeft | Qt::AlignBottom
-                                                                 : Qt::AlignRight | Qt::AlignTop;
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, corner);
-    if (plot == lr_) {
-        plot->yAxis->setNumberFormat(QStringLiteral("gb"));
-        plot->yAxis->setNumberPrecision(2);
-    }
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(2);
+    plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    showLegend(plot, true);
+
+    auto* empty = new QCPItemText(plot);
+    empty->setObjectName(QStringLiteral("noDataText"));
+    empty->position->setType(QCPItemPosition::ptAxisRectRatio);
+    empty->position->setCoords(0.5, 0.5);
+    empty->setColor(mutedColor());
+    empty->setTextAlignment(Qt::AlignHCenter);
+    empty->setClipToAxisRect(false);
+    empty->setVisible(false);
+
     auto* tracer = new QCPItemTracer(plot);
     tracer->setObjectName(QStringLiteral("hoverTracer"));
     tracer->setStyle(QCPItemTracer::tsCircle);
@@ -194,68 +193,270 @@ void CurvesView::setUpPlot(QCustomPlot* plot, const QString& yLabel) {
     tracer->setVisible(false);
     connect(plot, &QCustomPlot::mouseMove, this,
             [this, plot](QMouseEvent* e) { hoverAt(plot, e->pos()); });
+    // Only a real zoom or pan keeps the view from fitting new points; a click does not.
     connect(plot, &QCustomPlot::mouseWheel, this, [this] { userZoomed_ = true; });
-    connect(plot, &QCustomPlot::mousePress, this, [this] { userZoomed_ = true; });
+    connect(plot, &QCustomPlot::mousePress, this,
+            [this](QMouseEvent* e) { pressedAt_ = e->pos(); });
+    connect(plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        if ((e->pos() - pressedAt_).manhattanLength() > 3) userZoomed_ = true;
+    });
     connect(plot, &QCustomPlot::mouseDoubleClick, this, &CurvesView::resetZoom);
+    connect(plot, &QCustomPlot::beforeReplot, this, [this, plot] { fitLegend(plot); });
 }
 
-void CurvesView::setCurves(const RunCurves& primary, const RunCurves* comparison) {
-    primary_ = primary;
-    hasComparison_ = comparison != nullptr;
-    comparison_ = comparison ? *comparison : RunCurves{};
+void CurvesView::setCurves(const RunCurves& run) {
+    setRuns({run});
+}
 
-    const RunCurves& p = primary_;
-    const RunCurves& c = comparison_;
-    setData(loss_->graph(kBatch), p.batchX, p.batchLoss);
-    setEpochData(loss_->graph(kTrainEpoch), p.epochs, [](auto& r) { return r.trainLoss; });
-    setEpochData(loss_->graph(kValEpoch), p.epochs, [](auto& r) { return r.valLoss; });
-    setEpochData(loss_->graph(kCmpTrain), c.epochs, [](auto& r) { return r.trainLoss; });
-    setEpochData(loss_->graph(kCmpVal), c.epochs, [](auto& r) { return r.valLoss; });
-    setData(accuracy_->graph(kBatch), p.batchX, p.batchAccuracy);
-    setEpochData(accuracy_->graph(kTrainEpoch), p.epochs, [](auto& r) { return r.trainAccuracy; });
-    setEpochData(accuracy_->graph(kValEpoch), p.epochs, [](auto& r) { return r.valAccuracy; });
-    setEpochData(accuracy_->graph(kCmpTrain), c.epochs, [](auto& r) { return r.trainAccuracy; });
-    setEpochData(accuracy_->graph(kCmpVal), c.epochs, [](auto& r) { return r.valAccuracy; });
-    setData(lr_->graph(kLrBatch), p.batchX, p.batchLr);
-    setEpochData(lr_->graph(kLrEpoch), p.epochs, [](auto& r) { return r.lr; });
-    setEpochData(lr_->graph(kLrCmp), c.epochs, [](auto& r) { return r.lr; });
+void CurvesView::setRuns(const std::vector<RunCurves>& runs) {
+    runs_.clear();
+    for (const RunCurves& r : runs)
+        if (!r.empty()) runs_.push_back(r);
+    redraw();
+}
 
-    // The legend lists only what is drawn; compared curves are named after their run.
+void CurvesView::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    redraw();
+}
+
+double CurvesView::smoothing() const {
+    return smoothing_->value() / 100.0;
+}
+
+void CurvesView::setSmoothing(double weight) {
+    smoothing_->setValue(static_cast<int>(std::lround(std::clamp(weight, 0.0, 0.99) * 100)));
+}
+
+void CurvesView::redraw() {
+    smoothingValue_->setText(QString::number(smoothing(), 'f', 2));
+    // Only per-batch curves (those of a run being trained) are smoothed.
+    const bool batches = std::any_of(runs_.begin(), runs_.end(),
+                                     [](const RunCurves& r) { return !r.batchX.empty(); });
+    smoothing_->setEnabled(batches);
+    smoothingValue_->setEnabled(batches);
+    for (QCustomPlot* plot : {loss_, accuracy_, lr_}) plot->clearGraphs();
+    for (int i = 0; i < runCount(); ++i) addRunGraphs(i);
+    // With several runs a legend names each run once (by its validation curve); the line
+    // styles are told under the axis.
+    const QString epochLabel =
+        runCount() > 1 ? tr("Epoch  (solid: validation, dashed: training)") : tr("Epoch");
+    loss_->xAxis->setLabel(epochLabel);
+    accuracy_->xAxis->setLabel(epochLabel);
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
-        for (int i = 0; i < plot->graphCount(); ++i) {
-            QCPGraph* g = plot->graph(i);
-            const bool compared = (plot == lr_ && i == kLrCmp) || (plot != lr_ && i >= kCmpTrain);
-            g->setVisible(!g->data()->isEmpty());
-            if (compared && hasComparison_) {
-                // "Compared run: validation loss" -> "<run>: validation loss"
-                const QString base = g->property("baseName").toString();
-                g->setName(QStringLiteral("%1: %2").arg(
-                    c.name, base.section(QLatin1Char(':'), 1).trimmed()));
-            }
-            if (g->data()->isEmpty())
-                g->removeFromLegend();
-            else
-                g->addToLegend();
-        }
-        plot->legend->setVisible(plot->legend->itemCount() > 0);
+        bool empty = true;
+        for (int i = 0; i < plot->graphCount(); ++i)
+            if (!plot->graph(i)->data()->isEmpty()) empty = false;
+        showEmptyState(plot, empty);
     }
     if (!userZoomed_) rescale();
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void CurvesView::addRunGraphs(int index) {
+    const RunCurves& run = runs_[static_cast<std::size_t>(index)];
+    const bool single = runCount() == 1;
+    const QColor color = runColor(index);
+    const auto add = [&](QCustomPlot* plot, const QString& series, const QString& name,
+                         const QColor& c, double width, Qt::PenStyle style) {
+        QCPGraph* g = plot->addGraph();
+        g->setName(name);
+        g->setProperty("run", index);
+        g->setProperty("series", series);
+        g->setPen(QPen(c, width, style));
+        g->setAdaptiveSampling(true);
+        return g;
+    };
+    const auto markers = [](QCPGraph* g, const QColor& c) {
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, Qt::white, 6));
+    };
+    const auto named = [&](const QString& what) {
+        return single ? what : QStringLiteral("%1: %2").arg(run.name, what);
+    };
+    const std::vector<double> x = run.epochX();
+
+    struct Metric {
+        QCustomPlot* plot;
+        double EpochRecord::*train;
+        double EpochRecord::*val;
+        const std::vector<double>* batch;
+        QString trainName, valName, batchName;
+    };
+    const std::vector<double> smoothed = smoothCurve(run.batchLoss, smoothing());
+    const Metric metrics[] = {
+        {loss_, &EpochRecord::trainLoss, &EpochRecord::valLoss, &smoothed,
+         single ? tr("Training loss per epoch") : tr("training"),
+         single ? tr("Validation loss per epoch") : tr("validation"),
+         single ? tr("Training loss per batch (smoothed)") : tr("per batch")},
+        {accuracy_, &EpochRecord::trainAccuracy, &EpochRecord::valAccuracy, &run.batchAccuracy,
+         single ? tr("Training accuracy per epoch") : tr("training"),
+         single ? tr("Validation accuracy per epoch") : tr("validation"),
+         single ? tr("Training accuracy in the epoch so far") : tr("per batch")}};
+    for (const Metric& m : metrics) {
+        if (!run.batchX.empty()) {
+            QCPGraph* b = add(m.plot, QStringLiteral("batch"), named(m.batchName),
+                              single ? kBatchColor : color.lighter(160), 1, Qt::SolidLine);
+            setData(b, run.batchX, *m.batch);
+        }
+        QCPGraph* t =
+            add(m.plot, QStringLiteral("train"), named(m.trainName), single ? kTrainColor : color,
+                single ? 2 : 1.5, single ? Qt::SolidLine : Qt::DashLine);
+        if (single) markers(t, kTrainColor);
+        setData(t, x, run.epochColumn(m.train));
+        QCPGraph* v = add(m.plot, QStringLiteral("val"), named(m.valName),
+                          single ? kValColor : color, 2, Qt::SolidLine);
+        markers(v, single ? kValColor : color);
+        setData(v, x, run.epochColumn(m.val));
+        if (!single) {  // the legend names the run once; the read-out says which curve
+            t->removeFromLegend();
+            v->setProperty("readoutName", v->name());
+            v->setName(run.name);
+        }
+        if (run.bestEpoch) {
+            // The best epoch: a star on its validation point (its training point without one).
+            for (const EpochRecord& r : run.epochs)
+                if (r.epoch == *run.bestEpoch) {
+                    const double value = std::isfinite(r.*m.val) ? r.*m.val : r.*m.train;
+                    QCPGraph* best =
+                        add(m.plot, QStringLiteral("best"), named(tr("best epoch %1").arg(r.epoch)),
+                            color, 1, Qt::SolidLine);
+                    best->setLineStyle(QCPGraph::lsNone);
+                    best->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar,
+                                                          QPen(color.darker(130), 2),
+                                                          QBrush(Qt::NoBrush), 16));
+                    setData(best, {static_cast<double>(r.epoch)}, {value});
+                    if (!single) best->removeFromLegend();
+                }
+        }
+    }
+    if (!run.batchX.empty())
+        setData(add(lr_, QStringLiteral("batch"),
+                    single ? tr("Learning rate per batch") : named(tr("learning rate per batch")),
+                    single ? kLrColor.lighter(150) : color.lighter(160), 1, Qt::SolidLine),
+                run.batchX, run.batchLr);
+    QCPGraph* lr =
+        add(lr_, QStringLiteral("train"), single ? tr("Learning rate per epoch") : run.name,
+            single ? kLrColor : color, 2, Qt::SolidLine);
+    markers(lr, single ? kLrColor : color);
+    setData(lr, x, run.epochColumn(&EpochRecord::lr));
+    for (QCustomPlot* plot : {loss_, accuracy_, lr_})
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            QCPGraph* g = plot->graph(i);
+            if (g->data()->isEmpty()) g->removeFromLegend();
+            // One run: short legend entries (the axis names the quantity), full read-outs.
+            const QString series = g->property("series").toString();
+            const QString legendName =
+                series == QLatin1String("train") ? (plot == lr_ ? tr("Per epoch") : tr("Training"))
+                : series == QLatin1String("val") ? tr("Validation")
+                : series == QLatin1String("batch")
+                    ? (plot == loss_ ? tr("Per batch (smoothed)") : tr("Per batch"))
+                    : QString();
+            if (single && !legendName.isEmpty()) {
+                g->setProperty("readoutName", g->name());
+                g->setName(legendName);
+            }
+        }
+}
+
+void CurvesView::fitLegend(QCustomPlot* plot) {
+    // As many legend columns as fit the plot's width (item i sits in column i % columns).
+    QCPLegend* legend = plot->legend;
+    std::vector<int> widths;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (const QCPAbstractLegendItem* item = legend->item(i))  // cells may be empty
+            widths.push_back(item->minimumOuterSizeHint().width());
+    const int room = plot->width() - legend->margins().left() - legend->margins().right() - 8;
+    int columns = std::max<int>(1, static_cast<int>(widths.size()));
+    for (; columns > 1; --columns) {
+        std::vector<int> column(static_cast<std::size_t>(columns), 0);
+        for (std::size_t i = 0; i < widths.size(); ++i)
+            column[i % column.size()] = std::max(column[i % column.size()], widths[i]);
+        int total = legend->columnSpacing() * (columns - 1);
+        for (int w : column) total += w;
+        if (total <= room) break;
+    }
+    if (legend->wrap() == columns) return;
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-lays the items out
+}
+
+void CurvesView::showLegend(QCustomPlot* plot, bool on) {
+    QCPLayoutGrid* layout = plot->plotLayout();
+    const bool placed = layout->hasElement(1, 0) && layout->element(1, 0) == plot->legend;
+    if (on && !placed) {
+        layout->addElement(1, 0, plot->legend);
+        layout->setRowStretchFactor(1, 0.001);
+    } else if (!on && placed) {
+        layout->take(plot->legend);
+        layout->simplify();
+    }
+    plot->legend->setVisible(on);
+}
+
+void CurvesView::showEmptyState(QCustomPlot* plot, bool empty) {
+    // An empty plot says so, without axes that would suggest a scale.
+    for (QCPAxis* a : {plot->xAxis, plot->yAxis}) {
+        a->setVisible(!empty);
+        a->grid()->setVisible(!empty);
+    }
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) {
+            text->setText(emptyText_);
+            text->setVisible(empty);
+        }
+    showLegend(plot, !empty && legends_->isChecked() && plot->legend->itemCount() > 0);
+}
+
+bool CurvesView::showsNoData(QCustomPlot* plot) const {
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* text = qobject_cast<QCPItemText*>(plot->item(i))) return text->visible();
+    return false;
+}
+
+void CurvesView::setLogLoss(bool on) {
+    if (logLoss_->isChecked() != on) {
+        logLoss_->setChecked(on);  // comes back here through toggled
+        return;
+    }
+    loss_->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on)
+        loss_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else
+        loss_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    resetZoom();
+}
+
+void CurvesView::setLegendsVisible(bool on) {
+    if (legends_->isChecked() != on) {
+        legends_->setChecked(on);  // comes back here through toggled
+        return;
+    }
+    redraw();
+}
+
 void CurvesView::rescale() {
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
-        plot->rescaleAxes(true);
-        // From 0, with room for the markers at the last epoch.
-        const double upper = std::max(plot->xAxis->range().upper, 1.0);
-        plot->xAxis->setRange(0, upper * 1.04);
-        QCPRange y = plot->yAxis->range();
-        if (plot == accuracy_)
-            plot->yAxis->setRange(0, 1.02);
-        else if (plot == loss_)
-            plot->yAxis->setRange(0, std::max(y.upper * 1.08, 0.1));
-        else
-            plot->yAxis->setRange(0, std::max(y.upper * 1.1, 1e-6));
+        const bool log = plot->yAxis->scaleType() == QCPAxis::stLogarithmic;
+        QCPRange keys(0, 1), values(0, 1);
+        const bool any = dataRange(plot, log, keys, values);
+        // From epoch 0, with room for the markers at the last epoch.
+        plot->xAxis->setRange(std::min(0.0, keys.lower), std::max(keys.upper, 1.0) * 1.04);
+        if (log) {
+            // At least 1.7 decades, so that the axis has decade ticks (1, 10) to read.
+            double lower = any ? values.lower / 1.3 : 0.1, upper = any ? values.upper * 1.3 : 10;
+            const double missing = std::log10(std::pow(10.0, 1.7) / (upper / lower));
+            if (missing > 0) {
+                lower /= std::pow(10.0, missing / 2);
+                upper *= std::pow(10.0, missing / 2);
+            }
+            plot->yAxis->setRange(lower, upper);
+        } else if (plot == accuracy_) {
+            plot->yAxis->setRange(std::min(0.0, values.lower), std::max(1.02, values.upper * 1.02));
+        } else {
+            const double top = values.upper + 0.08 * std::abs(values.upper);
+            plot->yAxis->setRange(std::min(0.0, values.lower),
+                                  std::max(top, plot == loss_ ? 0.1 : 1e-6));
+        }
     }
 }
 
@@ -265,16 +466,28 @@ void CurvesView::resetZoom() {
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) plot->replot();
 }
 
+QCPGraph* CurvesView::graphOf(QCustomPlot* plot, int run, const QString& series) const {
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        QCPGraph* g = plot->graph(i);
+        if (g->property("run").toInt() == run && g->property("series").toString() == series)
+            return g;
+    }
+    return nullptr;
+}
+
 int CurvesView::batchPointCount() const {
-    return loss_->graph(kBatch)->dataCount();
+    const QCPGraph* g = graphOf(loss_, 0, QStringLiteral("batch"));
+    return g ? g->dataCount() : 0;
 }
 
 int CurvesView::epochPointCount() const {
-    return loss_->graph(kTrainEpoch)->dataCount();
+    const QCPGraph* g = graphOf(loss_, 0, QStringLiteral("train"));
+    return g ? g->dataCount() : 0;
 }
 
 int CurvesView::comparisonPointCount() const {
-    return loss_->graph(kCmpTrain)->dataCount();
+    const QCPGraph* g = graphOf(loss_, 1, QStringLiteral("train"));
+    return g ? g->dataCount() : 0;
 }
 
 QString CurvesView::readout() const {
@@ -319,8 +532,10 @@ void CurvesView::hoverAt(QCustomPlot* plot, const QPoint& pos) {
     }
     const QString value =
         plot == lr_ ? QString::number(bestValue, 'g', 4) : QString::number(bestValue, 'f', 4);
-    readout_->setText(
-        tr("%1, epoch %2: %3").arg(best->name(), QString::number(bestKey, 'f', 2), value));
+    const QVariant readoutName = best->property("readoutName");
+    readout_->setText(tr("%1, epoch %2: %3")
+                          .arg(readoutName.isValid() ? readoutName.toString() : best->name(),
+                               QString::number(bestKey, 'f', 2), value));
 }
 
 bool CurvesView::exportPng(const QString& file) {
@@ -330,36 +545,8 @@ bool CurvesView::exportPng(const QString& file) {
 
 bool CurvesView::exportCsv(const QString& file, QString* error) const {
     try {
-        writeFileAtomically(toPath(file), [this](std::ostream& out) {
-            out << "run,series,epoch,value\n";
-            const auto write = [&out](const QString& run, const char* series,
-                                      const std::vector<double>& x, const std::vector<double>& y) {
-                for (std::size_t i = 0; i < x.size(); ++i)
-                    if (std::isfinite(y[i]))
-                        out << '"' << run.toStdString() << "\"," << series << ',' << x[i] << ','
-                            << y[i] << '\n';
-            };
-            const auto writeRun = [&](const RunCurves& r) {
-                write(r.name, "batch_loss_smoothed", r.batchX, r.batchLoss);
-                write(r.name, "batch_train_accuracy", r.batchX, r.batchAccuracy);
-                write(r.name, "batch_lr", r.batchX, r.batchLr);
-                std::vector<double> x;
-                for (const auto& e : r.epochs) x.push_back(e.epoch);
-                const auto column = [&](const char* series, double EpochRecord::*field) {
-                    std::vector<double> y;
-                    for (const auto& e : r.epochs) y.push_back(e.*field);
-                    write(r.name, series, x, y);
-                };
-                column("train_loss", &EpochRecord::trainLoss);
-                column("train_accuracy", &EpochRecord::trainAccuracy);
-                column("val_loss", &EpochRecord::valLoss);
-                column("val_accuracy", &EpochRecord::valAccuracy);
-                column("val_macro_f1", &EpochRecord::valMacroF1);
-                column("lr", &EpochRecord::lr);
-            };
-            writeRun(primary_);
-            if (hasComparison_) writeRun(comparison_);
-        });
+        writeFileAtomically(toPath(file),
+                            [this](std::ostream& out) { writeCurvesCsv(out, runs_, smoothing()); });
         return true;
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());

@@ -1,27 +1,33 @@
 #include "training/runspanel.h"
 
-#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <system_error>
+#include <utility>
 
 #include "common/formcontrols.h"
 #include "common/uiformat.h"
 #include "gz/files.h"
 #include "gz/run_folder.h"
 #include "training/curvesview.h"
+#include "training/runsettingstable.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -38,7 +44,18 @@ RunCurves curvesOf(const RunInfo& run) {
     RunCurves c;
     c.name = QString::fromStdString(run.name);
     for (const EpochRecord& r : run.epochs) c.addEpoch(r);
+    c.bestEpoch = run.bestEpoch();
     return c;
+}
+
+QIcon swatch(const QColor& color) {
+    QPixmap pixmap(12, 12);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawRect(0, 3, 12, 6);
+    return QIcon(pixmap);
 }
 
 }  // namespace
@@ -87,25 +104,34 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     connect(evaluate_, &QPushButton::clicked, this, [this] {
         if (shown_) emit evaluateRequested(*shown_);
     });
-    compare_ = new QComboBox;
-    compare_->setObjectName(QStringLiteral("compareRunCombo"));
-    compare_->setMinimumContentsLength(18);
-    connect(compare_, &QComboBox::activated, this, [this](int index) {
-        const QString dir = compare_->itemData(index).toString();
-        compareWith(dir.isEmpty() ? std::nullopt : std::optional(toPath(dir)));
-    });
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(refreshButton);
     buttons->addWidget(openButton);
     buttons->addWidget(resume_);
     buttons->addWidget(evaluate_);
     buttons->addStretch(1);
-    buttons->addWidget(new QLabel(tr("Compare with")));
-    buttons->addWidget(compare_);
 
     summary_ = makeTextLabel(QStringLiteral("runSummary"));
 
     curves_ = new CurvesView;
+    curves_->setEmptyText(tr("No data yet\nSelect a run to see its curves"));
+    settings_ = new RunSettingsTable;
+    picker_ = new QListWidget;
+    picker_->setObjectName(QStringLiteral("comparePicker"));
+    picker_->setSelectionMode(QAbstractItemView::NoSelection);
+    picker_->setTextElideMode(Qt::ElideMiddle);  // run names differ at their ends
+    picker_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    picker_->setToolTip(
+        tr("Tick runs to overlay their curves on the selected run's and compare their settings"));
+    connect(picker_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+        if (filling_) return;
+        setCompared(toPath(item->data(Qt::UserRole).toString()), item->checkState() == Qt::Checked);
+    });
+    auto* pickerBox = new QWidget;
+    auto* pickerLayout = new QVBoxLayout(pickerBox);
+    pickerLayout->setContentsMargins(0, 0, 0, 0);
+    pickerLayout->addWidget(new QLabel(tr("Compare runs")));
+    pickerLayout->addWidget(picker_, 1);
     config_ = new QPlainTextEdit;
     config_->setObjectName(QStringLiteral("runConfigView"));
     config_->setReadOnly(true);
@@ -119,7 +145,14 @@ RunsPanel::RunsPanel(fs::path workspace, QWidget* parent)
     log_->setFont(mono);
     auto* tabs = new QTabWidget;
     tabs->setObjectName(QStringLiteral("runTabs"));
-    tabs->addTab(curves_, tr("Curves"));
+    auto* curvesSplit = new QSplitter(Qt::Horizontal);
+    curvesSplit->addWidget(pickerBox);
+    curvesSplit->addWidget(curves_);
+    curvesSplit->setStretchFactor(0, 0);
+    curvesSplit->setStretchFactor(1, 1);
+    curvesSplit->setSizes({200, 800});
+    tabs->addTab(curvesSplit, tr("Curves"));
+    tabs->addTab(settings_, tr("Settings"));
     tabs->addTab(config_, tr("Config"));
     tabs->addTab(log_, tr("Log"));
 
@@ -150,7 +183,7 @@ void RunsPanel::refresh() {
     for (const fs::path& dir : extra_)
         if (indexOf(dir) < 0) runs_.push_back(readRunInfo(dir));
     if (shown_ && indexOf(*shown_) < 0) shown_.reset();
-    if (compared_ && indexOf(*compared_) < 0) compared_.reset();
+    std::erase_if(compared_, [this](const fs::path& dir) { return indexOf(dir) < 0; });
     fillTable();
     showSelected();
 }
@@ -167,8 +200,6 @@ int RunsPanel::indexOf(const fs::path& dir) const {
 void RunsPanel::fillTable() {
     filling_ = true;
     table_->setRowCount(static_cast<int>(runs_.size()));
-    compare_->clear();
-    compare_->addItem(tr("(none)"), QString());
     for (std::size_t i = 0; i < runs_.size(); ++i) {
         const RunInfo& r = runs_[i];
         const int row = static_cast<int>(i);
@@ -192,13 +223,62 @@ void RunsPanel::fillTable() {
                 item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             table_->setItem(row, c, item);
         }
-        compare_->addItem(name, toQString(r.dir));
     }
     const int shownRow = shown_ ? indexOf(*shown_) : -1;
     table_->clearSelection();
     if (shownRow >= 0) table_->selectRow(shownRow);
-    compare_->setCurrentIndex(compared_ ? indexOf(*compared_) + 1 : 0);
     filling_ = false;
+    updateCompareMarks();
+}
+
+bool RunsPanel::isShown(const fs::path& dir) const {
+    const int i = indexOf(dir);
+    return i >= 0 && shown_ && i == indexOf(*shown_);
+}
+
+std::vector<fs::path> RunsPanel::drawnRuns() const {
+    std::vector<fs::path> drawn;
+    const auto add = [&](const fs::path& dir) {
+        const int i = indexOf(dir);
+        if (i < 0) return;
+        for (const fs::path& d : drawn)
+            if (indexOf(d) == i) return;
+        drawn.push_back(runs_[static_cast<std::size_t>(i)].dir);
+    };
+    if (shown_) add(*shown_);
+    if (drawn.empty()) return drawn;  // nothing to compare with
+    for (const fs::path& dir : compared_) add(dir);
+    return drawn;
+}
+
+// The run picker: the shown run always drawn (not a choice, so never compared with itself),
+// the others as ticked, each drawn run with the colour it has in the plots.
+void RunsPanel::updateCompareMarks() {
+    const bool wasFilling = std::exchange(filling_, true);
+    const std::vector<fs::path> drawn = drawnRuns();
+    const int scroll = picker_->verticalScrollBar()->value();
+    picker_->clear();
+    for (const RunInfo& run : runs_) {
+        const bool shown = isShown(run.dir);
+        const auto at = std::find(drawn.begin(), drawn.end(), run.dir);
+        auto* item = new QListWidgetItem(QString::fromStdString(run.name));
+        item->setData(Qt::UserRole, toQString(run.dir));
+        // The selected run cannot be unticked (or ticked twice): its box is no choice.
+        item->setFlags(shown ? Qt::ItemIsEnabled : Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        if (shown) {
+            QFont bold = item->font();
+            bold.setBold(true);
+            item->setFont(bold);
+        }
+        item->setCheckState(at != drawn.end() ? Qt::Checked : Qt::Unchecked);
+        item->setToolTip(shown ? tr("%1: the selected run, always drawn").arg(item->text())
+                               : tr("%1: tick to overlay its curves").arg(item->text()));
+        if (at != drawn.end() && drawn.size() > 1)
+            item->setIcon(swatch(runColor(static_cast<int>(at - drawn.begin()))));
+        picker_->addItem(item);
+    }
+    picker_->verticalScrollBar()->setValue(scroll);
+    filling_ = wasFilling;
 }
 
 const RunInfo* RunsPanel::shownRun() const {
@@ -208,22 +288,27 @@ const RunInfo* RunsPanel::shownRun() const {
 
 void RunsPanel::showSelected() {
     const RunInfo* run = shownRun();
-    const int c = compared_ ? indexOf(*compared_) : -1;
-    const RunInfo* other = c >= 0 ? &runs_[static_cast<std::size_t>(c)] : nullptr;
+    updateCompareMarks();
     if (!run) {
         summary_->setText(
             runs_.empty() ? tr("No runs yet in %1. Train one in the Training tab.")
                                 .arg(QDir::toNativeSeparators(toQString(runsFolder(workspace_))))
                           : tr("Select a run to see its curves and config."));
-        curves_->setCurves({});
+        curves_->setRuns({});
+        settings_->setRuns({});
         config_->clear();
         log_->clear();
         updateResume();
         return;
     }
-    const RunCurves mine = curvesOf(*run);
-    const RunCurves theirs = other ? curvesOf(*other) : RunCurves{};
-    curves_->setCurves(mine, other ? &theirs : nullptr);
+    std::vector<RunCurves> curves;
+    std::vector<const RunInfo*> drawn;
+    for (const fs::path& dir : drawnRuns()) {
+        drawn.push_back(&runs_[static_cast<std::size_t>(indexOf(dir))]);
+        curves.push_back(curvesOf(*drawn.back()));
+    }
+    curves_->setRuns(curves);
+    settings_->setRuns(drawn);
     QString summary = tr("<b>%1</b> · %2 · %3 epochs · %4")
                           .arg(QString::fromStdString(run->name).toHtmlEscaped(),
                                run->config ? QString::fromStdString(run->config->model) : QString())
@@ -255,10 +340,21 @@ bool RunsPanel::openRun(const fs::path& dir) {
 }
 
 bool RunsPanel::compareWith(const std::optional<fs::path>& dir) {
-    if (dir && indexOf(*dir) < 0) return false;
-    compared_ =
-        dir ? std::optional(runs_[static_cast<std::size_t>(indexOf(*dir))].dir) : std::nullopt;
-    compare_->setCurrentIndex(compared_ ? indexOf(*compared_) + 1 : 0);
+    if (dir && (indexOf(*dir) < 0 || isShown(*dir))) return false;
+    compared_.clear();
+    if (dir) compared_.push_back(runs_[static_cast<std::size_t>(indexOf(*dir))].dir);
+    showSelected();
+    return true;
+}
+
+bool RunsPanel::setCompared(const fs::path& dir, bool compared) {
+    const int i = indexOf(dir);
+    if (i < 0 || isShown(dir)) {
+        updateCompareMarks();  // undo a tick the table may show
+        return false;
+    }
+    std::erase_if(compared_, [&](const fs::path& d) { return indexOf(d) == i; });
+    if (compared) compared_.push_back(runs_[static_cast<std::size_t>(i)].dir);
     showSelected();
     return true;
 }

@@ -58,6 +58,7 @@ TrainingMonitor::TrainingMonitor(const JobRunner* runner, QWidget* parent)
     bar->addWidget(cancelButton_);
 
     curves_ = new CurvesView;
+    curves_->setEmptyText(tr("No data yet\nTrain a run to see its curves"));
     log_ = new QPlainTextEdit;
     log_->setObjectName(QStringLiteral("trainingLog"));
     log_->setReadOnly(true);

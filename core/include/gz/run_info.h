@@ -32,6 +32,10 @@ struct RunInfo {
     std::string stateText() const;
     /// The highest finite validation accuracy of its epochs; nullopt when none has one.
     std::optional<double> bestValAccuracy() const;
+    /// The epoch training chose as best (its best checkpoint): the best value of the run's
+    /// selection metric on validation, else the last epoch when no epoch was validated;
+    /// nullopt without epochs.
+    std::optional<int> bestEpoch() const;
 };
 
 /// Reads a run folder (never throws: problems go to RunInfo::error).

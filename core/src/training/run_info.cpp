@@ -9,6 +9,7 @@
 
 #include "gz/files.h"
 #include "gz/run_folder.h"
+#include "training/training_state.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -34,9 +35,24 @@ std::optional<double> RunInfo::bestValAccuracy() const {
     return best;
 }
 
+std::optional<int> RunInfo::bestEpoch() const {
+    if (epochs.empty()) return std::nullopt;
+    const SelectMetric metric = config ? config->selectMetric : SelectMetric::Loss;
+    std::optional<int> best;
+    double bestValue = 0;
+    for (const EpochRecord& e : epochs) {
+        const double value = detail::selectionValue(e, metric);
+        if (std::isfinite(value) && (!best || value > bestValue)) {
+            best = e.epoch;
+            bestValue = value;
+        }
+    }
+    return best ? best : std::optional(epochs.back().epoch);
+}
+
 namespace {
 
-/// The "accuracy" of confusion.json; nullopt when the file is no JSON object or has none.
+/// The "accuracy"" of confusion.json; nullopt when the file is no JSON object or has none.
 std::optional<double> accuracyOf(const std::string& confusionJson) {
     const auto j = nlohmann::json::parse(confusionJson, nullptr, false);
     if (!j.is_object() || !j.contains("accuracy")) return std::nullopt;

@@ -15,6 +15,7 @@
 #include "gz/run_folder.h"
 #include "gz/run_info.h"
 #include "gz/run_marks.h"
+#include "gz/run_settings.h"
 #include "gz/training.h"
 
 namespace fs = std::filesystem;
@@ -177,6 +178,54 @@ private slots:
         QCOMPARE(runs[1].name, std::string("20260615-120000-compact"));
         QCOMPARE(runs[2].name, std::string("20260101-000000-compact"));
         QCOMPARE(runs[0].dir, runsFolder(workspace) / "20261231-235959-resnet26");
+    }
+
+    void bestEpochFollowsTheSelectionMetric() {
+        const fs::path dir = fs::path(tmp_.path().toStdString()) / "best";
+        TrainConfig config;
+        config.epochs = 3;
+        config.selectMetric = SelectMetric::Accuracy;
+        fs::create_directories(dir);
+        test::writeText(RunFolder{dir}.config(), config.toJson());
+        // Lowest loss at epoch 2, highest accuracy at epoch 3.
+        test::writeText(RunFolder{dir}.metrics(), std::string(kMetricsHeader) +
+                                                      "1,1,0.5,0.9,0.5,0.4,0.05,10\n"
+                                                      "2,0.8,0.6,0.5,0.6,0.5,0.04,10\n"
+                                                      "3,0.7,0.7,0.7,0.8,0.6,0.03,10\n");
+        QCOMPARE(readRunInfo(dir).bestEpoch(), std::optional<int>(3));
+        config.selectMetric = SelectMetric::Loss;
+        test::writeText(RunFolder{dir}.config(), config.toJson());
+        QCOMPARE(readRunInfo(dir).bestEpoch(), std::optional<int>(2));
+        // Without validation the last epoch is the one kept.
+        test::writeText(RunFolder{dir}.metrics(),
+                        std::string(kMetricsHeader) + "1,1,0.5,,,,0.05,10\n2,0.8,0.6,,,,0.04,10\n");
+        QCOMPARE(readRunInfo(dir).bestEpoch(), std::optional<int>(2));
+    }
+
+    void settingsListEveryKeyOfTheConfig() {
+        TrainConfig config;
+        config.epochs = 4;
+        config.lr = 0.02;
+        config.augmentation.cropMin = 180;
+        const auto settings = runSettings(config);
+        const auto value = [&](const std::string& key) {
+            for (const RunSetting& s : settings)
+                if (s.key == key) return s.value;
+            return std::string("(missing)");
+        };
+        QCOMPARE(value("model"), std::string("compact"));
+        QCOMPARE(value("lr"), std::string("0.02"));
+        QCOMPARE(value("epochs"), std::string("4"));
+        QCOMPARE(value("schedule"), std::string("cosine"));
+        QCOMPARE(value("augmentation.crop_min"), std::string("180"));
+        QCOMPARE(value("data_images"), std::string("none"));
+        QCOMPARE(settings.front().key.find('.'), std::string::npos);
+        QVERIFY(settings.back().key.find('.') != std::string::npos);
+        // One setting per label rule, named by its label, its conditions readable.
+        const std::string round = value("rules.round");
+        QVERIFY2(round.find("Class1.1 >= ") != std::string::npos, round.c_str());
+        for (const RunSetting& s : settings)
+            QVERIFY2(s.key.find("format") == std::string::npos, s.key.c_str());
     }
 
     void marksRoundTrip() {
