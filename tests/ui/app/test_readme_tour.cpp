@@ -1,0 +1,157 @@
+// A tour of the app on the real Galaxy Zoo 2 sample, as a new user takes it at 1400x880: open the
+// sample, look at a galaxy, the augmentation, partition, train two short runs and compare them,
+// evaluate and open the worst confusion cell, predict a folder of images. Every step must finish
+// with its result on screen; with GZ_SCREENSHOT_DIR set it saves the README's screenshots:
+//   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace \
+//   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour
+// Skips without GZ2_SAMPLE_DIR.
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QtTest>
+#include <filesystem>
+
+#include "augmentation/augmentationpanel.h"
+#include "dataset/datasetpanel.h"
+#include "dataset/galaxybrowser.h"
+#include "dataset/galaxyinspector.h"
+#include "evaluation/confusionheatmap.h"
+#include "evaluation/evaluationpanel.h"
+#include "evaluation/misclassifiedinspector.h"
+#include "evaluation/predictionpanel.h"
+#include "gui_fixtures.h"
+#include "training/runspanel.h"
+#include "training/trainingpanel.h"
+#include "training_fixtures.h"
+
+namespace fs = std::filesystem;
+using gz::test::child;
+using gz::test::screenshot;
+using gz::ui::MainWindow;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 300000;
+
+}  // namespace
+
+class TestReadmeTour : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+
+    // Trains compact for `epochs` at `lr` from the Training panel and waits for the end.
+    static bool trainRun(MainWindow& window, int epochs, double lr) {
+        gz::ui::TrainingPanel* panel = window.trainingPanel();
+        window.showPanel(panel);
+        child<QComboBox>(panel, "modelCombo")->setCurrentText(QStringLiteral("compact"));
+        child<QSpinBox>(panel, "epochsSpin")->setValue(epochs);
+        child<QSpinBox>(panel, "batchSpin")->setValue(32);
+        child<QSpinBox>(panel, "threadsSpin")->setValue(2);
+        child<QDoubleSpinBox>(panel, "learningRateSpin")->setValue(lr);
+        QTest::mouseClick(child<QPushButton>(panel, "trainButton"), Qt::LeftButton);
+        return QTest::qWaitFor([&] { return panel->isTraining(); }, 10000) &&
+               QTest::qWaitFor([&] { return !panel->isTraining() && !window.isBusy(); },
+                               kJobTimeoutMs);
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(gz::test::initGuiTest(tmp_)); }
+
+    void tourOfTheRealSample() {
+        const auto sample = gz::test::sampleDir();
+        if (!sample)
+            QSKIP("GZ2_SAMPLE_DIR is not set: the tour shows the real Galaxy Zoo 2 sample");
+        gz::ui::MainWindowOptions options;
+        // GZ_TOUR_WORKSPACE (emptied first) puts the workspace where the README's screenshots
+        // show a user's path rather than a test folder's.
+        const QString tourWorkspace = qEnvironmentVariable("GZ_TOUR_WORKSPACE");
+        options.workspace = tourWorkspace.isEmpty()
+                                ? fs::path(tmp_.path().toStdString()) / "workspace"
+                                : fs::path(tourWorkspace.toStdString());
+        if (!tourWorkspace.isEmpty()) fs::remove_all(options.workspace);
+        MainWindow window(options);
+        window.resize(1400, 880);
+        QVERIFY(gz::test::showAndOpen(window, *sample, kJobTimeoutMs));
+
+        // A spiral galaxy in the inspector, its votes and the rule that labeled it.
+        auto* browser = window.datasetPanel()->browser();
+        auto* inspector = window.datasetPanel()->inspector();
+        QVERIFY(browser->selectGalaxy(817872));
+        QTRY_VERIFY_WITH_TIMEOUT(!inspector->image().isNull(), 20000);
+        screenshot(window, QStringLiteral("dataset-panel"));
+
+        window.showPanel(window.augmentationPanel());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.augmentationPanel()->findChild<QWidget*>(QStringLiteral("evalTile0")),
+            kJobTimeoutMs);
+        QTest::qWait(500);
+        screenshot(window, QStringLiteral("augmentation-panel"));
+
+        QVERIFY(gz::test::partition(window, kJobTimeoutMs));
+        QVERIFY(trainRun(window, 4, 0.02));
+        QVERIFY(trainRun(window, 6, 0.05));
+        screenshot(window, QStringLiteral("training-live"));
+
+        // The newer run against the older one.
+        gz::ui::RunsPanel* runs = window.runsPanel();
+        runs->refresh();
+        QVERIFY(runs->runs().size() >= 2);
+        std::vector<fs::path> finished;
+        for (const auto& r : runs->runs())
+            if (r.state == gz::RunInfo::State::Finished) finished.push_back(r.dir);
+        QCOMPARE(finished.size(), std::size_t{2});
+        QVERIFY(runs->openRun(finished[0]));
+        QVERIFY(runs->setCompared(finished[1], true));
+        window.showPanel(runs);
+        QTest::qWait(300);
+        screenshot(window, QStringLiteral("runs-compare"));
+
+        // Evaluate the shown run; open its busiest off-diagonal confusion cell.
+        gz::ui::EvaluationPanel* evaluation = window.evaluationPanel();
+        window.showPanel(evaluation);
+        QVERIFY2(evaluation->evaluate(), qPrintable(evaluation->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && evaluation->result(), kJobTimeoutMs);
+        const auto& c = evaluation->result()->confusion;
+        std::pair<int, int> cell{0, 1};
+        std::size_t most = 0;
+        for (int t = 0; t < gz::kMorphologyCount; ++t)
+            for (int p = 0; p < gz::kMorphologyCount; ++p)
+                if (t != p && c[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)] > most) {
+                    most = c[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)];
+                    cell = {t, p};
+                }
+        QVERIFY(most > 0);
+        QTest::mouseClick(evaluation->heatMap(), Qt::LeftButton, {},
+                          evaluation->heatMap()->cellRect(cell.first, cell.second).center());
+        QTRY_VERIFY_WITH_TIMEOUT(evaluation->inspector()->saliencyShown(), kJobTimeoutMs);
+        screenshot(window, QStringLiteral("evaluation-panel"));
+
+        // A folder of images the runs never saw in training: the sample's test split would do,
+        // but any JPEGs will; the first 40 of the folder.
+        const fs::path folder = fs::path(tmp_.path().toStdString()) / "new-images";
+        fs::create_directories(folder);
+        int copied = 0;
+        for (const auto& e : fs::directory_iterator(*sample / "images_training_rev1")) {
+            if (copied++ == 40) break;
+            fs::copy_file(e.path(), folder / e.path().filename());
+        }
+        gz::ui::PredictionPanel* prediction = window.predictionPanel();
+        window.showPanel(prediction);
+        prediction->setFolder(folder);
+        QVERIFY2(prediction->predict(), qPrintable(prediction->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), kJobTimeoutMs);
+        QCOMPARE(prediction->predictions().size(), std::size_t{40});
+        prediction->table()->selectRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(!prediction->previewImage().isNull(), kJobTimeoutMs);
+        screenshot(window, QStringLiteral("prediction-panel"));
+    }
+};
+
+QTEST_MAIN(TestReadmeTour)
+#include "test_readme_tour.moc"
