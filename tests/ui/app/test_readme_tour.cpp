@@ -68,13 +68,18 @@ private slots:
         if (!sample)
             QSKIP("GZ2_SAMPLE_DIR is not set: the tour shows the real Galaxy Zoo 2 sample");
         gz::ui::MainWindowOptions options;
-        // GZ_TOUR_WORKSPACE (emptied first) puts the workspace where the README's screenshots
-        // show a user's path rather than a test folder's.
+        // GZ_TOUR_WORKSPACE (a new or empty folder) puts the workspace where the README's
+        // screenshots show a user's path rather than a test folder's.
         const QString tourWorkspace = qEnvironmentVariable("GZ_TOUR_WORKSPACE");
         options.workspace = tourWorkspace.isEmpty()
                                 ? fs::path(tmp_.path().toStdString()) / "workspace"
                                 : fs::path(tourWorkspace.toStdString());
-        if (!tourWorkspace.isEmpty()) fs::remove_all(options.workspace);
+        std::error_code ec;
+        if (!tourWorkspace.isEmpty() && fs::exists(options.workspace, ec) &&
+            !fs::is_empty(options.workspace, ec))
+            QFAIL(
+                "GZ_TOUR_WORKSPACE must name a new or empty folder (the tour never touches "
+                "another workspace)");
         MainWindow window(options);
         window.resize(1400, 880);
         QVERIFY(gz::test::showAndOpen(window, *sample, kJobTimeoutMs));
