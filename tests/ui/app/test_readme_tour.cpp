@@ -2,8 +2,8 @@
 // sample, look at a galaxy, the augmentation, partition, train two short runs and compare them,
 // evaluate and open the worst confusion cell, predict a folder of images. Every step must finish
 // with its result on screen; with GZ_SCREENSHOT_DIR set it saves the README's screenshots:
-//   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace \
-//   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour
+//   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace
+//   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour   (one command line)
 // Skips without GZ2_SAMPLE_DIR.
 
 #include <QCheckBox>
