@@ -68,6 +68,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
         cancelButton_->setEnabled(false);
     });
     connect(runner_, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        // An error stays in the status bar only until the next job succeeds.
+        if (outcome.status == JobOutcome::Status::Succeeded &&
+            statusBar()->currentMessage() == errorStatus(lastError_))
+            statusBar()->clearMessage();
         onJobFinished();
         emit jobFinished(outcome);
     });
@@ -311,9 +315,13 @@ void MainWindow::showDataset(std::shared_ptr<const LoadedDataset> dataset) {
     emit datasetChanged(dataset_);
 }
 
+QString MainWindow::errorStatus(const QString& message) const {
+    return tr("Error: %1").arg(message);
+}
+
 void MainWindow::showError(const QString& headline, const QString& message) {
     lastError_ = message;
-    statusBar()->showMessage(tr("Error: %1").arg(message));
+    statusBar()->showMessage(errorStatus(message));
     if (!errorBox_) {
         errorBox_ = new QMessageBox(QMessageBox::Warning, tr("Galaxy Morphology Studio"), {},
                                     QMessageBox::Ok, this);

@@ -1,5 +1,6 @@
 #include "training/trainingpanel.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 
 #include "augmentation/augmentationsettings.h"
 #include "common/jobrunner.h"
+#include "common/uiformat.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/preprocess.h"
@@ -25,6 +27,23 @@ namespace gz::ui {
 namespace fs = std::filesystem;
 
 namespace {
+
+// "run-3 finished 39 epochs in 2m30s; test accuracy 86.9%." for the status line.
+QString finishedSentence(const QString& name, const TrainOutcome& result) {
+    const int epochs = result.epochsCompleted;
+    QString text =
+        epochs == 1 ? QCoreApplication::translate("TrainingPanel", "%1 finished 1 epoch").arg(name)
+                    : QCoreApplication::translate("TrainingPanel", "%1 finished %2 epochs")
+                          .arg(name)
+                          .arg(epochs);
+    if (!result.history.empty())
+        text += QCoreApplication::translate("TrainingPanel", " in %1")
+                    .arg(formatDuration(result.history.back().elapsedSeconds));
+    if (result.test)
+        text += QCoreApplication::translate("TrainingPanel", "; test accuracy %1%")
+                    .arg(100.0 * result.test->accuracy, 0, 'f', 1);
+    return text + QLatin1Char('.');
+}
 
 QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
@@ -375,7 +394,7 @@ void TrainingPanel::trainingEnded(const JobOutcome& outcome,
         case JobOutcome::Status::Succeeded:
             lastStatus_ = result->status;
             if (result->status == TrainOutcome::Status::Finished) {
-                monitor_->setStatus(tr("%1 finished: %2").arg(name, fromStd(result->summary)));
+                monitor_->setStatus(finishedSentence(name, *result));
             } else {
                 monitor_->setStatus(tr("%1 stopped after %2 complete epochs; a "
                                        "checkpoint is saved: Resume "
