@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
@@ -129,7 +130,11 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
                                                      QHeaderView::ResizeToContents);
     table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     heatMap_ = new ConfusionHeatMap;
-    connect(heatMap_, &ConfusionHeatMap::cellClicked, this, &EvaluationPanel::showCell);
+    // A clicked cell fills the gallery; the keys (Up/Down, J/K) then step through it.
+    connect(heatMap_, &ConfusionHeatMap::cellClicked, this, [this](int trueClass, int predicted) {
+        showCell(trueClass, predicted);
+        inspector_->galleryList()->setFocus(Qt::MouseFocusReason);
+    });
 
     marksLabel_ = new QLabel;
     marksLabel_->setObjectName(QStringLiteral("marksLabel"));

@@ -228,6 +228,26 @@ private slots:
                  qPrintable(header));
     }
 
+    void clickingACellMovesTheKeysToItsGallery() {
+        auto panel = handPanel(dir() / "hand-run-focus");
+        QVERIFY(QTest::qWaitForWindowActive(panel.get()));
+        auto* table = child<QTableWidget>(panel.get(), "metricsTable");
+        table->setFocus();
+        QTRY_VERIFY(table->hasFocus());
+        auto* map = panel->heatMap();
+        QTest::mouseClick(map, Qt::LeftButton, {}, map->cellRect(0, 4).center());
+        auto* inspector = panel->inspector();
+        QTRY_VERIFY(inspector->galleryList()->hasFocus());
+        // The keys a user presses go where the focus is: into the gallery the click filled.
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{4});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Down);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{9});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_J);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{3});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_K);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{9});
+    }
+
     void marksAreSavedInTheRunFolderAndSurviveReopening() {
         const fs::path runDir = dir() / "hand-run-4";
         {
