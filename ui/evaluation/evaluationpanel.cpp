@@ -306,10 +306,15 @@ bool EvaluationPanel::evaluate() {
                                 .arg(QString::fromStdString(out->skipped.front()));
                 showEvaluation(run, std::move(out->predictions), out->dataset, out->rules,
                                std::move(out->subsets), out->model, text);
-            } else if (outcome.status == JobOutcome::Status::Failed) {
-                setStatus(tr("Evaluation failed: %1").arg(outcome.error), true);
             } else {
-                setStatus(tr("Evaluation cancelled."));
+                // The results on screen stay: say which they are.
+                const QString shown = result_
+                                          ? tr("the results shown are still %1.").arg(shownWhat_)
+                                          : tr("no results yet.");
+                if (outcome.status == JobOutcome::Status::Failed)
+                    setStatus(tr("Evaluation failed: %1 — %2").arg(outcome.error, shown), true);
+                else
+                    setStatus(tr("Evaluation cancelled; %1").arg(shown));
             }
             updateButtons();
         });
@@ -328,6 +333,7 @@ void EvaluationPanel::showEvaluation(const fs::path& run, std::vector<Prediction
                                      std::unordered_map<std::int64_t, Subset> subsets,
                                      std::shared_ptr<const RunModel> model, const QString& what) {
     evaluatedRun_ = run;
+    shownWhat_ = what;
     predictions_ = std::move(predictions);
     result_ = gz::evaluate(predictions_);
     dataset_ = std::move(dataset);

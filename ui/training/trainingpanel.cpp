@@ -117,7 +117,38 @@ void TrainingPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     monitor_->setStatus(
         dataset_ ? tr("Partition %1 to train on it.").arg(dataset_->location.displayName())
                  : tr("Open a data set to partition, preprocess and train."));
+    if (dataset_) reloadLastSplit();
     updateButtons();
+}
+
+void TrainingPanel::reloadLastSplit() {
+    const auto saved = latestSplitFile(workspace_, dataset_->location.displayName().toStdString());
+    if (!saved) return;
+    const QString file = toQString(saved->file);
+    try {
+        const LabelRules rules = labelRulesForTraining();
+        auto split = std::make_shared<const std::vector<SplitEntry>>(readSplitCsv(saved->file));
+        if (!splitFitsLabeling(*split, dataset_->catalog, labelCatalog(dataset_->catalog, rules))) {
+            monitor_->setStatus(
+                tr("The last partition (%1) was made with other label rules or data: partition "
+                   "again.")
+                    .arg(file));
+            return;
+        }
+        split_ = std::move(split);
+        splitRules_ = rules;
+        splitFile_ = saved->file;
+    } catch (const DataError& e) {
+        monitor_->setStatus(tr("The last partition could not be read: %1").arg(fromStd(e.what())),
+                            true);
+        return;
+    }
+    partitionBox_->setSettings(saved->ratios, saved->seed);
+    partitionBox_->showSplit(split_.get(), splitFile_);
+    emit splitMade(*split_, file);
+    monitor_->setStatus(tr("Took up the last partition of %1: preprocess (optional) or train.")
+                            .arg(dataset_->location.displayName()));
+    monitor_->appendLog(tr("split read from %1").arg(file));
 }
 
 void TrainingPanel::setRulesSource(std::function<LabelRules()> source) {
@@ -324,6 +355,13 @@ bool TrainingPanel::resume(const fs::path& run, std::optional<int> epochs) {
     if (!hasCheckpoint(run)) {
         monitor_->setStatus(tr("%1 has no checkpoint to resume from.").arg(toQString(run)), true);
         return false;
+    }
+    // The form shows the settings the run goes on with.
+    try {
+        form_->setConfig(
+            TrainConfig::fromJson(readWholeFile(RunFolder{run}.config()), RunFolder{run}.config()));
+    } catch (const std::exception& e) {
+        monitor_->appendLog(fromStd(e.what()));
     }
     const fs::path workspace = workspace_;
     return startTrainingJob(tr("Resuming %1").arg(toQString(run.filename())), run, true,
