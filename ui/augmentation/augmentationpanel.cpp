@@ -276,9 +276,9 @@ bool AugmentationPanel::showGalaxy(long long id) {
     galaxyId_ = id;
     idEdit_->setText(QString::number(id));
     const int label = dataset_->labeling ? dataset_->labeling->labels[*row] : kUnlabeled;
-    galaxyLabel_->setText(
-        QStringLiteral("<span style=\"color:%1\">■</span> %2 · %3")
-            .arg(morphologyColor(label).name(), tr("Galaxy %1").arg(id), morphologyTitle(label)));
+    galaxyLabel_->setText(QStringLiteral("<span style=\"color:%1\">■</span> %2 · %3")
+                              .arg(morphologyColor(label).name(), tr("Galaxy %1").arg(id),
+                                   morphologyShortName(label)));
     showMessage({}, false);
     schedulePreview();
     return true;

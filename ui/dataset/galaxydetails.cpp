@@ -222,7 +222,8 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
         const LabelExplanation e = explainLabel(catalog, row, rules);
         label_ = e.label;
         const QColor color = morphologyColor(e.label);
-        badge_->setText(morphologyTitle(e.label));
+        badge_->setText(morphologyShortName(e.label));
+        badge_->setToolTip(morphologyTitle(e.label));
         badge_->setStyleSheet(
             QStringLiteral("QLabel { background: %1; color: %2; border-radius: 4px;"
                            " padding: 2px 8px; font-weight: bold; }")

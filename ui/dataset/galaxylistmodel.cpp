@@ -131,7 +131,7 @@ QVariant GalaxyListModel::data(const QModelIndex& index, int role) const {
             return tr("Galaxy %1 — %2")
                 .arg(catalog.id(row))
                 .arg(label == kNoLabel ? tr("not labeled (the rules cannot be applied)")
-                                       : morphologyTitle(label));
+                                       : morphologyShortName(label));
         }
         case Qt::AccessibleTextRole:
             return tr("Galaxy %1").arg(catalog.id(row));

@@ -77,7 +77,11 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
 
     runCombo_ = new RunChooser(std::move(workspace), RunChooser::Detail::None);
     runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
-    connect(runCombo_, &RunChooser::refreshed, this, [this] { updateButtons(); });
+    connect(runCombo_, &RunChooser::refreshed, this, [this] {
+        followRunTta();
+        updateButtons();
+    });
+    connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] { followRunTta(); });
     auto* refresh = new QPushButton(tr("Refresh"));
     connect(refresh, &QPushButton::clicked, this, &PredictionPanel::refreshRuns);
     folder_ = new QLineEdit;
@@ -91,7 +95,9 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
         if (!dir.isEmpty()) folder_->setText(dir);
     });
     tta_ = new QCheckBox(tr("TTA"));
-    tta_->setToolTip(tr("Average the 8 rotations and flips of each image"));
+    tta_->setObjectName(QStringLiteral("predictionTtaCheck"));
+    tta_->setToolTip(
+        tr("Average the 8 rotations and flips of each image (set as the run was trained)"));
     predictButton_ = new QPushButton(tr("Predict"));
     predictButton_->setObjectName(QStringLiteral("predictButton"));
     connect(predictButton_, &QPushButton::clicked, this, &PredictionPanel::predict);
@@ -194,6 +200,15 @@ void PredictionPanel::refreshRuns() {
 
 void PredictionPanel::setRun(const fs::path& run) {
     runCombo_->setRun(run);
+    followRunTta();
+}
+
+void PredictionPanel::followRunTta() {
+    // Only when the run changes: a choice made in the box stays while its run is chosen.
+    const std::optional<fs::path> run = runCombo_->selectedRun();
+    if (!run || run == ttaRun_) return;
+    ttaRun_ = run;
+    tta_->setChecked(runCombo_->selectedRunUsedTta());
 }
 
 std::optional<fs::path> PredictionPanel::selectedRun() const {

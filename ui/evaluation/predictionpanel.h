@@ -66,10 +66,13 @@ private:
     /// The predictions shown, as indexes into predictions_, in the order shown.
     std::vector<std::size_t> shownIndexes() const;
     void setStatus(const QString& text, bool error = false);
+    /// A newly chosen run sets TTA as it was trained (as galaxy-cli predict does).
+    void followRunTta();
 
     JobRunner* runner_;
     std::vector<Prediction> predictions_;
     std::filesystem::path predictedFolder_;
+    std::optional<std::filesystem::path> ttaRun_;  // the run whose TTA the box was set from
     std::vector<std::filesystem::path> files_;  // the folder's JPEGs as predictFolder numbers them
     QString status_;
     QImage preview_;
