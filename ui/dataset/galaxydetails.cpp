@@ -107,6 +107,11 @@ QString GalaxyDetails::answerTitle(std::size_t voteColumn) {
         kQuestions[static_cast<std::size_t>(q - 1)].answers[static_cast<std::size_t>(a - 1)]);
 }
 
+QString GalaxyDetails::voteTitle(std::size_t voteColumn) {
+    const int question = questionAnswer(kVoteColumns[voteColumn]).first;
+    return tr("%1 — %2").arg(questionTitle(question), answerTitle(voteColumn));
+}
+
 GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("galaxyDetails"));
     title_ = new QLabel;

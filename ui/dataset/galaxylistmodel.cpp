@@ -126,6 +126,12 @@ QVariant GalaxyListModel::data(const QModelIndex& index, int role) const {
             const auto subset = split_ ? split_->subsetOf(catalog.id(row)) : std::nullopt;
             return subset ? static_cast<int>(*subset) : -1;
         }
+        case SortValueRole:
+            return sort_.voteColumn < 0
+                       ? QString()
+                       : QString::number(
+                             catalog.value(row, static_cast<std::size_t>(sort_.voteColumn)), 'f',
+                             3);
         case Qt::ToolTipRole: {
             const int label = labelOf(row);
             return tr("Galaxy %1 — %2")
