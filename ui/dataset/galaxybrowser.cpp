@@ -24,6 +24,7 @@
 #include <exception>
 
 #include "common/morphologycolors.h"
+#include "common/shortcuts.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
@@ -88,8 +89,10 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     idEdit_->setValidator(
         new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{0,19}")), this));
     idEdit_->setMinimumWidth(150);
-    idEdit_->setToolTip(tr("Show galaxies whose GalaxyID contains these digits (Ctrl+F)"));
-    auto* find = new QShortcut(QKeySequence::Find, this);
+    idEdit_->setToolTip(
+        tr("Show galaxies whose GalaxyID contains these digits (%1)")
+            .arg(shortcutKeys(Shortcut::FindGalaxy).toString(QKeySequence::NativeText)));
+    auto* find = new QShortcut(shortcutKeys(Shortcut::FindGalaxy), this);
     connect(find, &QShortcut::activated, this, [this] {
         idEdit_->setFocus();
         idEdit_->selectAll();

@@ -17,6 +17,7 @@
 
 #include "common/cvimage.h"
 #include "common/morphologycolors.h"
+#include "common/shortcuts.h"
 #include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
 #include "evaluation/saliencyscale.h"
@@ -242,21 +243,22 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
         auto* s = new QShortcut(key, this, slot);
         s->setContext(Qt::WidgetWithChildrenShortcut);
     };
-    shortcut(QKeySequence(Qt::Key_J), [this] { setCurrentIndex(currentIndex() + 1); });
-    shortcut(QKeySequence(Qt::Key_K), [this] { setCurrentIndex(currentIndex() - 1); });
-    shortcut(QKeySequence(Qt::Key_L), [this] {
+    shortcut(shortcutKeys(Shortcut::GalleryNextJ), [this] { setCurrentIndex(currentIndex() + 1); });
+    shortcut(shortcutKeys(Shortcut::GalleryPreviousK),
+             [this] { setCurrentIndex(currentIndex() - 1); });
+    shortcut(shortcutKeys(Shortcut::MarkLabelWrong), [this] {
         markCurrent(currentPrediction() && marks_ &&
                             marks_->mark(currentPrediction()->id) == GalaxyMark::LabelWrong
                         ? GalaxyMark::None
                         : GalaxyMark::LabelWrong);
     });
-    shortcut(QKeySequence(Qt::Key_M), [this] {
+    shortcut(shortcutKeys(Shortcut::MarkModelWrong), [this] {
         markCurrent(currentPrediction() && marks_ &&
                             marks_->mark(currentPrediction()->id) == GalaxyMark::ModelWrong
                         ? GalaxyMark::None
                         : GalaxyMark::ModelWrong);
     });
-    shortcut(QKeySequence(Qt::Key_0), [this] { markCurrent(GalaxyMark::None); });
+    shortcut(shortcutKeys(Shortcut::ClearMark), [this] { markCurrent(GalaxyMark::None); });
 
     updateMarkButtons();
 }
