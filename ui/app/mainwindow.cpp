@@ -27,7 +27,9 @@
 
 #include "app/application.h"
 #include "app/recentdatasets.h"
+#include "app/shortcutsdialog.h"
 #include "app/welcomepage.h"
+#include "common/shortcuts.h"
 #include "common/uiformat.h"
 #include "dataset/datasetpanel.h"
 #include "evaluation/predictionpanel.h"
@@ -68,6 +70,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
         cancelButton_->setEnabled(false);
     });
     connect(runner_, &JobRunner::finished, this, [this](const JobOutcome& outcome) {
+        // An error stays in the status bar only until the next job succeeds.
+        if (outcome.status == JobOutcome::Status::Succeeded &&
+            statusBar()->currentMessage() == errorStatus(lastError_))
+            statusBar()->clearMessage();
         onJobFinished();
         emit jobFinished(outcome);
     });
@@ -111,13 +117,13 @@ MainWindow::~MainWindow() {
 
 void MainWindow::createActions() {
     openDatasetAction_ = new QAction(tr("&Open Data Set…"), this);
-    openDatasetAction_->setShortcut(QKeySequence::Open);
+    openDatasetAction_->setShortcut(shortcutKeys(Shortcut::OpenDataset));
     openDatasetAction_->setStatusTip(
         tr("Open a folder with training_solutions_rev1.csv and images_training_rev1/"));
     connect(openDatasetAction_, &QAction::triggered, this, &MainWindow::chooseDataset);
 
     openCsvAction_ = new QAction(tr("Open &CSV…"), this);
-    openCsvAction_->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    openCsvAction_->setShortcut(shortcutKeys(Shortcut::OpenCsv));
     openCsvAction_->setStatusTip(tr("Open a vote-fraction CSV, with or without its images"));
     connect(openCsvAction_, &QAction::triggered, this, &MainWindow::chooseCsv);
 
@@ -126,7 +132,7 @@ void MainWindow::createActions() {
     connect(openDemoAction_, &QAction::triggered, this, &MainWindow::openDemo);
 
     quitAction_ = new QAction(tr("&Quit"), this);
-    quitAction_->setShortcut(QKeySequence(tr("Ctrl+Q")));
+    quitAction_->setShortcut(shortcutKeys(Shortcut::Quit));
     quitAction_->setMenuRole(QAction::QuitRole);
     connect(quitAction_, &QAction::triggered, this, &QWidget::close);
 
@@ -154,6 +160,12 @@ void MainWindow::createMenus() {
     file->addAction(quitAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        auto* dialog = new ShortcutsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    keys->setObjectName(QStringLiteral("keyboardShortcutsAction"));
     help->addAction(aboutAction_);
 }
 
@@ -311,9 +323,13 @@ void MainWindow::showDataset(std::shared_ptr<const LoadedDataset> dataset) {
     emit datasetChanged(dataset_);
 }
 
+QString MainWindow::errorStatus(const QString& message) const {
+    return tr("Error: %1").arg(message);
+}
+
 void MainWindow::showError(const QString& headline, const QString& message) {
     lastError_ = message;
-    statusBar()->showMessage(tr("Error: %1").arg(message));
+    statusBar()->showMessage(errorStatus(message));
     if (!errorBox_) {
         errorBox_ = new QMessageBox(QMessageBox::Warning, tr("Galaxy Morphology Studio"), {},
                                     QMessageBox::Ok, this);

@@ -127,6 +127,8 @@ private:
                           load);
     void showDataset(std::shared_ptr<const LoadedDataset> dataset);
     void showError(const QString& headline, const QString& message);
+    /// The status bar's text for an error `message`.
+    QString errorStatus(const QString& message) const;
     void confirmCloseWhileBusy();
 
     void onJobStarted(const QString& title);

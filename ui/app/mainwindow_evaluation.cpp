@@ -1,6 +1,7 @@
 // The main window's Evaluation and Prediction panels: both run their long jobs (evaluating a
-// subset, predicting a folder) on the window's JobRunner; the Runs panel's "Evaluate" opens a run
-// here; the evaluation's "open data set" is the Dataset panel's data set under its current rules.
+// subset, predicting a folder) on the window's JobRunner; the Runs panel's "Evaluate" evaluates
+// a run here; the evaluation's "open data set" is the Dataset panel's data set under its current
+// rules.
 
 #include <QTabWidget>
 
@@ -25,6 +26,7 @@ void MainWindow::createEvaluationPanels() {
                 evaluationPanel_->setRun(run);
                 predictionPanel_->setRun(run);
                 showPanel(evaluationPanel_);
+                evaluationPanel_->evaluate();  // refused with the reason shown when it cannot
             });
     connect(panels_, &QTabWidget::currentChanged, this, [this](int index) {
         if (panels_->widget(index) == evaluationPanel_) evaluationPanel_->refreshRuns();

@@ -5,12 +5,16 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QSpinBox>
 
+#include <cctype>
+#include <string>
 #include <type_traits>
 #include <variant>
 
 #include "common/formcontrols.h"
+#include "gz/augmentation.h"
 #include "gz/constants.h"
 
 namespace gz::ui {
@@ -219,6 +223,41 @@ AugmentationParams AugmentationForm::params() const {
                           [&](auto member, const auto* s) { params.*member = s->value(); });
     }
     return params;
+}
+
+namespace {
+
+// The JSON key of a number's field from its control's name: "cropMinSpin" -> "crop_min".
+std::string fieldKey(const char* objectName) {
+    std::string key;
+    for (const char* c = objectName; *c; ++c) {
+        if (std::isupper(static_cast<unsigned char>(*c))) key += '_';
+        key += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+    }
+    return key.ends_with("_spin") ? key.substr(0, key.size() - 5) : key;
+}
+
+}  // namespace
+
+QString AugmentationForm::fieldLabel(std::string_view key) const {
+    static const QRegularExpression numbering(QStringLiteral("^\\s*(\\d+\\.\\s*)?"));
+    for (const Row& row : rows_)
+        for (std::size_t i = 0; i < row.spec.numbers.size(); ++i) {
+            if (fieldKey(row.spec.numbers[i].objectName) != key) continue;
+            QString text = row.spec.text;
+            text.remove(numbering);
+            if (row.spec.numbers.size() == 2)
+                text = (i == 0 ? tr("%1 (from)") : tr("%1 (to)")).arg(text);
+            return QStringLiteral("“%1”").arg(text);
+        }
+    return QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size()));
+}
+
+QString AugmentationForm::problem() const {
+    const std::string text = params().problem();
+    if (text.empty()) return {};
+    return QString::fromStdString(
+        nameFields(text, [this](std::string_view key) { return fieldLabel(key).toStdString(); }));
 }
 
 void AugmentationForm::controlChanged() {

@@ -6,6 +6,7 @@
 
 #include <QGroupBox>
 
+#include <string_view>
 #include <vector>
 
 #include "gz/image_pipeline.h"
@@ -23,6 +24,11 @@ public:
     void setParams(const AugmentationParams& params);
     /// Every field as the controls show it.
     AugmentationParams params() const;
+    /// The name the form shows for the field with JSON key `key` ("crop_min" -> "Scale jitter, S
+    /// (from)"); the key itself when the form has no control for it.
+    QString fieldLabel(std::string_view key) const;
+    /// What is wrong with params() in the form's words, or "" when the values are valid.
+    QString problem() const;
 
 signals:
     /// The user changed a control.

@@ -215,6 +215,11 @@ QWidget* AugmentationPanel::createPreviewArea() {
 
 void AugmentationPanel::controlsEdited() {
     const AugmentationParams p = form_->params();
+    if (const QString problem = form_->problem(); !problem.isEmpty()) {
+        // Kept on screen, not applied: training keeps the last valid parameters.
+        showMessage(tr("Not applied: %1").arg(problem), true);
+        return;
+    }
     try {
         settings_->setParams(p);
         if (!lastError_.isEmpty()) showMessage({}, false);
@@ -261,29 +266,32 @@ void AugmentationPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset)
 }
 
 bool AugmentationPanel::showGalaxy(long long id) {
-    if (!dataset_) {
-        showMessage(tr("Open a data set first."), true);
+    // A refusal is said right under the GalaxyID field, where the user looks, and the galaxy
+    // shown so far stays.
+    const auto refuse = [this](const QString& why) {
+        const QString still =
+            galaxyId_ != 0 ? tr("%1 Still showing galaxy %2.").arg(why).arg(galaxyId_) : why;
+        setStatusText(galaxyLabel_, still, StatusTone::Error);
+        showMessage(why, true);
         return false;
-    }
+    };
+    if (!dataset_) return refuse(tr("Open a data set first."));
+    if (idEdit_->text().trimmed().isEmpty() && id == 0) return refuse(tr("Type a GalaxyID first."));
     const auto row = dataset_->catalog.rowOf(id);
-    if (!row) {
-        showMessage(tr("Galaxy %1 is not in %2.").arg(id).arg(dataset_->location.displayName()),
-                    true);
-        return false;
-    }
-    if (!dataset_->catalog.imagePath(*row)) {
-        showMessage(tr("Galaxy %1 has no image: %2 was opened without an image folder.")
-                        .arg(id)
-                        .arg(dataset_->location.displayName()),
-                    true);
-        return false;
-    }
+    if (!row)
+        return refuse(tr("No galaxy %1 in %2.").arg(id).arg(dataset_->location.displayName()));
+    if (!dataset_->catalog.imagePath(*row))
+        return refuse(tr("Galaxy %1 has no image: %2 was opened without an image folder.")
+                          .arg(id)
+                          .arg(dataset_->location.displayName()));
     galaxyId_ = id;
     idEdit_->setText(QString::number(id));
     const int label = dataset_->labeling ? dataset_->labeling->labels[*row] : kUnlabeled;
-    galaxyLabel_->setText(
-        QStringLiteral("<span style=\"color:%1\">■</span> %2 · %3")
-            .arg(morphologyColor(label).name(), tr("Galaxy %1").arg(id), morphologyTitle(label)));
+    setStatusText(galaxyLabel_,
+                  QStringLiteral("<span style=\"color:%1\">■</span> %2 · %3")
+                      .arg(morphologyColor(label).name(), tr("Galaxy %1").arg(id),
+                           morphologyShortName(label)),
+                  StatusTone::Normal);
     showMessage({}, false);
     schedulePreview();
     return true;

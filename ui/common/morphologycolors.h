@@ -26,10 +26,12 @@ inline constexpr std::array<QRgb, kMorphologyCount + 1> kMorphologyRgb = {
 /// Colour of a label (0-4); any other value (kUnlabeled) gives the unlabeled grey.
 QColor morphologyColor(int label);
 
-/// Short display name: "Round", "In-between", "Cigar", "Edge-on", "Spiral", "Unlabeled".
+/// The display name of a class in every panel: "Round", "In-between", "Cigar", "Edge-on",
+/// "Spiral", "Unlabeled".
 QString morphologyShortName(int label);
 
-/// Full display name from gz::kMorphologyTitles ("Completely round smooth" ...), or "Unlabeled".
+/// The class's description from gz::kMorphologyTitles ("Completely round smooth" ...), or
+/// "Unlabeled": for tooltips beside the display name, never instead of it.
 QString morphologyTitle(int label);
 
 /// A small rounded square in the label's colour, for tables, lists and legends.

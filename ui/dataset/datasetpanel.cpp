@@ -160,7 +160,8 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     for (int label = 0; label <= kMorphologyCount; ++label) {
         const int morphology = label < kMorphologyCount ? label : kUnlabeled;
         auto* name =
-            new QTableWidgetItem(morphologySwatch(morphology), morphologyTitle(morphology));
+            new QTableWidgetItem(morphologySwatch(morphology), morphologyShortName(morphology));
+        name->setToolTip(morphologyTitle(morphology));
         countTable_->setItem(label, 0, name);
         for (int column = 1; column < 3; ++column) {
             auto* item = new QTableWidgetItem;
@@ -406,7 +407,7 @@ void DatasetPanel::plotCounts(const Labeling& labeling) {
         maximum = std::max(maximum, value);
 
         auto* bars = new QCPBars(chart_->xAxis, chart_->yAxis);
-        bars->setName(morphologyTitle(label));
+        bars->setName(morphologyShortName(label));
         bars->setWidth(0.66);
         const QColor color = morphologyColor(label);
         bars->setPen(QPen(color.darker(125), 1));

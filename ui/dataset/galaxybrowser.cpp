@@ -25,8 +25,10 @@
 
 #include "common/elidedlabel.h"
 #include "common/morphologycolors.h"
+#include "common/shortcuts.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
+#include "dataset/galaxydetails.h"
 #include "dataset/galaxylistmodel.h"
 #include "dataset/labelingsession.h"
 #include "dataset/thumbnaildelegate.h"
@@ -88,8 +90,10 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     idEdit_->setValidator(
         new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{0,19}")), this));
     idEdit_->setMinimumWidth(150);
-    idEdit_->setToolTip(tr("Show galaxies whose GalaxyID contains these digits (Ctrl+F)"));
-    auto* find = new QShortcut(QKeySequence::Find, this);
+    idEdit_->setToolTip(
+        tr("Show galaxies whose GalaxyID contains these digits (%1)")
+            .arg(shortcutKeys(Shortcut::FindGalaxy).toString(QKeySequence::NativeText)));
+    auto* find = new QShortcut(shortcutKeys(Shortcut::FindGalaxy), this);
     connect(find, &QShortcut::activated, this, [this] {
         idEdit_->setFocus();
         idEdit_->selectAll();
@@ -97,6 +101,9 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
 
     sortBox_ = new QComboBox;
     sortBox_->setObjectName(QStringLiteral("sortBox"));
+    // Long question texts: the box keeps a moderate width, its list shows them whole.
+    sortBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    sortBox_->setMinimumContentsLength(22);
     sortBox_->setToolTip(tr("Sort by GalaxyID or by a vote fraction"));
     orderButton_ = new QToolButton;
     orderButton_->setObjectName(QStringLiteral("sortOrderButton"));
@@ -171,18 +178,18 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     connect(morphologyBox_, &QComboBox::currentIndexChanged, this, [this] {
         const QVariant v = morphologyBox_->currentData();
         model_->setMorphologyFilter(v.isValid() ? std::optional(v.toInt()) : std::nullopt);
-        restoreSelection();
+        restoreSelection(true);
         updateCounts();
     });
     connect(splitBox_, &QComboBox::currentIndexChanged, this, [this] {
         model_->setSplitFilter(
             static_cast<GalaxyListModel::SplitFilter>(splitBox_->currentData().toInt()));
-        restoreSelection();
+        restoreSelection(true);
         updateCounts();
     });
     connect(idEdit_, &QLineEdit::textChanged, this, [this](const QString& text) {
         model_->setIdFilter(text);
-        restoreSelection();
+        restoreSelection(true);
         updateCounts();
     });
     connect(sortBox_, &QComboBox::currentIndexChanged, this, &GalaxyBrowser::applySort);
@@ -242,7 +249,11 @@ void GalaxyBrowser::updateSortChoices() {
     if (const auto& dataset = session_->dataset())
         for (std::size_t c = 0; c < kVoteColumnCount; ++c)
             if (dataset->catalog.hasColumn(c))
-                sortBox_->addItem(voteColumnName(c), static_cast<int>(c));
+                sortBox_->addItem(GalaxyDetails::voteTitle(c), static_cast<int>(c));
+    for (int i = 1; i < sortBox_->count(); ++i)
+        sortBox_->setItemData(
+            i, voteColumnName(static_cast<std::size_t>(sortBox_->itemData(i).toInt())),
+            Qt::ToolTipRole);
     const int index = sortBox_->findData(previous);
     sortBox_->setCurrentIndex(index >= 0 ? index : 0);
     applySort();
@@ -250,7 +261,7 @@ void GalaxyBrowser::updateSortChoices() {
 
 void GalaxyBrowser::applySort() {
     model_->setSort({sortBox_->currentData().toInt(), orderButton_->isChecked()});
-    restoreSelection();
+    restoreSelection(true);
 }
 
 void GalaxyBrowser::setMorphologyFilter(std::optional<int> label) {
@@ -258,8 +269,9 @@ void GalaxyBrowser::setMorphologyFilter(std::optional<int> label) {
     morphologyBox_->setCurrentIndex(std::max(0, index));
 }
 
-void GalaxyBrowser::restoreSelection() {
+void GalaxyBrowser::restoreSelection(bool toTop) {
     // After a reset the view has no current index; select the same galaxy if it is still shown.
+    if (toTop) view_->scrollToTop();
     if (!selected_) return;
     const int row = model_->modelRowOf(*selected_);
     if (row < 0) {
@@ -270,12 +282,15 @@ void GalaxyBrowser::restoreSelection() {
     const QModelIndex index = model_->index(row);
     QSignalBlocker block(view_->selectionModel());
     view_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
-    view_->scrollTo(index);
+    if (!toTop) view_->scrollTo(index);
     emit galaxySelected(selected_);  // its label may have changed
 }
 
 void GalaxyBrowser::emitSelection() {
+    // Only a selected galaxy counts: the view also moves its current index without selecting,
+    // e.g. when it takes the focus from a click on its scroll bar.
     const QModelIndex current = view_->selectionModel()->currentIndex();
+    if (current.isValid() && !view_->selectionModel()->isSelected(current)) return;
     if (current.isValid())
         selected_ = model_->catalogRow(current.row());
     else

@@ -59,7 +59,9 @@ private:
     void updateSortChoices();
     void chooseSplitFile();
     void applySort();
-    void restoreSelection();
+    /// After the shown galaxies changed: the selected galaxy stays selected when still shown;
+    /// `toTop` (a new filter or sort) shows the start of the list, otherwise the selection.
+    void restoreSelection(bool toTop = false);
     void cancelHiddenRequests();
     void emitSelection();
 

@@ -107,6 +107,11 @@ QString GalaxyDetails::answerTitle(std::size_t voteColumn) {
         kQuestions[static_cast<std::size_t>(q - 1)].answers[static_cast<std::size_t>(a - 1)]);
 }
 
+QString GalaxyDetails::voteTitle(std::size_t voteColumn) {
+    const int question = questionAnswer(kVoteColumns[voteColumn]).first;
+    return tr("%1 — %2").arg(questionTitle(question), answerTitle(voteColumn));
+}
+
 GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("galaxyDetails"));
     title_ = new QLabel;
@@ -222,7 +227,8 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
         const LabelExplanation e = explainLabel(catalog, row, rules);
         label_ = e.label;
         const QColor color = morphologyColor(e.label);
-        badge_->setText(morphologyTitle(e.label));
+        badge_->setText(morphologyShortName(e.label));
+        badge_->setToolTip(morphologyTitle(e.label));
         badge_->setStyleSheet(
             QStringLiteral("QLabel { background: %1; color: %2; border-radius: 4px;"
                            " padding: 2px 8px; font-weight: bold; }")

@@ -43,6 +43,8 @@ public:
     static QString questionTitle(int question);
     /// An answer's words ("completely round") for a column like "Class7.1".
     static QString answerTitle(std::size_t voteColumn);
+    /// "Q7 How rounded is it? — in between" for a vote column (index into kVoteColumns).
+    static QString voteTitle(std::size_t voteColumn);
 
 private:
     QLabel* title_ = nullptr;

@@ -126,12 +126,18 @@ QVariant GalaxyListModel::data(const QModelIndex& index, int role) const {
             const auto subset = split_ ? split_->subsetOf(catalog.id(row)) : std::nullopt;
             return subset ? static_cast<int>(*subset) : -1;
         }
+        case SortValueRole:
+            return sort_.voteColumn < 0
+                       ? QString()
+                       : QString::number(
+                             catalog.value(row, static_cast<std::size_t>(sort_.voteColumn)), 'f',
+                             3);
         case Qt::ToolTipRole: {
             const int label = labelOf(row);
             return tr("Galaxy %1 — %2")
                 .arg(catalog.id(row))
                 .arg(label == kNoLabel ? tr("not labeled (the rules cannot be applied)")
-                                       : morphologyTitle(label));
+                                       : morphologyShortName(label));
         }
         case Qt::AccessibleTextRole:
             return tr("Galaxy %1").arg(catalog.id(row));

@@ -24,6 +24,7 @@ public:
         GalaxyIdRole,                       ///< qlonglong
         LabelRole,                          ///< int: 0-4, kUnlabeled, or kNoLabel
         SubsetRole,                         ///< int: Subset, or -1 when not in the split
+        SortValueRole,  ///< QString: the vote fraction sorted by ("" when sorted by GalaxyID)
     };
     /// LabelRole when the rules cannot label the catalog.
     static constexpr int kNoLabel = -2;

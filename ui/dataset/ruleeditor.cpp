@@ -96,11 +96,12 @@ void RuleEditor::rebuild() {
     for (std::size_t i = 0; i < shown_.rules.size(); ++i) {
         const LabelRule& rule = shown_.rules[i];
         auto* check =
-            new QCheckBox(tr("%1. %2").arg(i + 1).arg(morphologyTitle(labelOf(rule.label))));
+            new QCheckBox(tr("%1. %2").arg(i + 1).arg(morphologyShortName(labelOf(rule.label))));
         check->setObjectName(QStringLiteral("ruleEnabled_%1").arg(i));
         check->setIcon(morphologySwatch(labelOf(rule.label)));
         check->setChecked(rule.enabled);
-        check->setToolTip(tr("Switch this rule on or off"));
+        check->setToolTip(
+            tr("%1: switch this rule on or off").arg(morphologyTitle(labelOf(rule.label))));
         QFont bold = check->font();
         bold.setBold(true);
         check->setFont(bold);

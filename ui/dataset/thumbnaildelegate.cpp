@@ -101,8 +101,12 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
                       Qt::AlignHCenter | Qt::AlignTop, index.data(Qt::DisplayRole).toString());
     painter->setFont(small);
     const QFontMetrics smallMetrics(small);
-    const QString name =
+    QString name =
         label == GalaxyListModel::kNoLabel ? tr("not labeled") : morphologyShortName(label);
+    // Sorted by a vote fraction: its value, so the order can be read off the tiles.
+    if (const QString value = index.data(GalaxyListModel::SortValueRole).toString();
+        !value.isEmpty())
+        name += QStringLiteral(" · ") + value;
     const int dot = smallMetrics.height() / 2 + 2;
     const int textWidth = smallMetrics.horizontalAdvance(name);
     const int x = caption.left() + (caption.width() - textWidth - dot - 4) / 2;

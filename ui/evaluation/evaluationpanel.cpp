@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
@@ -129,7 +130,11 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
                                                      QHeaderView::ResizeToContents);
     table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     heatMap_ = new ConfusionHeatMap;
-    connect(heatMap_, &ConfusionHeatMap::cellClicked, this, &EvaluationPanel::showCell);
+    // A clicked cell fills the gallery; the keys (Up/Down, J/K) then step through it.
+    connect(heatMap_, &ConfusionHeatMap::cellClicked, this, [this](int trueClass, int predicted) {
+        showCell(trueClass, predicted);
+        inspector_->galleryList()->setFocus(Qt::MouseFocusReason);
+    });
 
     marksLabel_ = new QLabel;
     marksLabel_->setObjectName(QStringLiteral("marksLabel"));
@@ -303,10 +308,15 @@ bool EvaluationPanel::evaluate() {
                                 .arg(QString::fromStdString(out->skipped.front()));
                 showEvaluation(run, std::move(out->predictions), out->dataset, out->rules,
                                std::move(out->subsets), out->model, text);
-            } else if (outcome.status == JobOutcome::Status::Failed) {
-                setStatus(tr("Evaluation failed: %1").arg(outcome.error), true);
             } else {
-                setStatus(tr("Evaluation cancelled."));
+                // The results on screen stay: say which they are.
+                const QString shown = result_
+                                          ? tr("the results shown are still %1.").arg(shownWhat_)
+                                          : tr("no results yet.");
+                if (outcome.status == JobOutcome::Status::Failed)
+                    setStatus(tr("Evaluation failed: %1 — %2").arg(outcome.error, shown), true);
+                else
+                    setStatus(tr("Evaluation cancelled; %1").arg(shown));
             }
             updateButtons();
         });
@@ -325,6 +335,7 @@ void EvaluationPanel::showEvaluation(const fs::path& run, std::vector<Prediction
                                      std::unordered_map<std::int64_t, Subset> subsets,
                                      std::shared_ptr<const RunModel> model, const QString& what) {
     evaluatedRun_ = run;
+    shownWhat_ = what;
     predictions_ = std::move(predictions);
     result_ = gz::evaluate(predictions_);
     dataset_ = std::move(dataset);

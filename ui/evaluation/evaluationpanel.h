@@ -101,6 +101,8 @@ private:
     std::function<std::shared_ptr<const Labeling>()> labelingSource_;
 
     std::optional<std::filesystem::path> evaluatedRun_;
+
+    QString shownWhat_;  // what the results on screen are ("run on test split")
     std::vector<Prediction> predictions_;
     std::optional<EvaluationResult> result_;
     std::shared_ptr<const LoadedDataset> dataset_;

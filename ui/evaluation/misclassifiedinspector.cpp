@@ -18,8 +18,10 @@
 #include "common/cvimage.h"
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
+#include "common/shortcuts.h"
 #include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
+#include "evaluation/saliencyscale.h"
 #include "gz/error.h"
 #include "gz/explain.h"
 #include "gz/image_pipeline.h"
@@ -27,28 +29,6 @@
 namespace gz::ui {
 
 // ---- SaliencyImageView ----------------------------------------------------------------------
-
-namespace {
-
-// A perceptual ramp (dark blue -> cyan -> yellow -> red) for the saliency overlay.
-QRgb rampColor(double v) {
-    v = std::clamp(v, 0.0, 1.0);
-    static const std::array<std::array<double, 3>, 5> stops = {{
-        {0.05, 0.05, 0.55},
-        {0.0, 0.55, 0.95},
-        {0.2, 0.85, 0.45},
-        {1.0, 0.85, 0.0},
-        {0.9, 0.05, 0.05},
-    }};
-    const double x = v * 4.0;
-    const auto i = static_cast<std::size_t>(std::min(3.0, std::floor(x)));
-    const double f = x - static_cast<double>(i);
-    auto mix = [&](std::size_t c) { return stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f; };
-    return qRgb(static_cast<int>(mix(0) * 255), static_cast<int>(mix(1) * 255),
-                static_cast<int>(mix(2) * 255));
-}
-
-}  // namespace
 
 SaliencyImageView::SaliencyImageView(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("saliencyView"));
@@ -87,7 +67,7 @@ void SaliencyImageView::rebuildOverlay() {
         auto* dst = reinterpret_cast<QRgb*>(overlay_.scanLine(y));
         for (int x = inside.left(); x <= inside.right(); ++x) {
             const double v = src[x] / 255.0;
-            const QRgb c = rampColor(v);
+            const QRgb c = saliencyColor(v);
             // Weak saliency stays see-through so the galaxy remains visible under it.
             const int alpha = static_cast<int>(std::lround(255.0 * (0.25 + 0.75 * v)));
             dst[x] = qRgba(qRed(c), qGreen(c), qBlue(c), alpha);
@@ -240,6 +220,7 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     imageLayout->setContentsMargins(0, 0, 0, 0);
     imageLayout->addWidget(header_);
     imageLayout->addWidget(view_, 1);
+    imageLayout->addWidget(new SaliencyScale);
     imageLayout->addLayout(opacityRow);
     imageLayout->addWidget(bars_);
     imageLayout->addLayout(markRow);
@@ -268,21 +249,22 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
         auto* s = new QShortcut(key, this, slot);
         s->setContext(Qt::WidgetWithChildrenShortcut);
     };
-    shortcut(QKeySequence(Qt::Key_J), [this] { setCurrentIndex(currentIndex() + 1); });
-    shortcut(QKeySequence(Qt::Key_K), [this] { setCurrentIndex(currentIndex() - 1); });
-    shortcut(QKeySequence(Qt::Key_L), [this] {
+    shortcut(shortcutKeys(Shortcut::GalleryNextJ), [this] { setCurrentIndex(currentIndex() + 1); });
+    shortcut(shortcutKeys(Shortcut::GalleryPreviousK),
+             [this] { setCurrentIndex(currentIndex() - 1); });
+    shortcut(shortcutKeys(Shortcut::MarkLabelWrong), [this] {
         markCurrent(currentPrediction() && marks_ &&
                             marks_->mark(currentPrediction()->id) == GalaxyMark::LabelWrong
                         ? GalaxyMark::None
                         : GalaxyMark::LabelWrong);
     });
-    shortcut(QKeySequence(Qt::Key_M), [this] {
+    shortcut(shortcutKeys(Shortcut::MarkModelWrong), [this] {
         markCurrent(currentPrediction() && marks_ &&
                             marks_->mark(currentPrediction()->id) == GalaxyMark::ModelWrong
                         ? GalaxyMark::None
                         : GalaxyMark::ModelWrong);
     });
-    shortcut(QKeySequence(Qt::Key_0), [this] { markCurrent(GalaxyMark::None); });
+    shortcut(shortcutKeys(Shortcut::ClearMark), [this] { markCurrent(GalaxyMark::None); });
 
     updateMarkButtons();
 }
@@ -324,13 +306,16 @@ void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dat
 
 QString MisclassifiedInspector::itemText(const Prediction& p) const {
     // The gallery's title names the cell; each row: GalaxyID, confidence, predicted class.
-    QString text = tr("%1   %2%   %3")
-                       .arg(p.id)
-                       .arg(QLocale().toString(100.0 * p.confidence(), 'f', 1))
-                       .arg(morphologyShortName(p.predicted()));
+    // A mark comes first, by the key that sets it ("[L]", "[M]", as on the buttons), so that a
+    // narrow list never cuts it off.
     const GalaxyMark mark = marks_ ? marks_->mark(p.id) : GalaxyMark::None;
-    if (mark != GalaxyMark::None) text += QStringLiteral("  [") + markTitle(mark) + ']';
-    return text;
+    const QString tag = mark == GalaxyMark::LabelWrong   ? QStringLiteral("[L] ")
+                        : mark == GalaxyMark::ModelWrong ? QStringLiteral("[M] ")
+                                                         : QString();
+    return tag + tr("%1   %2%   %3")
+                     .arg(p.id)
+                     .arg(QLocale().toString(100.0 * p.confidence(), 'f', 1))
+                     .arg(morphologyShortName(p.predicted()));
 }
 
 void MisclassifiedInspector::setGallery(std::vector<Prediction> gallery, const QString& title) {

@@ -28,6 +28,7 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/image_pipeline.h"
+#include "gz/prediction_table.h"
 #include "gz/run_info.h"
 #include "gz/training.h"
 
@@ -76,7 +77,11 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
 
     runCombo_ = new RunChooser(std::move(workspace), RunChooser::Detail::None);
     runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
-    connect(runCombo_, &RunChooser::refreshed, this, [this] { updateButtons(); });
+    connect(runCombo_, &RunChooser::refreshed, this, [this] {
+        followRunTta();
+        updateButtons();
+    });
+    connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] { followRunTta(); });
     auto* refresh = new QPushButton(tr("Refresh"));
     connect(refresh, &QPushButton::clicked, this, &PredictionPanel::refreshRuns);
     folder_ = new QLineEdit;
@@ -90,7 +95,9 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
         if (!dir.isEmpty()) folder_->setText(dir);
     });
     tta_ = new QCheckBox(tr("TTA"));
-    tta_->setToolTip(tr("Average the 8 rotations and flips of each image"));
+    tta_->setObjectName(QStringLiteral("predictionTtaCheck"));
+    tta_->setToolTip(
+        tr("Average the 8 rotations and flips of each image (set as the run was trained)"));
     predictButton_ = new QPushButton(tr("Predict"));
     predictButton_->setObjectName(QStringLiteral("predictButton"));
     connect(predictButton_, &QPushButton::clicked, this, &PredictionPanel::predict);
@@ -194,6 +201,15 @@ void PredictionPanel::refreshRuns() {
 
 void PredictionPanel::setRun(const fs::path& run) {
     runCombo_->setRun(run);
+    followRunTta();
+}
+
+void PredictionPanel::followRunTta() {
+    // Only when the run changes: a choice made in the box stays while its run is chosen.
+    const std::optional<fs::path> run = runCombo_->selectedRun();
+    if (!run || run == ttaRun_) return;
+    ttaRun_ = run;
+    tta_->setChecked(runCombo_->selectedRunUsedTta());
 }
 
 std::optional<fs::path> PredictionPanel::selectedRun() const {
@@ -307,7 +323,11 @@ void PredictionPanel::fillTable() {
                                           : tr("%1 shown &nbsp; ").arg(rows.size()) +
                                                 parts.join(QStringLiteral(" &nbsp; ")));
 
-    const QSignalBlocker block(table_);
+    // The galaxy selected before stays selected when the filter still shows it; otherwise the
+    // preview goes with it.
+    const std::optional<std::size_t> selected = selectedIndex();
+    QSignalBlocker block(table_);
+    table_->clearSelection();
     table_->setSortingEnabled(false);
     table_->setRowCount(static_cast<int>(rows.size()));
     for (int r = 0; r < static_cast<int>(rows.size()); ++r) {
@@ -334,26 +354,53 @@ void PredictionPanel::fillTable() {
     }
     table_->setSortingEnabled(true);
     table_->sortByColumn(kConfidence, Qt::DescendingOrder);
+    bool kept = false;
+    for (int r = 0; selected && r < table_->rowCount() && !kept; ++r)
+        if (table_->item(r, kId)->data(Qt::UserRole + 1).toULongLong() == *selected) {
+            table_->setCurrentCell(r, kId);
+            table_->selectRow(r);
+            kept = true;
+        }
+    block.unblock();
+    if (!kept) {
+        table_->setCurrentCell(-1, -1);
+        showSelected();
+    }
     updateButtons();
+}
+
+std::optional<std::size_t> PredictionPanel::selectedIndex() const {
+    const QList<QTableWidgetItem*> items = table_->selectedItems();
+    if (items.isEmpty()) return std::nullopt;
+    const QTableWidgetItem* id = table_->item(items.front()->row(), kId);
+    if (!id) return std::nullopt;
+    return static_cast<std::size_t>(id->data(Qt::UserRole + 1).toULongLong());
+}
+
+std::vector<std::size_t> PredictionPanel::shownIndexes() const {
+    std::vector<std::size_t> out;
+    for (int r = 0; r < table_->rowCount(); ++r)
+        out.push_back(
+            static_cast<std::size_t>(table_->item(r, kId)->data(Qt::UserRole + 1).toULongLong()));
+    return out;
 }
 
 std::vector<Prediction> PredictionPanel::shownPredictions() const {
     std::vector<Prediction> out;
-    for (int r = 0; r < table_->rowCount(); ++r)
-        out.push_back(predictions_[table_->item(r, kId)->data(Qt::UserRole + 1).toULongLong()]);
+    for (std::size_t index : shownIndexes()) out.push_back(predictions_[index]);
     return out;
 }
 
 void PredictionPanel::showSelected() {
     preview_ = {};
-    const int row = table_->currentRow();
-    if (row < 0 || !table_->item(row, kId)) {
+    const std::optional<std::size_t> selected = selectedIndex();
+    if (!selected) {
         decoder_.cancel();
         image_->clear();
         imageCaption_->clear();
         return;
     }
-    const std::size_t index = table_->item(row, kId)->data(Qt::UserRole + 1).toULongLong();
+    const std::size_t index = *selected;
     const Prediction& p = predictions_[index];
     imageCaption_->setText(tr("<b>%1</b><br>predicted <b style='color:%2'>%3</b> (%4%)")
                                .arg(files_[index].empty() ? QString::number(p.id)
@@ -385,14 +432,26 @@ bool PredictionPanel::exportCsv(const fs::path& file) {
         setStatus(tr("Nothing to export yet: predict a folder first."), true);
         return false;
     }
+    const std::vector<std::size_t> shown = shownIndexes();
+    if (shown.empty()) {
+        setStatus(tr("Nothing to export: the filter shows no predictions."), true);
+        return false;
+    }
+    std::vector<PredictionTableRow> rows;
+    rows.reserve(shown.size());
+    for (std::size_t index : shown)
+        rows.push_back({predictions_[index],
+                        files_[index].empty() ? std::string() : files_[index].filename().string()});
     try {
         requireOutsideDataFolder(file, predictedFolder_, "place for the file");
-        writePredictionsCsv(file, predictions_);
+        writePredictionTableCsv(file, rows);
     } catch (const std::exception& e) {
         setStatus(QString::fromStdString(e.what()), true);
         return false;
     }
-    setStatus(tr("Exported %n predictions to %1", "", static_cast<int>(predictions_.size()))
+    setStatus(tr("Exported the %1 predictions shown (of %2) to %3")
+                  .arg(rows.size())
+                  .arg(predictions_.size())
                   .arg(toQString(file)));
     return true;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The "Prediction" panel: a run's model on a folder of JPEGs without labels (galaxy-cli predict
 // in the GUI), as a job on the window's JobRunner; the results browsed by predicted class and
-// confidence (with the image of the selected one), and exported as predictions.csv.
+// confidence (with the image of the selected one); the rows shown are exported as CSV.
 
 #include <QImage>
 #include <QWidget>
@@ -44,7 +44,8 @@ public:
     /// The rows shown, in the order shown (by descending confidence).
     std::vector<Prediction> shownPredictions() const;
     const std::vector<Prediction>& predictions() const { return predictions_; }
-    /// Writes every prediction as predictions.csv to `file` (never into the image folder).
+    /// Writes the rows shown, in the order shown, as the prediction table's CSV
+    /// (gz/prediction_table.h) to `file` (never into the image folder).
     bool exportCsv(const std::filesystem::path& file);
     QString statusText() const { return status_; }
     QTableWidget* table() const { return table_; }
@@ -60,11 +61,18 @@ private:
     void updateButtons();
     void showSelected();
     void showPreview(const QImage& image, const QString& error);
+    /// The prediction (index into predictions_) of the selected row, if any.
+    std::optional<std::size_t> selectedIndex() const;
+    /// The predictions shown, as indexes into predictions_, in the order shown.
+    std::vector<std::size_t> shownIndexes() const;
     void setStatus(const QString& text, bool error = false);
+    /// A newly chosen run sets TTA as it was trained (as galaxy-cli predict does).
+    void followRunTta();
 
     JobRunner* runner_;
     std::vector<Prediction> predictions_;
     std::filesystem::path predictedFolder_;
+    std::optional<std::filesystem::path> ttaRun_;  // the run whose TTA the box was set from
     std::vector<std::filesystem::path> files_;  // the folder's JPEGs as predictFolder numbers them
     QString status_;
     QImage preview_;

@@ -91,9 +91,8 @@ CurvesView::CurvesView(QWidget* parent) : QWidget(parent), emptyText_(tr("No dat
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 2);
 
-    readout_ =
-        new QLabel(tr("Hover over a curve to read its values; wheel zooms, drag pans, "
-                      "double-click fits."));
+    readout_ = new QLabel;
+    clearReadout();
     readout_->setObjectName(QStringLiteral("curvesReadout"));
     readout_->setWordWrap(true);
     setMuted(readout_);
@@ -492,6 +491,18 @@ int CurvesView::comparisonPointCount() const {
 
 QString CurvesView::readout() const {
     return readout_->text();
+}
+
+void CurvesView::clearReadout() {
+    readout_->setText(
+        tr("Hover over a curve to read its values; wheel zooms, drag pans, "
+           "double-click fits."));
+    for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
+        if (!plot) continue;
+        for (int i = 0; i < plot->itemCount(); ++i)
+            if (auto* t = qobject_cast<QCPItemTracer*>(plot->item(i))) t->setVisible(false);
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void CurvesView::hoverAt(QCustomPlot* plot, const QPoint& pos) {

@@ -45,6 +45,8 @@ public:
     bool showsNoData(QCustomPlot* plot) const;
     /// The hover read-out ("Validation loss, epoch 3: 0.412").
     QString readout() const;
+    /// Back to the hint, no point marked (a new run is shown).
+    void clearReadout();
     /// Shows the read-out of the point nearest to `pos` (widget coordinates of `plot`).
     void hoverAt(QCustomPlot* plot, const QPoint& pos);
 

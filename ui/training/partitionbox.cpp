@@ -77,6 +77,14 @@ std::uint64_t PartitionBox::seed() const {
     return static_cast<std::uint64_t>(seed_->value());
 }
 
+void PartitionBox::setSettings(const SplitRatios& ratios, std::uint64_t seed) {
+    trainRatio_->setValue(ratios.train);
+    valRatio_->setValue(ratios.val);
+    testRatio_->setValue(ratios.test);
+    if (seed <= static_cast<std::uint64_t>(seed_->maximum()))
+        seed_->setValue(static_cast<int>(seed));
+}
+
 void PartitionBox::showSplit(const std::vector<SplitEntry>* split,
                              const std::filesystem::path& file) {
     const SplitCounts counts = split ? countSplit(*split) : SplitCounts{};

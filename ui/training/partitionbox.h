@@ -26,6 +26,8 @@ public:
 
     SplitRatios ratios() const;
     std::uint64_t seed() const;
+    /// Shows the ratios and seed a partition was made with.
+    void setSettings(const SplitRatios& ratios, std::uint64_t seed);
     /// Shows the counts of `split` and the file it was written to; with nullptr, empty counts and
     /// "Not partitioned yet."
     void showSplit(const std::vector<SplitEntry>* split, const std::filesystem::path& file);

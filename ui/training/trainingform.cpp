@@ -12,6 +12,8 @@
 #include <QSpinBox>
 #include <QThread>
 
+#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 
@@ -155,6 +157,27 @@ TrainConfig TrainingForm::config() const {
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();
     return c;
+}
+
+void TrainingForm::setConfig(const TrainConfig& c) {
+    if (model_->findText(QString::fromStdString(c.model)) >= 0)
+        model_->setCurrentText(QString::fromStdString(c.model));
+    // A run limited by time shows its minutes; otherwise its epochs.
+    const bool byMinutes = c.minutes > 0 && c.epochs <= 0;
+    (byMinutes ? byMinutes_ : byEpochs_)->setChecked(true);
+    if (c.epochs > 0) epochs_->setValue(c.epochs);
+    if (c.minutes > 0) minutes_->setValue(c.minutes);
+    batch_->setValue(c.batch);
+    lr_->setValue(c.lr);
+    schedule_->setCurrentText(keyText(optionKey(c.schedule)));
+    warmup_->setValue(c.warmupEpochs);
+    balance_->setCurrentText(keyText(optionKey(c.balance)));
+    patience_->setValue(c.earlyStopPatience);
+    select_->setCurrentText(keyText(optionKey(c.selectMetric)));
+    if (c.threads > 0) threads_->setValue(c.threads);
+    seed_->setValue(static_cast<int>(
+        std::min<std::uint64_t>(c.seed, static_cast<std::uint64_t>(seed_->maximum()))));
+    tta_->setChecked(c.tta);
 }
 
 std::optional<int> TrainingForm::resumeEpochs() const {

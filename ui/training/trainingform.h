@@ -26,6 +26,8 @@ public:
 
     /// The settings of the form; the augmentation and the label rules keep their defaults.
     TrainConfig config() const;
+    /// Shows a run's settings (those the form has), e.g. of the run being resumed.
+    void setConfig(const TrainConfig& config);
     /// The epochs in all for Resume; nullopt: the run's own limit.
     std::optional<int> resumeEpochs() const;
     void setTrainEnabled(bool enabled, const QString& toolTip);

@@ -7,6 +7,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStringList>
 #include <QTime>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -125,6 +126,7 @@ void TrainingMonitor::follow(std::shared_ptr<TrainingFeed> feed, const QString& 
     live_.name = name;
     for (const EpochRecord& r : earlier) live_.addEpoch(r);
     curves_->setCurves(live_);
+    curves_->clearReadout();
     progress_->setRange(0, 0);
     rate_->clear();
     eta_->clear();
@@ -134,6 +136,9 @@ void TrainingMonitor::follow(std::shared_ptr<TrainingFeed> feed, const QString& 
 void TrainingMonitor::jobEnded(bool finished) {
     refresh();
     refreshTimer_->stop();
+    // The rate and ETA describe a running job only.
+    rate_->clear();
+    eta_->clear();
     if (progress_->maximum() == 0) progress_->setRange(0, kProgressSteps);
     if (finished) progress_->setValue(kProgressSteps);
 }
@@ -144,6 +149,10 @@ void TrainingMonitor::setStatus(const QString& text, bool error) {
 
 QString TrainingMonitor::statusText() const {
     return status_->text();
+}
+
+QString TrainingMonitor::rateText() const {
+    return QStringList{rate_->text(), eta_->text()}.join(QLatin1Char(' ')).trimmed();
 }
 
 void TrainingMonitor::appendLog(const QString& line) {

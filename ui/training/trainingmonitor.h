@@ -41,6 +41,7 @@ public:
     void follow(std::shared_ptr<TrainingFeed> feed, const QString& name, bool continuing,
                 const std::vector<EpochRecord>& earlier);
     /// The job ended: its last reports are shown and following stops; `finished` fills the bar.
+    /// The rate and ETA are cleared.
     void jobEnded(bool finished);
 
     void setStatus(const QString& text, bool error = false);
@@ -51,6 +52,8 @@ public:
 
     const RunCurves& liveCurves() const { return live_; }
     CurvesView* curves() const { return curves_; }
+    /// The images/s and ETA shown beside the progress bar ("" when no job runs).
+    QString rateText() const;
 
 signals:
     /// The Cancel button was clicked.

@@ -1,5 +1,6 @@
 #include "training/trainingpanel.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 
 #include "augmentation/augmentationsettings.h"
 #include "common/jobrunner.h"
+#include "common/uiformat.h"
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/preprocess.h"
@@ -25,6 +27,23 @@ namespace gz::ui {
 namespace fs = std::filesystem;
 
 namespace {
+
+// "run-3 finished 39 epochs in 2m30s; test accuracy 86.9%." for the status line.
+QString finishedSentence(const QString& name, const TrainOutcome& result) {
+    const int epochs = result.epochsCompleted;
+    QString text =
+        epochs == 1 ? QCoreApplication::translate("TrainingPanel", "%1 finished 1 epoch").arg(name)
+                    : QCoreApplication::translate("TrainingPanel", "%1 finished %2 epochs")
+                          .arg(name)
+                          .arg(epochs);
+    if (!result.history.empty())
+        text += QCoreApplication::translate("TrainingPanel", " in %1")
+                    .arg(formatDuration(result.history.back().elapsedSeconds));
+    if (result.test)
+        text += QCoreApplication::translate("TrainingPanel", "; test accuracy %1%")
+                    .arg(100.0 * result.test->accuracy, 0, 'f', 1);
+    return text + QLatin1Char('.');
+}
 
 QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
@@ -98,7 +117,38 @@ void TrainingPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     monitor_->setStatus(
         dataset_ ? tr("Partition %1 to train on it.").arg(dataset_->location.displayName())
                  : tr("Open a data set to partition, preprocess and train."));
+    if (dataset_) reloadLastSplit();
     updateButtons();
+}
+
+void TrainingPanel::reloadLastSplit() {
+    const auto saved = latestSplitFile(workspace_, dataset_->location.displayName().toStdString());
+    if (!saved) return;
+    const QString file = toQString(saved->file);
+    try {
+        const LabelRules rules = labelRulesForTraining();
+        auto split = std::make_shared<const std::vector<SplitEntry>>(readSplitCsv(saved->file));
+        if (!splitFitsLabeling(*split, dataset_->catalog, labelCatalog(dataset_->catalog, rules))) {
+            monitor_->setStatus(
+                tr("The last partition (%1) was made with other label rules or data: partition "
+                   "again.")
+                    .arg(file));
+            return;
+        }
+        split_ = std::move(split);
+        splitRules_ = rules;
+        splitFile_ = saved->file;
+    } catch (const DataError& e) {
+        monitor_->setStatus(tr("The last partition could not be read: %1").arg(fromStd(e.what())),
+                            true);
+        return;
+    }
+    partitionBox_->setSettings(saved->ratios, saved->seed);
+    partitionBox_->showSplit(split_.get(), splitFile_);
+    emit splitMade(*split_, file);
+    monitor_->setStatus(tr("Took up the last partition of %1: preprocess (optional) or train.")
+                            .arg(dataset_->location.displayName()));
+    monitor_->appendLog(tr("split read from %1").arg(file));
 }
 
 void TrainingPanel::setRulesSource(std::function<LabelRules()> source) {
@@ -306,6 +356,13 @@ bool TrainingPanel::resume(const fs::path& run, std::optional<int> epochs) {
         monitor_->setStatus(tr("%1 has no checkpoint to resume from.").arg(toQString(run)), true);
         return false;
     }
+    // The form shows the settings the run goes on with.
+    try {
+        form_->setConfig(
+            TrainConfig::fromJson(readWholeFile(RunFolder{run}.config()), RunFolder{run}.config()));
+    } catch (const std::exception& e) {
+        monitor_->appendLog(fromStd(e.what()));
+    }
     const fs::path workspace = workspace_;
     return startTrainingJob(tr("Resuming %1").arg(toQString(run.filename())), run, true,
                             [=](const std::stop_token& stop, const TrainCallbacks& cb) {
@@ -375,7 +432,7 @@ void TrainingPanel::trainingEnded(const JobOutcome& outcome,
         case JobOutcome::Status::Succeeded:
             lastStatus_ = result->status;
             if (result->status == TrainOutcome::Status::Finished) {
-                monitor_->setStatus(tr("%1 finished: %2").arg(name, fromStd(result->summary)));
+                monitor_->setStatus(finishedSentence(name, *result));
             } else {
                 monitor_->setStatus(tr("%1 stopped after %2 complete epochs; a "
                                        "checkpoint is saved: Resume "

@@ -77,6 +77,8 @@ signals:
 
 private:
     QWidget* createLauncher();
+    /// Takes up the workspace's last partition of the data set when it fits the current rules.
+    void reloadLastSplit();
     bool refuseWhenBusy();
     void updateButtons();
     bool startTrainingJob(

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace gz {
 
@@ -47,8 +49,12 @@ struct AugmentationParams {
     // Evaluation: centre crop evalCrop -> resize resizeTo -> centre crop outputSize.
     int evalCrop = 220;
 
-    /// Throws DataError when a value is out of range (e.g. cropMin > cropMax, outputSize >
-    /// resizeTo, a crop larger than the image).
+    /// The first rule the values break, or "" when they are valid. Fields are named by their
+    /// JSON keys in braces ("need 1 <= {crop_min} <= {crop_max}") so that each front end can put
+    /// in the names its user sees (nameFields).
+    std::string problem() const;
+    /// Throws DataError when a value is out of range (e.g. crop_min > crop_max, output_size >
+    /// resize_to, a crop larger than the image), naming the fields by their JSON keys.
     void validate() const;
     std::string toJson() const;
     /// Missing keys keep their defaults; unknown keys and bad values throw DataError.
@@ -58,6 +64,10 @@ struct AugmentationParams {
     static AugmentationParams load(const std::filesystem::path& file);
     bool operator==(const AugmentationParams&) const = default;
 };
+
+/// `text` with every "{key}" replaced by name(key).
+std::string nameFields(std::string_view text,
+                       const std::function<std::string(std::string_view key)>& name);
 
 /// The random values drawn for one image in one epoch (reported with the output).
 struct AugmentationDraw {

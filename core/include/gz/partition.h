@@ -60,6 +60,23 @@ std::filesystem::path splitFileName(const std::filesystem::path& workspace,
                                     const std::string& dataName, const SplitRatios& ratios,
                                     std::uint64_t seed);
 
+/// A partition the Training panel wrote (named by splitFileName) and what its name says.
+struct SavedSplit {
+    std::filesystem::path file;
+    SplitRatios ratios;
+    std::uint64_t seed = 0;
+};
+
+/// The newest partition of the data set `dataName` in `workspace` (by modification time), or
+/// nullopt when there is none. Only names splitFileName gives count ("demo-2-…" is not "demo").
+std::optional<SavedSplit> latestSplitFile(const std::filesystem::path& workspace,
+                                          const std::string& dataName);
+
+/// Whether `split` holds exactly the galaxies `labeling` labels in `catalog`, each with that
+/// label: a partition made with these rules of this catalog.
+bool splitFitsLabeling(const std::vector<SplitEntry>& split, const Catalog& catalog,
+                       const Labeling& labeling);
+
 /// Galaxies of a split per subset (index: Subset) and class (index: label).
 using SplitCounts = std::array<std::array<std::size_t, kMorphologyCount>, kSubsetKeys.size()>;
 SplitCounts countSplit(const std::vector<SplitEntry>& split);

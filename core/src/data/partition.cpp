@@ -124,6 +124,58 @@ fs::path splitFileName(const fs::path& workspace, const std::string& dataName,
            (dataName + '-' + ratios.text('-') + "-seed" + std::to_string(seed) + ".csv");
 }
 
+std::optional<SavedSplit> latestSplitFile(const fs::path& workspace, const std::string& dataName) {
+    const fs::path dir = workspace / "splits";
+    const std::string prefix = dataName + '-';
+    std::error_code ec;
+    std::optional<SavedSplit> best;
+    fs::file_time_type bestTime{};
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const std::size_t seedAt = name.rfind("-seed");
+        if (!name.starts_with(prefix) || !name.ends_with(".csv") || seedAt == std::string::npos ||
+            seedAt < prefix.size())
+            continue;
+        std::string ratios = name.substr(prefix.size(), seedAt - prefix.size());
+        std::replace(ratios.begin(), ratios.end(), '-', ',');
+        const std::string seedText = name.substr(seedAt + 5, name.size() - 4 - (seedAt + 5));
+        SavedSplit found;
+        const auto [end2, err] =
+            std::from_chars(seedText.data(), seedText.data() + seedText.size(), found.seed);
+        if (err != std::errc() || end2 != seedText.data() + seedText.size()) continue;
+        try {
+            found.ratios = SplitRatios::parse(ratios);
+        } catch (const DataError&) {
+            continue;
+        }
+        // Only the exact name splitFileName gives these values.
+        if (splitFileName(workspace, dataName, found.ratios, found.seed).filename() != name)
+            continue;
+        std::error_code timeError;
+        const auto time = fs::last_write_time(it->path(), timeError);
+        if (timeError || !it->is_regular_file(timeError)) continue;
+        if (!best || time > bestTime) {
+            found.file = it->path();
+            best = found;
+            bestTime = time;
+        }
+    }
+    return best;
+}
+
+bool splitFitsLabeling(const std::vector<SplitEntry>& split, const Catalog& catalog,
+                       const Labeling& labeling) {
+    std::size_t labeled = 0;
+    for (std::int8_t label : labeling.labels) labeled += label != kUnlabeled;
+    if (split.size() != labeled) return false;
+    for (const SplitEntry& e : split) {
+        const auto row = catalog.rowOf(e.id);
+        if (!row || *row >= labeling.labels.size() || labeling.labels[*row] != e.label)
+            return false;
+    }
+    return true;
+}
+
 void writeSplitCsv(const fs::path& file, const std::vector<SplitEntry>& split) {
     writeFileAtomically(file, [&](std::ostream& out) {
         out << "GalaxyID,label,split\n";

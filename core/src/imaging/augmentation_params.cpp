@@ -1,7 +1,9 @@
 #include "gz/augmentation.h"
 
+#include <algorithm>
 #include <random>
 #include <type_traits>
+#include <utility>
 
 #include "gz/error.h"
 #include "util/json_file.h"
@@ -11,21 +13,47 @@ namespace gz {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void AugmentationParams::validate() const {
-    auto require = [](bool ok, const std::string& what) {
-        if (!ok) throw DataError("augmentation parameters: " + what);
+std::string AugmentationParams::problem() const {
+    const std::pair<bool, const char*> rules[] = {
+        {cropMin >= 1 && cropMin <= cropMax, "need 1 <= {crop_min} <= {crop_max}"},
+        {cropMax <= 4096, "{crop_max} must be at most 4096"},
+        {evalCrop >= 1 && evalCrop <= 4096, "{eval_crop} must be 1..4096"},
+        {resizeTo >= 1 && resizeTo <= 1024, "{resize_to} must be 1..1024"},
+        {outputSize >= 1 && outputSize <= resizeTo, "need 1 <= {output_size} <= {resize_to}"},
+        {flipProbability >= 0 && flipProbability <= 1, "{flip_probability} must be in [0, 1]"},
+        {brightnessDelta >= 0 && brightnessDelta <= 255, "{brightness_delta} must be in [0, 255]"},
+        {contrastMin >= 0 && contrastMin <= contrastMax && contrastMax <= 10,
+         "need 0 <= {contrast_min} <= {contrast_max} <= 10"},
+        {hueDelta >= 0 && hueDelta <= 0.5, "{hue_delta} must be in [0, 0.5]"},
+        {saturationMin >= 0 && saturationMin <= saturationMax && saturationMax <= 10,
+         "need 0 <= {saturation_min} <= {saturation_max} <= 10"},
     };
-    require(cropMin >= 1 && cropMin <= cropMax, "need 1 <= cropMin <= cropMax");
-    require(cropMax <= 4096 && evalCrop >= 1 && evalCrop <= 4096, "crop sides must be 1..4096");
-    require(resizeTo >= 1 && resizeTo <= 1024, "resizeTo must be 1..1024");
-    require(outputSize >= 1 && outputSize <= resizeTo, "need 1 <= outputSize <= resizeTo");
-    require(flipProbability >= 0 && flipProbability <= 1, "flipProbability must be in [0, 1]");
-    require(brightnessDelta >= 0 && brightnessDelta <= 255, "brightnessDelta must be in [0, 255]");
-    require(contrastMin >= 0 && contrastMin <= contrastMax && contrastMax <= 10,
-            "need 0 <= contrastMin <= contrastMax <= 10");
-    require(hueDelta >= 0 && hueDelta <= 0.5, "hueDelta must be in [0, 0.5]");
-    require(saturationMin >= 0 && saturationMin <= saturationMax && saturationMax <= 10,
-            "need 0 <= saturationMin <= saturationMax <= 10");
+    for (const auto& [ok, text] : rules)
+        if (!ok) return text;
+    return {};
+}
+
+void AugmentationParams::validate() const {
+    const std::string text = problem();
+    if (!text.empty())
+        throw DataError("augmentation parameters: " +
+                        nameFields(text, [](std::string_view key) { return std::string(key); }));
+}
+
+std::string nameFields(std::string_view text,
+                       const std::function<std::string(std::string_view key)>& name) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t open = text.find('{', at);
+        const std::size_t close = open == text.npos ? text.npos : text.find('}', open);
+        if (close == text.npos) break;
+        out += text.substr(at, open - at);
+        out += name(text.substr(open + 1, close - open - 1));
+        at = close + 1;
+    }
+    out += text.substr(std::min(at, text.size()));
+    return out;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <random>
 
@@ -181,6 +182,41 @@ private slots:
         } catch (const DataError& e) {
             QCOMPARE(std::string(e.what()), file.string() + ": the split has no val galaxies");
         }
+    }
+
+    void latestSplitFileFindsOnlyThisDataSetsNewest() {
+        const fs::path ws = fs::path(tmp_.path().toStdString()) / "ws-latest";
+        QVERIFY(!latestSplitFile(ws, "demo"));  // no splits folder yet
+        const auto touch = [&](const std::string& name, int minutesAgo) {
+            test::writeText(ws / "splits" / name, "GalaxyID,label,split\n");
+            fs::last_write_time(ws / "splits" / name, fs::file_time_type::clock::now() -
+                                                          std::chrono::minutes(minutesAgo));
+        };
+        touch("demo-0.8-0.1-0.1-seed42.csv", 30);
+        touch("demo-0.7-0.2-0.1-seed7.csv", 20);
+        touch("demo-2-0.8-0.1-0.1-seed1.csv", 10);  // another data set, "demo-2"
+        touch("demo-notes.csv", 5);
+        touch("demo-0.8-0.1-0.1-seed9.csv.tmp", 1);
+        const auto found = latestSplitFile(ws, "demo");
+        QVERIFY(found);
+        QCOMPARE(found->file, ws / "splits" / "demo-0.7-0.2-0.1-seed7.csv");
+        QCOMPARE(found->seed, std::uint64_t(7));
+        QCOMPARE(found->ratios.text(), std::string("0.7,0.2,0.1"));
+        QCOMPARE(latestSplitFile(ws, "demo-2")->seed, std::uint64_t(1));
+        QVERIFY(!latestSplitFile(ws, "gz2"));
+    }
+
+    void splitFitsOnlyItsLabeling() {
+        const fs::path dir = fs::path(tmp_.path().toStdString()) / "data-fits";
+        test::writeKaggleFolder(dir, {0, 1, 2, 3, 4, 0, 1, -1, 3, 4, 0, 0, 1, 1}, false);
+        const Catalog catalog = Catalog::open(CatalogSource{dir / kKaggleCsvName, std::nullopt});
+        const Labeling labeling = labelCatalog(catalog, LabelRules::defaults());
+        auto split = partitionDataset(catalog, LabelRules::defaults(), {0.6, 0.2, 0.2}, 5);
+        QVERIFY(splitFitsLabeling(split, catalog, labeling));
+        split.back().label = (split.back().label + 1) % kMorphologyCount;  // other rules
+        QVERIFY(!splitFitsLabeling(split, catalog, labeling));
+        split.pop_back();  // a galaxy the rules label is missing
+        QVERIFY(!splitFitsLabeling(split, catalog, labeling));
     }
 };
 

@@ -156,9 +156,9 @@ private slots:
         const std::vector<std::pair<std::string, std::string>> bad = {
             {R"({"params": {"crop_mni": 200}})", "unknown parameter \"crop_mni\""},
             {R"({"params": {"crop_min": "big"}})", "wrong type"},
-            {R"({"params": {"crop_min": 250}})", "cropMin <= cropMax"},
-            {R"({"params": {"output_size": 90}})", "outputSize <= resizeTo"},
-            {R"({"params": {"flip_probability": 1.5}})", "flipProbability"},
+            {R"({"params": {"crop_min": 250}})", "crop_min <= crop_max"},
+            {R"({"params": {"output_size": 90}})", "output_size <= resize_to"},
+            {R"({"params": {"flip_probability": 1.5}})", "flip_probability"},
             {R"([1, 2])", "\"params\" object"},
             {R"({"params": )", "not valid JSON"}};
         for (const auto& [json, fragment] : bad) {

@@ -16,6 +16,7 @@
 #include "gz/error.h"
 #include "gz/evaluation.h"
 #include "gz/files.h"
+#include "gz/prediction_table.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -217,6 +218,19 @@ private slots:
             "GalaxyID,true_label,predicted_label,p_round,p_in_between,p_cigar,p_edge_on,"
             "p_spiral\n1,9,0,1,0,0,0,0\n");
         QVERIFY_THROWS_EXCEPTION(DataError, readPredictionsCsv(file));
+    }
+
+    void predictionTableNamesClassesAndQuotesFiles() {
+        QTemporaryDir tmp;
+        const fs::path file = fs::path(tmp.path().toStdString()) / "table.csv";
+        const auto rows = handMade();
+        writePredictionTableCsv(file, {{rows[0], "101.jpg"}, {rows[2], "odd, \"name\".jpg"}});
+        QCOMPARE(
+            readWholeFile(file),
+            std::string("GalaxyID,file,predicted,confidence,p_round,p_in_between,p_cigar,"
+                        "p_edge_on,p_spiral\n"
+                        "101,101.jpg,round,0.7,0.7,0.1,0.1,0.05,0.05\n"
+                        "103,\"odd, \"\"name\"\".jpg\",in_between,0.8,0.1,0.8,0.05,0.03,0.02\n"));
     }
 };
 

@@ -211,6 +211,11 @@ private slots:
         cropMin->setValue(before.cropMax + 10);
         QVERIFY2(panel_->lastError().startsWith(QStringLiteral("Not applied")),
                  qPrintable(panel_->lastError()));
+        // In the words of the form (its row "1. Scale jitter, S"), not the code's names.
+        QVERIFY2(panel_->lastError().contains(QStringLiteral("Scale jitter, S (from)")) &&
+                     panel_->lastError().contains(QStringLiteral("Scale jitter, S (to)")) &&
+                     !panel_->lastError().contains(QStringLiteral("crop")),
+                 qPrintable(panel_->lastError()));
         QCOMPARE(window_->augmentationSettings()->params(), before);
         cropMin->setValue(before.cropMin);
         QVERIFY(panel_->lastError().isEmpty());
@@ -297,10 +302,22 @@ private slots:
         waitForPreview();
         QCOMPARE(panel_->preview().galaxyId, id);
 
-        QVERIFY(!panel_->showGalaxy(987654321));
+        // An unknown GalaxyID typed into the field is refused right under it.
+        edit->setText(QStringLiteral("987654321"));
+        QTest::mouseClick(panel_->findChild<QPushButton*>(QStringLiteral("showGalaxyButton")),
+                          Qt::LeftButton);
         QVERIFY2(panel_->lastError().contains(QStringLiteral("987654321")),
                  qPrintable(panel_->lastError()));
         QCOMPARE(panel_->galaxyId(), id);  // still showing the last good one
+        const QString under = panel_->findChild<QLabel*>(QStringLiteral("galaxyLabel"))->text();
+        QVERIFY2(under.contains(QStringLiteral("No galaxy 987654321")) &&
+                     under.contains(QStringLiteral("Still showing galaxy %1").arg(id)),
+                 qPrintable(under));
+        screenshot(*window_, QStringLiteral("augmentation-unknown-id"));
+        QVERIFY(panel_->showGalaxy(id));
+        QVERIFY(!panel_->findChild<QLabel*>(QStringLiteral("galaxyLabel"))
+                     ->text()
+                     .contains(QStringLiteral("No galaxy")));
     }
 
     void unusableImageIsReportedWithItsName() {

@@ -190,11 +190,15 @@ private slots:
         idEdit->clear();
 
         // Sorted by a vote fraction, descending: Class1.1 never increases along the grid.
+        // The list names the question and the answer, not the column code.
         auto* sort = window.findChild<QComboBox*>(QStringLiteral("sortBox"));
-        sort->setCurrentIndex(sort->findText(QStringLiteral("Class1.1")));
+        const std::size_t c11 = *gz::voteColumnIndex("Class1.1");
+        sort->setCurrentIndex(sort->findData(static_cast<int>(c11)));
+        QCOMPARE(sort->currentText(),
+                 QStringLiteral("Q1 Is the galaxy simply smooth and rounded, with no sign of a "
+                                "disk? — smooth"));
         window.findChild<QToolButton*>(QStringLiteral("sortOrderButton"))->setChecked(true);
         const gz::Catalog& catalog = window.dataset()->catalog;
-        const std::size_t c11 = *gz::voteColumnIndex("Class1.1");
         double previous = 2;
         for (int r = 0; r < b->model()->rowCount(); ++r) {
             const double v = catalog.value(b->model()->catalogRow(r), c11);

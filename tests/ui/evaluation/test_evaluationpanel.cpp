@@ -21,6 +21,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -39,6 +40,7 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
+#include "gz/morphology.h"
 #include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
@@ -228,6 +230,26 @@ private slots:
                  qPrintable(header));
     }
 
+    void clickingACellMovesTheKeysToItsGallery() {
+        auto panel = handPanel(dir() / "hand-run-focus");
+        QVERIFY(QTest::qWaitForWindowActive(panel.get()));
+        auto* table = child<QTableWidget>(panel.get(), "metricsTable");
+        table->setFocus();
+        QTRY_VERIFY(table->hasFocus());
+        auto* map = panel->heatMap();
+        QTest::mouseClick(map, Qt::LeftButton, {}, map->cellRect(0, 4).center());
+        auto* inspector = panel->inspector();
+        QTRY_VERIFY(inspector->galleryList()->hasFocus());
+        // The keys a user presses go where the focus is: into the gallery the click filled.
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{4});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Down);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{9});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_J);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{3});
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_K);
+        QCOMPARE(inspector->currentPrediction()->id, std::int64_t{9});
+    }
+
     void marksAreSavedInTheRunFolderAndSurviveReopening() {
         const fs::path runDir = dir() / "hand-run-4";
         {
@@ -243,7 +265,7 @@ private slots:
             QTest::keyClick(inspector->galleryList(), Qt::Key_Down);
             QTest::keyClick(inspector->galleryList(), Qt::Key_M);  // galaxy 9: model wrong
             QVERIFY(child<QToolButton>(inspector, "markModelWrongButton")->isChecked());
-            QVERIFY(inspector->galleryList()->item(1)->text().contains("Model wrong"));
+            QVERIFY(inspector->galleryList()->item(1)->text().startsWith("[M]"));
             panel->showCell(4, 0);
             QVERIFY(inspector->markCurrent(GalaxyMark::ModelWrong));  // galaxy 7
             QVERIFY(inspector->markCurrent(GalaxyMark::None));        // and cleared again
@@ -267,8 +289,7 @@ private slots:
             QCOMPARE(panel->marks()->mark(7), GalaxyMark::None);
             panel->showCell(0, 4);
             QVERIFY(child<QToolButton>(panel->inspector(), "markLabelWrongButton")->isChecked());
-            QVERIFY(
-                panel->inspector()->galleryList()->item(0)->text().contains("Label looks wrong"));
+            QVERIFY(panel->inspector()->galleryList()->item(0)->text().startsWith("[L]"));
         }
         {
             // A broken marks.csv is reported with its line and never overwritten.
@@ -295,7 +316,7 @@ private slots:
         window.resize(1400, 880);
         QVERIFY(gz::test::showAndOpen(window, data_, kJobTimeoutMs));
 
-        // The Runs panel's "Evaluate" opens the run in the Evaluation panel.
+        // The Runs panel's "Evaluate" evaluates the run in the Evaluation panel.
         gz::ui::RunsPanel* runs = window.runsPanel();
         runs->refresh();
         QVERIFY(runs->openRun(run_));
@@ -303,6 +324,8 @@ private slots:
         EvaluationPanel* panel = window.evaluationPanel();
         QCOMPARE(window.findChild<QTabWidget*>("panelTabs")->currentWidget(), panel);
         QCOMPARE(*panel->selectedRun(), run_);
+        QVERIFY(window.isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), kJobTimeoutMs);
 
         // The run's test split.
         panel->setSource(EvaluationPanel::Source::Test);
@@ -469,24 +492,44 @@ private slots:
         for (const auto& p : panel->shownPredictions()) QVERIFY(p.confidence() >= 0.99f);
         panel->setFilter(std::nullopt);
 
-        // The selected row's image is shown.
-        QSignalSpy preview(panel, &gz::ui::PredictionPanel::previewShown);
+        // The selected row's image is shown; a filter that hides the row takes its image away.
         panel->table()->selectRow(0);
         QTRY_VERIFY_WITH_TIMEOUT(!panel->previewImage().isNull(), kJobTimeoutMs);
         screenshot(window, QStringLiteral("prediction-panel"));
+        const Prediction first = panel->shownPredictions().front();
+        panel->setFilter((first.predicted() + 1) % gz::kMorphologyCount);
+        QVERIFY(panel->previewImage().isNull());
+        QVERIFY(panel->table()->selectedItems().isEmpty());
+        panel->setFilter(first.predicted());  // still shown: stays selected, with its image
+        panel->table()->selectRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->previewImage().isNull(), kJobTimeoutMs);
+        panel->setFilter(first.predicted(), 0.01);
+        QVERIFY(!panel->previewImage().isNull());
+        QCOMPARE(panel->table()->selectedItems().size(), panel->table()->columnCount());
 
-        // Export: never into the image folder; elsewhere the predictions.csv format.
+        // Export: never into the image folder; elsewhere exactly the rows shown, in their order.
         QVERIFY(!panel->exportCsv(images / "predictions.csv"));
         QVERIFY2(panel->statusText().contains(QStringLiteral("inside the data set")),
                  qPrintable(panel->statusText()));
         QVERIFY(!fs::exists(images / "predictions.csv"));
         const fs::path out = dir() / "predicted.csv";
         QVERIFY2(panel->exportCsv(out), qPrintable(panel->statusText()));
-        const auto back = gz::readPredictionsCsv(out);
-        QCOMPARE(back.size(), std::size_t{12});
-        QCOMPARE(back.front().id, panel->predictions().front().id);
+        const auto filtered = verifyExport(out, panel->shownPredictions(), panel->table());
+        QCOMPARE(filtered.size(), panel->shownPredictions().size());
+        QCOMPARE(static_cast<long>(filtered.size()),
+                 static_cast<long>(std::count_if(
+                     panel->predictions().begin(), panel->predictions().end(),
+                     [&](const Prediction& p) { return p.predicted() == first.predicted(); })));
+        // Nothing shown, nothing written.
+        panel->setFilter((first.predicted() + 1) % gz::kMorphologyCount, 1.0);
+        QVERIFY(!panel->exportCsv(dir() / "nothing.csv"));
+        QVERIFY(!fs::exists(dir() / "nothing.csv"));
+        panel->setFilter(std::nullopt);
+        QVERIFY2(panel->exportCsv(out), qPrintable(panel->statusText()));
+        const auto all = verifyExport(out, panel->shownPredictions(), panel->table());
+        QCOMPARE(all.size(), std::size_t{12});
 
-        // The same as galaxy-cli predict.
+        // The same classes as galaxy-cli predict, whose predictions.csv keeps its format.
         const fs::path cliOut = dir() / "cli-predicted.csv";
         const auto cli = gz::test::runCli({QStringLiteral("predict"), QStringLiteral("--run"),
                                            gz::ui::toQString(run_), QStringLiteral("--images"),
@@ -494,11 +537,50 @@ private slots:
                                            gz::ui::toQString(cliOut)});
         QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
         const auto fromCli = gz::readPredictionsCsv(cliOut);
-        QCOMPARE(fromCli.size(), back.size());
-        for (std::size_t i = 0; i < back.size(); ++i) {
-            QCOMPARE(fromCli[i].id, back[i].id);
-            QCOMPARE(fromCli[i].predicted(), back[i].predicted());
+        QCOMPARE(fromCli.size(), all.size());
+        for (const Prediction& p : fromCli) {
+            const auto it = std::find_if(all.begin(), all.end(), [&](const QStringList& r) {
+                return r[0].toLongLong() == p.id;
+            });
+            QVERIFY(it != all.end());
+            QCOMPARE((*it)[2], QString::fromUtf8(gz::morphologyKey(p.predicted()).data()));
         }
+    }
+
+private:
+    // Checks that `file` holds the rows `shown` (with the file names the table shows) as the
+    // prediction table's CSV, in order; returns its rows split into fields.
+    static std::vector<QStringList> verifyExport(const fs::path& file,
+                                                 const std::vector<Prediction>& shown,
+                                                 QTableWidget* table) {
+        QStringList lines = QString::fromStdString(gz::readWholeFile(file))
+                                .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        std::vector<QStringList> rows;
+        if (lines.isEmpty()) return rows;
+        const QString header = lines.takeFirst();
+        if (header != QStringLiteral("GalaxyID,file,predicted,confidence,p_round,p_in_between,"
+                                     "p_cigar,p_edge_on,p_spiral"))
+            qWarning("header %s", qPrintable(header));
+        if (lines.size() != static_cast<int>(shown.size())) {
+            qWarning("%d rows exported, %d shown", static_cast<int>(lines.size()),
+                     static_cast<int>(shown.size()));
+            return rows;
+        }
+        for (int i = 0; i < lines.size(); ++i) {
+            const QStringList f = lines[i].split(QLatin1Char(','));
+            const Prediction& p = shown[static_cast<std::size_t>(i)];
+            const bool same = f.size() == 9 && f[0].toLongLong() == p.id &&
+                              f[1] == table->item(i, 1)->text() && !f[1].isEmpty() &&
+                              f[2] == QString::fromUtf8(gz::morphologyKey(p.predicted()).data()) &&
+                              std::abs(f[3].toDouble() - p.confidence()) < 1e-5 &&
+                              std::abs(f[4 + p.predicted()].toDouble() - p.confidence()) < 1e-5;
+            if (!same) {
+                qWarning("row %d differs: %s", i, qPrintable(lines[i]));
+                return {};
+            }
+            rows.push_back(f);
+        }
+        return rows;
     }
 };
 
