@@ -103,7 +103,7 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     sortBox_->setObjectName(QStringLiteral("sortBox"));
     // Long question texts: the box keeps a moderate width, its list shows them whole.
     sortBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    sortBox_->setMinimumContentsLength(22);
+    sortBox_->setMinimumContentsLength(12);
     sortBox_->setToolTip(tr("Sort by GalaxyID or by a vote fraction"));
     orderButton_ = new QToolButton;
     orderButton_->setObjectName(QStringLiteral("sortOrderButton"));
@@ -254,6 +254,8 @@ void GalaxyBrowser::updateSortChoices() {
         sortBox_->setItemData(
             i, voteColumnName(static_cast<std::size_t>(sortBox_->itemData(i).toInt())),
             Qt::ToolTipRole);
+    // The open list is as wide as its longest question, whatever the box's own width.
+    sortBox_->view()->setMinimumWidth(sortBox_->view()->sizeHintForColumn(0) + 24);
     const int index = sortBox_->findData(previous);
     sortBox_->setCurrentIndex(index >= 0 ? index : 0);
     applySort();

@@ -1,7 +1,8 @@
 // A tour of the app on the real Galaxy Zoo 2 sample, as a new user takes it at 1400x880: open the
-// sample, look at a galaxy, the augmentation, partition, train two short runs and compare them,
-// evaluate and open the worst confusion cell, predict a folder of images. Every step must finish
-// with its result on screen; with GZ_SCREENSHOT_DIR set it saves the README's screenshots:
+// sample, look at a galaxy, edit a label rule and undo it, the augmentation, partition, train two
+// short runs and compare them, evaluate and open the worst confusion cell, predict a folder of
+// images. Every step must finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the
+// README's screenshots:
 //   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace
 //   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour   (one command line)
 // Skips without GZ2_SAMPLE_DIR.
@@ -10,6 +11,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -20,6 +22,8 @@
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
 #include "dataset/galaxyinspector.h"
+#include "dataset/labelingsession.h"
+#include "dataset/ruleeditor.h"
 #include "evaluation/confusionheatmap.h"
 #include "evaluation/evaluationpanel.h"
 #include "evaluation/misclassifiedinspector.h"
@@ -90,6 +94,29 @@ private slots:
         QVERIFY(browser->selectGalaxy(817872));
         QTRY_VERIFY_WITH_TIMEOUT(!inspector->image().isNull(), 20000);
         screenshot(window, QStringLiteral("dataset-panel"));
+
+        // Editing a threshold: Class7.1 >= 0.95 for round leaves few round galaxies; the
+        // inspector says why a round one is not round any more. Then back to the paper's rules.
+        auto* editor = window.datasetPanel()->ruleEditor();
+        QDoubleSpinBox* spin = editor->thresholdBox(0, 1);
+        const double paper = spin->value();
+        const std::size_t roundBefore = window.currentLabeling()->counts[0];
+        auto relabeled = [&] {
+            return QTest::qWaitFor(
+                [&] { return !window.datasetPanel()->session()->isRelabeling(); }, 20000);
+        };
+        spin->setValue(0.95);
+        QVERIFY(relabeled());
+        QTRY_VERIFY(window.currentLabeling()->counts[0] < roundBefore);
+        QVERIFY(browser->selectGalaxy(818366));
+        QTRY_VERIFY_WITH_TIMEOUT(!inspector->image().isNull(), 20000);
+        window.findChild<QScrollArea*>(QStringLiteral("datasetOverview"))
+            ->ensureWidgetVisible(editor);
+        QTest::qWait(200);
+        screenshot(window, QStringLiteral("label-rules"));
+        spin->setValue(paper);
+        QVERIFY(relabeled());
+        QTRY_COMPARE(window.currentLabeling()->counts[0], roundBefore);
 
         window.showPanel(window.augmentationPanel());
         QTRY_VERIFY_WITH_TIMEOUT(
