@@ -166,7 +166,10 @@ private slots:
 
         // A folder of images the runs never saw in training: the sample's test split would do,
         // but any JPEGs will; the first 40 of the folder.
-        const fs::path folder = fs::path(tmp_.path().toStdString()) / "new-images";
+        const fs::path folder = (tourWorkspace.isEmpty() ? fs::path(tmp_.path().toStdString())
+                                                         : options.workspace.parent_path()) /
+                                "new-images";
+        QVERIFY2(!fs::exists(folder, ec), "the tour's image folder exists already");
         fs::create_directories(folder);
         int copied = 0;
         for (const auto& e : fs::directory_iterator(*sample / "images_training_rev1")) {
