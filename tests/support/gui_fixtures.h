@@ -3,12 +3,14 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QSize>
 #include <QString>
 #include <QTemporaryDir>
 #include <QWidget>
 #include <QtTest>
 
 #include <filesystem>
+#include <memory>
 
 #include "app/application.h"
 #include "app/mainwindow.h"
@@ -34,6 +36,19 @@ inline bool showAndOpen(ui::MainWindow& window, const std::filesystem::path& dat
     if (!QTest::qWaitForWindowExposed(&window)) return false;
     if (!window.openDataset(ui::toQString(data))) return false;
     return QTest::qWaitFor([&] { return window.dataset() && !window.isBusy(); }, timeoutMs);
+}
+
+/// A main window with its workspace in `workspace`, resized to `size`, shown, with the data set
+/// at `data` open (see showAndOpen); null when it could not be opened in time.
+inline std::unique_ptr<ui::MainWindow> openWindow(const std::filesystem::path& workspace,
+                                                  const std::filesystem::path& data, QSize size,
+                                                  int timeoutMs) {
+    ui::MainWindowOptions options;
+    options.workspace = workspace;
+    auto window = std::make_unique<ui::MainWindow>(options);
+    window->resize(size);
+    if (!showAndOpen(*window, data, timeoutMs)) return nullptr;
+    return window;
 }
 
 /// Saves `widget` as NAME.png in $GZ_SCREENSHOT_DIR (nothing when it is unset), so that each

@@ -93,12 +93,7 @@ class TestWindowLayout : public QObject {
     fs::path data_, workspace_, run_;
 
     std::unique_ptr<MainWindow> openWindow(int width, int height) {
-        gz::ui::MainWindowOptions options;
-        options.workspace = workspace_;
-        auto window = std::make_unique<MainWindow>(options);
-        window->resize(width, height);
-        if (!gz::test::showAndOpen(*window, data_, kJobTimeoutMs)) return nullptr;
-        return window;
+        return gz::test::openWindow(workspace_, data_, {width, height}, kJobTimeoutMs);
     }
 
 private slots:

@@ -73,12 +73,7 @@ class TestEvaluationExtras : public QObject {
     fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     std::unique_ptr<MainWindow> openWindow(int width = 1400, int height = 880) {
-        gz::ui::MainWindowOptions options;
-        options.workspace = workspace_;
-        auto window = std::make_unique<MainWindow>(options);
-        window->resize(width, height);
-        if (!gz::test::showAndOpen(*window, data_, kJobTimeoutMs)) return nullptr;
-        return window;
+        return gz::test::openWindow(workspace_, data_, {width, height}, kJobTimeoutMs);
     }
 
 private slots:

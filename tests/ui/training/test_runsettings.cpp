@@ -51,12 +51,7 @@ class TestRunSettings : public QObject {
     fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     std::unique_ptr<MainWindow> openWindow(const fs::path& workspace) {
-        gz::ui::MainWindowOptions options;
-        options.workspace = workspace;
-        auto window = std::make_unique<MainWindow>(options);
-        window->resize(1400, 880);
-        if (!gz::test::showAndOpen(*window, data_, kJobTimeoutMs)) return nullptr;
-        return window;
+        return gz::test::openWindow(workspace, data_, {1400, 880}, kJobTimeoutMs);
     }
 
 private slots:

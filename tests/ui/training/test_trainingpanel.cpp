@@ -66,12 +66,9 @@ class TestTrainingPanel : public QObject {
     fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
 
     std::unique_ptr<MainWindow> openWindow() {
-        gz::ui::MainWindowOptions options;
-        options.workspace = dir() / ("workspace-" + std::to_string(++counter_));
-        auto window = std::make_unique<MainWindow>(options);
-        window->resize(1360, 860);
-        if (!gz::test::showAndOpen(*window, data_, kJobTimeoutMs)) return nullptr;
-        window->showPanel(window->trainingPanel());
+        auto window = gz::test::openWindow(dir() / ("workspace-" + std::to_string(++counter_)),
+                                           data_, {1360, 860}, kJobTimeoutMs);
+        if (window) window->showPanel(window->trainingPanel());
         return window;
     }
 
