@@ -16,6 +16,7 @@
 #include "gz/catalog.h"
 #include "gz/error.h"
 #include "gz/labeling.h"
+#include "gz/run_folder.h"
 
 namespace gz::test {
 namespace fs = std::filesystem;
@@ -123,6 +124,17 @@ std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRat
     for (std::size_t r = 0; r < catalog.size(); ++r)
         galaxies.push_back({catalog.id(r), labeling.labels[r]});
     return stratifiedSplit(galaxies, ratios, seed);
+}
+
+TrainedRun trainRun(const fs::path& data, const fs::path& workspace, const SplitRatios& ratios,
+                    const TrainConfig& config, const std::stop_token& stop,
+                    const TrainCallbacks& callbacks) {
+    const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data));
+    const auto split = defaultRulesSplit(catalog, ratios, 42);
+    TrainedRun run;
+    run.dir = newRunFolder(workspace, config.model);
+    run.outcome = startTraining(run.dir, config, catalog, split, workspace, stop, callbacks);
+    return run;
 }
 
 StoppedDemo stopDemoGeneration(const fs::path& out, const DemoOptions& options,

@@ -14,6 +14,7 @@
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/partition.h"
+#include "gz/training.h"
 
 namespace gz::test {
 
@@ -37,6 +38,16 @@ void writeKaggleFolder(const std::filesystem::path& dir, const std::vector<int>&
 /// Every galaxy of `catalog` with its label under the default rules, stratified into subsets.
 std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRatios& ratios,
                                           std::uint64_t seed);
+
+/// A run of `config` trained by core on the Kaggle folder `data`, split by the default rules with
+/// `ratios` (seed 42), in a new folder of `workspace`'s runs; until its end or a stop request.
+struct TrainedRun {
+    std::filesystem::path dir;
+    TrainOutcome outcome;
+};
+TrainedRun trainRun(const std::filesystem::path& data, const std::filesystem::path& workspace,
+                    const SplitRatios& ratios, const TrainConfig& config,
+                    const std::stop_token& stop = {}, const TrainCallbacks& callbacks = {});
 
 /// A demo generation into `out` that requests a stop once `afterItems` galaxies are written.
 struct StoppedDemo {

@@ -82,16 +82,13 @@ private slots:
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{50, 9, gz::kKaggleImageSide});
         workspace_ = dir() / "workspace";
-        const gz::Catalog catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(data_));
-        const auto split = gz::test::defaultRulesSplit(catalog, {0.5, 0.2, 0.3}, 42);
         gz::TrainConfig config;
         config.model = "compact";
         config.batch = 10;
         config.epochs = 1;
         config.threads = 1;
         config.tta = false;
-        run_ = gz::newRunFolder(workspace_, "compact");
-        gz::startTraining(run_, config, catalog, split, workspace_);
+        run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
 
         // The same run as if trained with TTA: a copy whose config says so.
         ttaRun_ = workspace_ / "runs" / "with-tta";

@@ -116,16 +116,13 @@ private slots:
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{60, 7, gz::kKaggleImageSide});
         workspace_ = dir() / "workspace";
-        const gz::Catalog catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(data_));
-        const auto split = gz::test::defaultRulesSplit(catalog, {0.5, 0.2, 0.3}, 42);
         gz::TrainConfig config;
         config.model = "compact";
         config.batch = 8;
         config.epochs = 2;
         config.threads = 2;
         config.seed = 3;
-        run_ = gz::newRunFolder(workspace_, "compact");
-        gz::startTraining(run_, config, catalog, split, workspace_);
+        run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
         QVERIFY(fs::exists(run_ / "predictions.csv"));
     }
 

@@ -62,8 +62,6 @@ private slots:
         workspace_ = dir() / "workspace";
 
         // A run with settings other than the form's defaults, stopped after its first epoch.
-        const gz::Catalog catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(data_));
-        const auto split = gz::test::defaultRulesSplit(catalog, {0.6, 0.2, 0.2}, 42);
         gz::TrainConfig config;
         config.model = "compact";
         config.batch = 12;
@@ -72,13 +70,13 @@ private slots:
         config.threads = 1;
         config.seed = 5;
         config.tta = false;
-        stoppedRun_ = gz::newRunFolder(workspace_, "compact");
         std::stop_source stop;
         gz::TrainCallbacks callbacks;
         callbacks.onEpoch = [&](const gz::EpochRecord&) { stop.request_stop(); };
-        const auto outcome = gz::startTraining(stoppedRun_, config, catalog, split, workspace_,
-                                               stop.get_token(), callbacks);
-        QCOMPARE(outcome.status, gz::TrainOutcome::Status::Stopped);
+        const auto run = gz::test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, config,
+                                            stop.get_token(), callbacks);
+        stoppedRun_ = run.dir;
+        QCOMPARE(run.outcome.status, gz::TrainOutcome::Status::Stopped);
     }
 
     void resumeFromRunsShowsTheRunsSettings() {
