@@ -98,7 +98,12 @@ void Communicator::connectStore() {
     // Beats on its own connection: a store client is not shared between threads.
     auto beatOptions = options;
     beatOptions.isServer = false;
-    auto beatStore = c10::make_intrusive<c10d::TCPStore>(world_.masterAddr, beatOptions);
+    c10::intrusive_ptr<c10d::TCPStore> beatStore;
+    try {
+        beatStore = c10::make_intrusive<c10d::TCPStore>(world_.masterAddr, beatOptions);
+    } catch (const std::exception&) {
+        throw masterGone();  // rank 0 answered a moment ago: it has ended since
+    }
     impl_->heartbeat = std::thread([impl = impl_.get(), beatStore, key = beatKey(world_.rank)] {
         try {
             while (!impl->stopBeating) {

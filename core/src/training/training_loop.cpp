@@ -41,6 +41,7 @@ TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
       sets_(usableSubsets()),
       plan_(config_, sets_.train.size()),
       balance_(config_.balance, sets_.trainLabels),
+      classWeights_(balance_.lossWeights()),
       net_(buildModel()),
       optimizer_(net_->parameters(), torch::optim::SGDOptions(config_.lr)
                                          .momentum(config_.momentum)
@@ -88,8 +89,7 @@ GalaxyNet TrainingLoop::buildModel() const {
 torch::nn::functional::CrossEntropyFuncOptions TrainingLoop::lossOptions() const {
     auto options =
         torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
-    const std::vector<float> weights = balance_.lossWeights();
-    if (!weights.empty()) options.weight(torch::tensor(weights).to(device_));
+    if (!classWeights_.empty()) options.weight(torch::tensor(classWeights_).to(device_));
     return options;
 }
 
@@ -273,12 +273,11 @@ StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
                                               const std::vector<std::size_t>& order,
                                               Clock::time_point start) {
     // The global batch's weight: its size, or the sum of its images' class weights.
-    const std::vector<float> weights = balance_.lossWeights();
     double denominator = static_cast<double>(plan_.batchSize);
-    if (!weights.empty()) {
+    if (!classWeights_.empty()) {
         denominator = 0;
         for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos)
-            denominator += weights[static_cast<std::size_t>(sets_.trainLabels[order[pos]])];
+            denominator += classWeights_[static_cast<std::size_t>(sets_.trainLabels[order[pos]])];
     }
     const StepResult part = dataParallelStep(*comm_, *net_, optimizer_, share.images.to(device_),
                                              share.labels.to(device_), lossOptions_, denominator);

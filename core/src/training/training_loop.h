@@ -111,6 +111,7 @@ private:
     SplitSubsets sets_;
     TrainingPlan plan_;
     ClassBalance balance_;
+    std::vector<float> classWeights_;  ///< the loss weight of each class; empty: none
     GalaxyNet net_;
     torch::optim::SGD optimizer_;
     torch::nn::functional::CrossEntropyFuncOptions lossOptions_;
