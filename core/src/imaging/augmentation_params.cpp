@@ -112,7 +112,8 @@ AugmentationParams AugmentationParams::fromJson(const std::string& text, const f
         }
     });
     if (known != params.size()) {
-        for (const auto& [key, value] : params.items()) {
+        for (const auto& item : params.items()) {
+            const std::string& key = item.key();
             bool found = false;
             forEachField(p, [&](const char* k, auto&) { found |= key == k; });
             if (!found) throw DataError(where, "unknown parameter \"" + key + "\"");

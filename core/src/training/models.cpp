@@ -5,6 +5,7 @@
 #include "gz/error.h"
 #include "gz/models.h"
 #include "training/memory_tuning.h"
+#include "training/model_names.h"
 
 namespace gz {
 namespace detail {
@@ -194,18 +195,6 @@ const BasicResNetSpec kCompact{32, true, 1, {32, 64, 128, 256}, {1, 1, 1, 1}, {2
 const BasicResNetSpec kCompactWide{48, true, 1, {48, 96, 192, 384}, {1, 1, 1, 1}, {2, 2, 2, 2}};
 const BasicResNetSpec kCompactDeep{32, true, 1, {32, 64, 128, 256}, {2, 2, 2, 2}, {2, 2, 2, 2}};
 
-struct ModelEntry {
-    const char* name;
-    const char* description;
-};
-constexpr ModelEntry kModels[] = {
-    {"compact", "compact basic-block ResNet for CPUs (32-64-128-256, one block a stage)"},
-    {"compact-wide", "compact at 1.5x the width (48-96-192-384): about half its speed"},
-    {"compact-deep", "compact with two blocks a stage (ResNet-18's layout at half width)"},
-    {"resnet26", "the paper's pre-activation bottleneck ResNet-26 (Dai & Tong 2019)"},
-    {"bench-resnet", "the PyTorch reference benchmark's 4.4M basic-block ResNet"},
-};
-
 }  // namespace
 
 GalaxyNet makeModel(const std::string& name) {
@@ -220,7 +209,7 @@ GalaxyNet makeModel(const std::string& name) {
         return net;
     }
     std::string known;
-    for (const auto& m : kModels) known += std::string(known.empty() ? "" : ", ") + m.name;
+    for (const auto& m : availableModels()) known += (known.empty() ? "" : ", ") + m;
     throw DataError("unknown model '" + name + "' (known: " + known + ")");
 }
 
@@ -245,20 +234,13 @@ std::int64_t trainableParameters(const torch::nn::Module& module) {
 
 }  // namespace detail
 
-std::vector<std::string> availableModels() {
-    std::vector<std::string> names;
-    for (const auto& m : detail::kModels) names.emplace_back(m.name);
-    return names;
-}
-
 ModelSummary describeModel(const std::string& name, int inputSize) {
     torch::NoGradGuard noGrad;
     auto net = detail::makeModel(name);
     net->eval();
     ModelSummary s;
     s.name = name;
-    for (const auto& m : detail::kModels)
-        if (name == m.name) s.description = m.description;
+    s.description = detail::modelDescription(name);
     s.parameters = detail::trainableParameters(*net);
     for (auto& [stage, t] : net->stages(torch::zeros({1, 3, inputSize, inputSize})))
         s.featureMaps.push_back({stage, t.sizes().vec()});
