@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     registerRunsCommands(app, ctx);
     registerWorkflowCommands(app, ctx);
     registerBenchCommands(app, ctx);
+    registerCompletionCommands(app, ctx);
 
     CLI11_PARSE(app, argc, argv);
 
