@@ -47,5 +47,7 @@ void registerRunsCommands(CLI::App& app, Context& ctx);
 void registerWorkflowCommands(CLI::App& app, Context& ctx);
 /// bench catalog, bench preprocess, bench train
 void registerBenchCommands(CLI::App& app, Context& ctx);
+/// completion (a shell completion script made from `app`'s commands and options)
+void registerCompletionCommands(CLI::App& app, Context& ctx);
 
 }  // namespace gz::cli

@@ -14,10 +14,7 @@
 #include "cli_commands.h"
 #include "cli_common.h"
 #include "gz/error.h"
-
-#ifndef GZ_VERSION
-#error "GZ_VERSION must be defined by the build"
-#endif
+#include "gz/versions.h"
 
 using namespace gz::cli;
 
@@ -56,7 +53,7 @@ private:
 
 int main(int argc, char** argv) {
     CLI::App app{"galaxy-cli: Galaxy Morphology Studio pipeline, headless"};
-    app.set_version_flag("--version", "galaxy-cli " GZ_VERSION);
+    app.set_version_flag("--version", gz::versionReport("galaxy-cli"));
     // No require_subcommand(): CLI11 would then report a missing command before an unknown word.
     // Usage errors are one line, like every other error of this tool.
     app.failure_message([](const CLI::App*, const CLI::Error& e) {
@@ -72,6 +69,7 @@ int main(int argc, char** argv) {
     registerRunsCommands(app, ctx);
     registerWorkflowCommands(app, ctx);
     registerBenchCommands(app, ctx);
+    registerCompletionCommands(app, ctx);
 
     CLI11_PARSE(app, argc, argv);
 

@@ -40,7 +40,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Galaxy Morphology Studio: label Galaxy Zoo 2 galaxies into five "
                        "morphologies and train a classifier (Dai & Tong, 2019)."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    // Not addVersionOption(): --version names the libraries too.
+    const QCommandLineOption versionOption(
+        {QStringLiteral("v"), QStringLiteral("version")},
+        QStringLiteral("Displays the version and those of Qt, OpenCV and LibTorch."));
+    parser.addOption(versionOption);
     parser.addPositionalArgument(
         QStringLiteral("DATA_DIR"),
         QStringLiteral("A folder in the Kaggle layout (training_solutions_rev1.csv and "
@@ -56,7 +60,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("DIR"));
     parser.addOption(demoOption);
     parser.addOption(workspaceOption);
-    parser.process(*app);  // exits after --help and --version
+    parser.process(*app);  // exits after --help
+    if (parser.isSet(versionOption)) {
+        std::puts(qPrintable(gz::ui::versionReport()));
+        return 0;
+    }
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1 || (parser.isSet(demoOption) && !positional.isEmpty())) {

@@ -25,6 +25,9 @@ packages=(
   xvfb xauth imagemagick fonts-dejavu-core
   # The cluster workflow's test: a private one-machine Slurm cluster (packaging/slurm-cluster.sh).
   slurm-wlm munge
+  # The Debian package (packaging/CMakeLists.txt, check-package.sh): man pages from --help, PNG
+  # icons rendered from the SVG, AppStream validation, dpkg-shlibdeps, bash completion, man.
+  help2man librsvg2-bin appstream dpkg-dev bash-completion man-db
 )
 
 sudo_cmd=()

@@ -11,3 +11,4 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGZ_WARNINGS_AS_ERRORS=
 cmake --build "$build" -j"$(nproc)"
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+bash "$root/packaging/check-package.sh" "$build"  # the .deb: build, install, run, remove

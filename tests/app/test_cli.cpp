@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <opencv2/core/utility.hpp>
 #include <random>
 #include <string>
 
@@ -93,7 +94,13 @@ private slots:
     void versionIsTheProjects() {
         const auto r = runCli({"--version"});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.out.trimmed(), QStringLiteral("galaxy-cli " GZ_PROJECT_VERSION));
+        const QStringList lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("galaxy-cli " GZ_PROJECT_VERSION));
+        // The OpenCV this process loaded, as the program must report it.
+        QCOMPARE(lines[1],
+                 QStringLiteral("OpenCV ") + QString::fromStdString(cv::getVersionString()));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("LibTorch ")), qPrintable(r.out));
     }
 
     void labelJsonAndFile() {

@@ -3,10 +3,7 @@
 #include <QApplication>
 
 #include "common/wheelguard.h"
-
-#ifndef GZ_VERSION
-#error "GZ_VERSION must be defined by the build"
-#endif
+#include "gz/versions.h"
 
 // Resources of a static library must be registered explicitly; Q_INIT_RESOURCE cannot be used
 // inside a namespace.
@@ -17,7 +14,26 @@ static void initStudioResources() {
 namespace gz::ui {
 
 QString applicationVersion() {
-    return QStringLiteral(GZ_VERSION);
+    return QString::fromStdString(projectVersion());
+}
+
+namespace {
+
+// The Qt library loaded at run time, which may be newer than the headers built against.
+LibraryVersion qtVersion() {
+    return {"Qt", qVersion()};
+}
+
+}  // namespace
+
+std::vector<LibraryVersion> libraryVersions() {
+    std::vector<LibraryVersion> versions{qtVersion()};
+    for (auto& library : coreLibraryVersions()) versions.push_back(std::move(library));
+    return versions;
+}
+
+QString versionReport() {
+    return QString::fromStdString(gz::versionReport("galaxy-studio", {qtVersion()}));
 }
 
 QIcon applicationIcon() {

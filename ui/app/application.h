@@ -3,6 +3,9 @@
 
 #include <QIcon>
 #include <QString>
+#include <vector>
+
+#include "gz/versions.h"
 
 class QApplication;
 
@@ -10,6 +13,13 @@ namespace gz::ui {
 
 /// The project's version ("0.1.0").
 QString applicationVersion();
+
+/// The libraries galaxy-studio runs with: Qt (qVersion(), the library loaded), then core's
+/// (gz::coreLibraryVersions()).
+std::vector<LibraryVersion> libraryVersions();
+
+/// What --version prints: "galaxy-studio VERSION", then a line per library.
+QString versionReport();
 
 /// The application icon (rendered from resources/icons/galaxy-studio.svg).
 QIcon applicationIcon();

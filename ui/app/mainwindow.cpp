@@ -137,6 +137,7 @@ void MainWindow::createActions() {
     connect(quitAction_, &QAction::triggered, this, &QWidget::close);
 
     aboutAction_ = new QAction(tr("&About Galaxy Morphology Studio"), this);
+    aboutAction_->setObjectName(QStringLiteral("aboutAction"));
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
 }
@@ -365,16 +366,19 @@ void MainWindow::rebuildRecent() {
 }
 
 void MainWindow::showAbout() {
+    QStringList libraries;
+    for (const auto& library : libraryVersions())
+        libraries << QString::fromStdString(library.name + " " + library.version).toHtmlEscaped();
     QMessageBox::about(
         this, tr("About Galaxy Morphology Studio"),
         tr("<h3>Galaxy Morphology Studio %1</h3>"
            "<p>Labels Galaxy Zoo 2 galaxies into five morphologies and trains a convolutional "
            "network to classify them, after Dai &amp; Tong, <i>Galaxy morphology classification "
            "with deep convolutional neural networks</i>, Astrophysics and Space Science 364:55 "
-           "(2019).</p><p>Workspace: %2</p><p>Built with Qt %3.</p>")
+           "(2019).</p><p>Workspace: %2</p><p>Running with %3.</p>")
             .arg(applicationVersion(),
                  QDir::toNativeSeparators(toQString(options_.workspace)).toHtmlEscaped(),
-                 QString::fromLatin1(qVersion())));
+                 libraries.join(QStringLiteral(", "))));
 }
 
 // --- jobs ----------------------------------------------------------------------------------

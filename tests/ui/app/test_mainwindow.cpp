@@ -12,10 +12,12 @@
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <filesystem>
 #include <memory>
+#include <opencv2/core/utility.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -146,6 +148,29 @@ private slots:
     void initTestCase() {
         QVERIFY(gz::test::initGuiTest(tmp_));
         QCOMPARE(QCoreApplication::applicationName(), QStringLiteral("galaxy-studio"));
+    }
+
+    // What a user copies into a bug report: the version and the libraries the app runs with.
+    void aboutBoxNamesTheVersions() {
+        MainWindow window(options());
+        showWindow(window);
+        auto* about = window.findChild<QAction*>(QStringLiteral("aboutAction"));
+        QVERIFY(about);
+        QString text;
+        QTimer::singleShot(0, &window, [&] {
+            auto* box = window.findChild<QMessageBox*>();
+            if (!box) return;
+            text = box->text();
+            box->accept();
+        });
+        about->trigger();  // QMessageBox::about returns once the box is closed
+        QVERIFY2(text.contains(QStringLiteral("Galaxy Morphology Studio " GZ_PROJECT_VERSION)),
+                 qPrintable(text));
+        for (const QString& library :
+             {QStringLiteral("Qt ") + QString::fromLatin1(qVersion()),
+              QStringLiteral("OpenCV ") + QString::fromStdString(cv::getVersionString()),
+              QStringLiteral("LibTorch " GZ_TORCH_VERSION)})
+            QVERIFY2(text.contains(library), qPrintable(library + QStringLiteral(" in ") + text));
     }
 
     void showsWelcomePage() {
