@@ -57,7 +57,7 @@ void prepareOutDir(const fs::path& out, const Catalog& catalog) {
         throw DataError(out, "is not a folder: choose another output folder");
     fs::create_directories(out, ec);
     if (ec) throw DataError(out, "cannot create the output folder: " + ec.message());
-    const fs::path probe = out / (".write-test-" + std::to_string(::getpid()));
+    const fs::path probe = detail::temporaryPathFor(out / "write-test");  // removable if killed
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw DataError(out, std::string("output folder not writable: ") + std::strerror(errno));
