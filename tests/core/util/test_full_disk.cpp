@@ -1,11 +1,13 @@
 // Writing onto a full file system: a run (training), a decoded cache (preprocess), a .npy export
 // and marks.csv each fail with an error naming the path, leave the previous file as it was and no
 // temporary behind, and work again in the same process once there is room. Each case mounts a
-// small tmpfs of its own (unmounted however the case ends) and fills it. Needs root and a mount
+// small tmpfs of its own (unmounted however the case ends, and in a mount namespace of the test's
+// own, so that not even a crash leaves one behind) and fills it. Needs root and a mount
 // that is allowed: otherwise the test exits 77, which ctest reports as skipped (a failure with
 // GZ_REQUIRE_TMPFS=1, as .ci/run sets).
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -259,6 +261,10 @@ int skip(const std::string& why) {
 
 int main(int argc, char** argv) {
     if (::geteuid() != 0) return skip("test_full_disk mounts small tmpfs file systems: needs root");
+    // A mount namespace of this process's own: its mounts go with it even when it crashes.
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        return skip(std::string("no private mount namespace here: ") + std::strerror(errno));
     char probe[] = "/tmp/gz-full-disk-probe-XXXXXX";
     if (!::mkdtemp(probe))
         return skip(std::string("cannot make a folder to mount on: ") + std::strerror(errno));
