@@ -25,6 +25,12 @@ ProgressFn terminalProgress() {
         const auto now = std::chrono::steady_clock::now();
         if (done < total && now - *last < std::chrono::milliseconds(200)) return;
         *last = now;
+        if (total == 0) {  // a note (e.g. stale temporaries removed), not a count
+            std::fprintf(stderr, "\r\033[K%.*s\n", static_cast<int>(message.size()),
+                         message.data());
+            std::fflush(stderr);
+            return;
+        }
         std::fprintf(stderr, "\r\033[K%.*s %zu/%zu", static_cast<int>(message.size()),
                      message.data(), done, total);
         if (done >= total) std::fputc('\n', stderr);

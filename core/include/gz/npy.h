@@ -30,9 +30,10 @@ std::string npyHeader(NpyType type, const std::vector<std::size_t>& shape);
 class NpyWriter {
 public:
     /// `rowShape` is the shape after the first axis; `rows` the first axis (may be changed with
-    /// setRows() before finish(), e.g. from a placeholder).
+    /// setRows() before finish(), e.g. from a placeholder). Errors name `shownAs` when given (the
+    /// path a user knows the file by), else `target`.
     NpyWriter(std::filesystem::path target, NpyType type, std::vector<std::size_t> rowShape,
-              std::size_t rows);
+              std::size_t rows, std::filesystem::path shownAs = {});
     ~NpyWriter();
     NpyWriter(const NpyWriter&) = delete;
     NpyWriter& operator=(const NpyWriter&) = delete;
@@ -55,7 +56,7 @@ public:
     void commit();
 
 private:
-    std::filesystem::path target_, temp_;
+    std::filesystem::path target_, temp_, shown_;
     NpyType type_;
     std::vector<std::size_t> rowShape_;
     std::size_t rows_ = 0;

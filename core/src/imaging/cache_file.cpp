@@ -90,7 +90,7 @@ Fd createTemporary(const fs::path& file, fs::path& temp) {
     return fd;
 }
 
-DecodedEntries decodeEntries(int fd, const fs::path& temp, const CacheGeometry& g,
+DecodedEntries decodeEntries(int fd, const fs::path& file, const CacheGeometry& g,
                              const fs::path& imageDir, std::span<const std::int64_t> ids,
                              int threads, const std::stop_token& stop, const ProgressFn& progress) {
     const std::size_t n = ids.size();
@@ -121,7 +121,7 @@ DecodedEntries decodeEntries(int fd, const fs::path& temp, const CacheGeometry& 
                 failures[i] = path.string() + ": cannot decode: " + e.what();
                 return;
             }
-            pwriteAll(fd, s.rgb.data, entry, kCacheHeaderBytes + i * entry, temp);
+            pwriteAll(fd, s.rgb.data, entry, kCacheHeaderBytes + i * entry, file);
         });
 
     // Close the gaps left by skipped images (rare), keeping GalaxyID order.
@@ -131,8 +131,8 @@ DecodedEntries decodeEntries(int fd, const fs::path& temp, const CacheGeometry& 
     for (std::size_t i = 0; i < n; ++i) {
         if (!failures[i].empty()) continue;
         if (kept.size() != i) {
-            preadAll(fd, buffer.data(), entry, kCacheHeaderBytes + i * entry, temp);
-            pwriteAll(fd, buffer.data(), entry, kCacheHeaderBytes + kept.size() * entry, temp);
+            preadAll(fd, buffer.data(), entry, kCacheHeaderBytes + i * entry, file);
+            pwriteAll(fd, buffer.data(), entry, kCacheHeaderBytes + kept.size() * entry, file);
         }
         kept.push_back(ids[i]);
     }
@@ -186,13 +186,13 @@ void commitCacheFile(Fd& fd, const fs::path& temp, const fs::path& file, const C
                      std::string_view tables, std::string_view extra) {
     if (::ftruncate(fd.get(), static_cast<off_t>(h.fileBytes)) != 0)
         throw DataError(file, "cannot write the cache: " + systemError(errno));
-    pwriteAll(fd.get(), tables.data(), tables.size(), h.idsOffset, temp);
+    pwriteAll(fd.get(), tables.data(), tables.size(), h.idsOffset, file);
     std::string header(kCacheHeaderBytes, '\0');
     std::memcpy(header.data(), &h, sizeof h);
     if (sizeof h + extra.size() > header.size())
         throw std::logic_error("decoded cache: header block too small");
     std::memcpy(header.data() + sizeof h, extra.data(), extra.size());
-    pwriteAll(fd.get(), header.data(), header.size(), 0, temp);
+    pwriteAll(fd.get(), header.data(), header.size(), 0, file);
     if (::fsync(fd.get()) != 0)
         throw DataError(file, "cannot sync the cache to disk: " + systemError(errno));
     if (::close(fd.release()) != 0)

@@ -124,9 +124,9 @@ struct DecodedEntries {
     std::vector<SkippedImage> skippedImages;
 };
 
-/// Decodes the images of `ids` into entries of `fd` (the temporary `temp`) from
-/// kCacheHeaderBytes on, keeping the usable ones in order without gaps.
-DecodedEntries decodeEntries(int fd, const std::filesystem::path& temp, const CacheGeometry& g,
+/// Decodes the images of `ids` into entries of `fd` (the temporary of `file`, which errors name)
+/// from kCacheHeaderBytes on, keeping the usable ones in order without gaps.
+DecodedEntries decodeEntries(int fd, const std::filesystem::path& file, const CacheGeometry& g,
                              const std::filesystem::path& imageDir,
                              std::span<const std::int64_t> ids, int threads,
                              const std::stop_token& stop, const ProgressFn& progress);

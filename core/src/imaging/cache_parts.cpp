@@ -198,7 +198,7 @@ void assemble(const fs::path& file, std::uint64_t slot, std::uint64_t content,
         for (std::size_t i = 0; i < parts.size(); ++i) {
             checkpoint(stop, progress, i, parts.size(), "assembling the decoded-image cache");
             const detail::CacheFileHeader& h = parts[i].header;
-            copyBytes(parts[i], detail::kCacheHeaderBytes, fd.get(), temp,
+            copyBytes(parts[i], detail::kCacheHeaderBytes, fd.get(), file,
                       detail::kCacheHeaderBytes + entries.count * g.entryBytes(),
                       h.idsOffset - detail::kCacheHeaderBytes, stop);
             entries.count += h.count;
@@ -237,13 +237,14 @@ CachePart buildCachePart(const Catalog& catalog, const std::vector<std::int64_t>
     CachePart part;
     part.shard = shard;
     part.file = cachePartFile(detail::cachePath(workspace, slot), shard);
+    detail::cleanStaleTemporaries(part.file.parent_path(), progress);
     checkpoint(stop, progress, 0, mine.size(), "checking the images");
     const std::uint64_t content = partContentKey(slot, shard, imageDir, mine, stop);
     fs::path temp;
     Fd fd = detail::createTemporary(part.file, temp);
     try {
         detail::DecodedEntries entries =
-            detail::decodeEntries(fd.get(), temp, g, imageDir, mine, threads, stop, progress);
+            detail::decodeEntries(fd.get(), part.file, g, imageDir, mine, threads, stop, progress);
         if (stop.stop_requested()) throw Cancelled();
         const PartInfo info{static_cast<std::uint32_t>(shard.index),
                             static_cast<std::uint32_t>(shard.count), first, sorted.size()};

@@ -12,6 +12,7 @@
 
 #include "gz/error.h"
 #include "imaging/cache_file.h"
+#include "util/file_io.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -178,7 +179,7 @@ void build(const fs::path& file, std::uint64_t slot, std::uint64_t content, cons
     Fd fd = detail::createTemporary(file, temp);
     try {
         const detail::DecodedEntries entries =
-            detail::decodeEntries(fd.get(), temp, g, imageDir, ids, threads, stop, progress);
+            detail::decodeEntries(fd.get(), file, g, imageDir, ids, threads, stop, progress);
         if (stop.stop_requested()) throw Cancelled();
         detail::commitCacheFile(fd, temp, file,
                                 detail::makeHeader(detail::kCacheMagic, slot, content, g, entries),
@@ -224,6 +225,7 @@ DecodedCache DecodedCache::buildOrLoad(const Catalog& catalog, const std::vector
     const std::uint64_t slot = slotKey(imageDir, sorted, g);
     const fs::path file = detail::cachePath(workspace, slot);
 
+    detail::cleanStaleTemporaries(file.parent_path(), progress);
     checkpoint(stop, progress, 0, sorted.size(), "checking the decoded-image cache");
     const std::uint64_t content = contentKey(slot, imageDir, sorted, stop);
     auto state = tryLoad(file, slot, content, g, imageDir);

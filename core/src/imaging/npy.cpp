@@ -59,14 +59,18 @@ std::size_t product(const std::vector<std::size_t>& v) {
 }  // namespace
 
 NpyWriter::NpyWriter(fs::path target, NpyType type, std::vector<std::size_t> rowShape,
-                     std::size_t rows)
-    : target_(std::move(target)), type_(type), rowShape_(std::move(rowShape)), rows_(rows) {
+                     std::size_t rows, fs::path shownAs)
+    : target_(std::move(target)),
+      shown_(shownAs.empty() ? target_ : std::move(shownAs)),
+      type_(type),
+      rowShape_(std::move(rowShape)),
+      rows_(rows) {
     rowBytes_ = product(rowShape_) * 4;
     headerBytes_ = npyHeader(type_, shape()).size();
     temp_ = detail::temporaryPathFor(target_);
     fd_ = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0)
-        throw DataError(target_, "cannot write (folder not writable?): " + systemError(errno));
+        throw DataError(shown_, "cannot write (folder not writable?): " + systemError(errno));
 }
 
 NpyWriter::~NpyWriter() {
@@ -85,7 +89,7 @@ std::vector<std::size_t> NpyWriter::shape() const {
 
 void NpyWriter::writeRows(std::size_t first, const void* data, std::size_t count) {
     if (first + count > rows_) throw std::out_of_range("NpyWriter: row index past the end");
-    pwriteAll(fd_, data, count * rowBytes_, headerBytes_ + first * rowBytes_, target_);
+    pwriteAll(fd_, data, count * rowBytes_, headerBytes_ + first * rowBytes_, shown_);
 }
 
 void NpyWriter::setRows(std::size_t rows) {
@@ -99,14 +103,14 @@ void NpyWriter::setRows(std::size_t rows) {
 void NpyWriter::finish() {
     const std::string header = npyHeader(type_, shape());
     if (header.size() != headerBytes_) throw std::logic_error("NpyWriter: header length changed");
-    pwriteAll(fd_, header.data(), header.size(), 0, target_);
+    pwriteAll(fd_, header.data(), header.size(), 0, shown_);
     const auto size = static_cast<off_t>(headerBytes_ + rows_ * rowBytes_);
     if (::ftruncate(fd_, size) != 0)
-        throw DataError(target_, "write failed (disk full?): " + systemError(errno));
-    if (::fsync(fd_) != 0) throw DataError(target_, "cannot sync to disk: " + systemError(errno));
+        throw DataError(shown_, "write failed (disk full?): " + systemError(errno));
+    if (::fsync(fd_) != 0) throw DataError(shown_, "cannot sync to disk: " + systemError(errno));
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) throw DataError(target_, "write failed: " + systemError(errno));
+    if (::close(fd) != 0) throw DataError(shown_, "write failed: " + systemError(errno));
     finished_ = true;
 }
 
@@ -114,7 +118,7 @@ void NpyWriter::commit() {
     if (!finished_) throw std::logic_error("NpyWriter: commit() before finish()");
     std::error_code ec;
     fs::rename(temp_, target_, ec);
-    if (ec) throw DataError(target_, "cannot replace file: " + ec.message());
+    if (ec) throw DataError(shown_, "cannot replace file: " + ec.message());
     committed_ = true;
 }
 

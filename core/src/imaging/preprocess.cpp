@@ -14,6 +14,7 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/morphology.h"
+#include "imaging/npy_set.h"
 #include "util/file_io.h"
 #include "util/parallel_for.h"
 
@@ -56,7 +57,7 @@ void prepareOutDir(const fs::path& out, const Catalog& catalog) {
         throw DataError(out, "is not a folder: choose another output folder");
     fs::create_directories(out, ec);
     if (ec) throw DataError(out, "cannot create the output folder: " + ec.message());
-    const fs::path probe = out / (".write-test-" + std::to_string(::getpid()));
+    const fs::path probe = detail::temporaryPathFor(out / "write-test");  // removable if killed
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw DataError(out, std::string("output folder not writable: ") + std::strerror(errno));
@@ -117,6 +118,12 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
     if (o.copies < 1 || o.copies > 1024)
         throw DataError("preprocess: copies must be 1..1024, not " + std::to_string(o.copies));
     prepareOutDir(o.outDir, catalog);
+    {
+        std::vector<fs::path> stale = detail::removeStaleTemporaries(o.outDir);
+        for (auto& set : detail::NpySetWriter::removeOrphanSets(o.outDir))
+            stale.push_back(std::move(set));
+        detail::tellRemoved(stale, progress);
+    }
 
     PreprocessReport report;
     const DecodedCache cache = DecodedCache::buildOrLoad(catalog, idsOfSplit(split), o.workspace,
@@ -153,9 +160,13 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
         const std::size_t nTrain = items[0].size(), nVal = items[1].size(), nTest = items[2].size();
         const auto copies = static_cast<std::size_t>(o.copies);
         const std::vector<std::size_t> big{r, r, 3}, small{s, s, 3}, label{kMorphologyCount};
+        detail::NpySetWriter set(o.outDir);
+        std::vector<std::string> names;
         auto make = [&](std::string_view name, NpyType t, const std::vector<std::size_t>& row,
                         std::size_t rows) {
-            return std::make_unique<NpyWriter>(o.outDir / std::string(name), t, row, rows);
+            names.emplace_back(name);
+            return std::make_unique<NpyWriter>(set.pathFor(names.back()), t, row, rows,
+                                               o.outDir / names.back());
         };
         using namespace npyfiles;
         std::vector<std::unique_ptr<NpyWriter>> w;
@@ -203,12 +214,13 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
                 const auto hot = oneHot(it.label);
                 w[val ? 5 : 7]->writeRows(row, hot.data(), 1);
             });
-        for (auto& writer : w) writer->finish();
-        checkpoint(stop, {}, 0, 0);  // the last moment a stop leaves the earlier files alone
         for (auto& writer : w) {
-            writer->commit();
-            report.npyFiles.push_back({writer->target(), writer->type(), writer->shape()});
+            writer->finish();
+            writer->commit();  // inside the set's temporary folder
         }
+        set.publish(names, stop, progress);
+        for (std::size_t i = 0; i < w.size(); ++i)
+            report.npyFiles.push_back({o.outDir / names[i], w[i]->type(), w[i]->shape()});
     }
 
     report.seconds = secondsSince(t0);

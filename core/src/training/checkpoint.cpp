@@ -3,6 +3,7 @@
 #include <torch/serialize.h>
 
 #include <ostream>
+#include <sstream>
 #include <system_error>
 
 #include "gz/error.h"
@@ -19,13 +20,18 @@ void saveCheckpoint(const fs::path& file, GalaxyNetImpl& net, torch::optim::Opti
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
     archive.write("state", c10::IValue(state));
+    // Serialised in memory first: LibTorch's writer throws from its destructor when the stream
+    // fails (a full disk), which ends the process; a string stream does not fail.
+    std::ostringstream bytes;
+    try {
+        archive.save_to(bytes);
+    } catch (const c10::Error& e) {
+        throw DataError(file,
+                        std::string("cannot write checkpoint: ") + e.what_without_backtrace());
+    }
+    const std::string data = std::move(bytes).str();
     writeFileAtomically(file, [&](std::ostream& out) {
-        try {
-            archive.save_to(out);
-        } catch (const c10::Error& e) {
-            throw DataError(file,
-                            std::string("cannot write checkpoint: ") + e.what_without_backtrace());
-        }
+        out.write(data.data(), static_cast<std::streamsize>(data.size()));
     });
 }
 

@@ -9,7 +9,8 @@
 namespace gz::detail {
 
 /// Appends time-stamped lines to a run's log file (flushed line by line) and hands each line,
-/// without its stamp, to `sink`.
+/// without its stamp, to `sink`. A line that cannot be written (a full disk) throws DataError
+/// naming the file.
 class RunLog {
 public:
     /// Throws DataError naming `file` when it cannot be opened for appending; an empty `file`
@@ -18,6 +19,7 @@ public:
     void operator()(const std::string& line);
 
 private:
+    std::filesystem::path file_;
     std::ofstream out_;
     std::function<void(const std::string&)> sink_;
 };

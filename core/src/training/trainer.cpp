@@ -61,6 +61,17 @@ TrainOutcome tellingOthers(detail::Communicator* comm, Body&& body) {
     }
 }
 
+// What a killed training left in the run folder, told on the run's log channel.
+void removeStaleTemporaries(const RunFolder& run, const TrainCallbacks& callbacks) {
+    ProgressFn tell;
+    if (callbacks.onLog)
+        tell = [&](std::size_t, std::size_t, std::string_view note) {
+            callbacks.onLog(std::string(note));
+        };
+    for (const fs::path& dir : {run.root, run.checkpoints()})
+        detail::cleanStaleTemporaries(dir, tell);
+}
+
 }  // namespace
 
 TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
@@ -110,6 +121,7 @@ TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
         std::unique_ptr<detail::FolderLock> lock;
         if (world.leader()) {
             lock = std::make_unique<detail::FolderLock>(runDir);
+            removeStaleTemporaries(run, callbacks);
             if (changed) writeConfig(run, cfg);
         }
         const Catalog catalog = Catalog::open(CatalogSource{cfg.dataCsv, cfg.dataImages});

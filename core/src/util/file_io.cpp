@@ -5,12 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <iostream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <string>
 
 #include "gz/error.h"
+#include "gz/file_notes.h"
 
 namespace gz::detail {
 namespace fs = std::filesystem;
@@ -47,11 +54,121 @@ void preadAll(int fd, void* data, std::size_t n, std::uint64_t offset, const fs:
     }
 }
 
+namespace {
+
+constexpr std::string_view kTempMark = ".tmp-";
+
+std::string makeHostTag() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "host";
+    std::string tag;
+    for (const char* c = name; *c && *c != '.' && tag.size() < 32; ++c) {
+        const auto u = static_cast<unsigned char>(*c);
+        tag += std::isalnum(u) || *c == '_' || *c == '-' ? *c : '_';
+    }
+    return tag.empty() ? "host" : tag;
+}
+
+bool allDigits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The process id of a temporary of this host (`.<name>.tmp-<host>-<pid>-<random>`), else 0.
+int ownTemporaryPid(const std::string& name) {
+    if (name.size() < 2 || name[0] != '.') return 0;
+    const std::size_t mark = name.rfind(kTempMark);
+    if (mark == std::string::npos || mark < 2) return 0;
+    return pidOfThisHost(std::string_view(name).substr(mark + kTempMark.size()));
+}
+
+std::mutex noteMutex;
+std::function<void(const std::string&)> noteSink;
+
+void sendNote(const std::string& note) {
+    const std::lock_guard lock(noteMutex);
+    if (noteSink)
+        noteSink(note);
+    else
+        std::cerr << "galaxy: " << note << std::endl;
+}
+
+}  // namespace
+
+const std::string& hostTag() {
+    static const std::string tag = makeHostTag();
+    return tag;
+}
+
+std::string processTag() {
+    std::random_device rd;
+    return hostTag() + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+}
+
+int pidOfThisHost(std::string_view tag) {
+    const std::size_t lastDash = tag.rfind('-');
+    if (lastDash == std::string_view::npos || lastDash == 0) return 0;
+    const std::size_t pidDash = tag.rfind('-', lastDash - 1);
+    if (pidDash == std::string_view::npos) return 0;
+    const std::string_view host = tag.substr(0, pidDash),
+                           pid = tag.substr(pidDash + 1, lastDash - pidDash - 1),
+                           random = tag.substr(lastDash + 1);
+    if (host != hostTag() || !allDigits(pid) || !allDigits(random) || pid.size() > 9) return 0;
+    return std::stoi(std::string(pid));
+}
+
+bool processAlive(int pid) {
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;  // EPERM: someone else's
+}
+
 fs::path temporaryPathFor(const fs::path& target) {
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::random_device rd;
-    return dir / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(rd()));
+    return dir / ("." + target.filename().string() + std::string(kTempMark) + processTag());
+}
+
+std::vector<fs::path> removeStaleTemporaries(const fs::path& dir) {
+    std::vector<fs::path> removed;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const pid_t pid = ownTemporaryPid(it->path().filename().string());
+        if (pid <= 0 || processAlive(pid)) continue;
+        std::error_code rec;
+        if (fs::remove_all(it->path(), rec) > 0 && !rec) removed.push_back(it->path());
+    }
+    std::sort(removed.begin(), removed.end());
+    return removed;
+}
+
+std::string staleTemporariesNote(const std::vector<fs::path>& removed) {
+    std::string note = "removed " + std::to_string(removed.size()) + " stale temporary file" +
+                       (removed.size() == 1 ? "" : "s") + " left by an interrupted write:";
+    for (std::size_t i = 0; i < removed.size(); ++i) note += (i ? ", " : " ") + removed[i].string();
+    return note;
+}
+
+void tellRemoved(const std::vector<fs::path>& removed, const ProgressFn& progress) {
+    if (removed.empty()) return;
+    const std::string note = staleTemporariesNote(removed);
+    if (progress)
+        progress(0, 0, note);
+    else
+        sendNote(note);
+}
+
+std::vector<fs::path> cleanStaleTemporaries(const fs::path& dir, const ProgressFn& progress) {
+    std::vector<fs::path> removed = removeStaleTemporaries(dir);
+    tellRemoved(removed, progress);
+    return removed;
+}
+
+void cleanStaleTemporariesOnce(const fs::path& dir) {
+    static std::mutex mutex;
+    static std::set<fs::path> cleaned;
+    {
+        const std::lock_guard lock(mutex);
+        if (!cleaned.insert(absoluteClean(dir)).second) return;
+    }
+    cleanStaleTemporaries(dir);
 }
 
 void readImageBytes(const fs::path& file, std::vector<std::uint8_t>& bytes) {
@@ -142,3 +259,12 @@ FolderLock::~FolderLock() {
 }
 
 }  // namespace gz::detail
+
+namespace gz {
+
+void setFileNoteSink(std::function<void(const std::string&)> sink) {
+    const std::lock_guard lock(detail::noteMutex);
+    detail::noteSink = std::move(sink);
+}
+
+}  // namespace gz

@@ -47,6 +47,7 @@ void writeFileAtomically(const fs::path& target, const std::function<void(std::o
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw DataError(target, "cannot create folder " + dir.string() + ": " + ec.message());
+    detail::cleanStaleTemporariesOnce(dir);
 
     const fs::path temp = detail::temporaryPathFor(target);
     try {

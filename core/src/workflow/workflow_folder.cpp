@@ -24,6 +24,7 @@ void writeNewFolder(const fs::path& folder, const std::vector<FolderFile>& files
     std::error_code ec;
     fs::create_directories(folder.parent_path(), ec);
     if (ec) throw DataError(folder.parent_path(), "cannot create the folder: " + ec.message());
+    cleanStaleTemporaries(folder.has_parent_path() ? folder.parent_path() : fs::path("."));
     const fs::path temp = temporaryPathFor(folder);
     if (!fs::create_directory(temp, ec) || ec)
         throw DataError(folder, "cannot create a folder beside it (not writable?): " +

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
@@ -135,10 +136,17 @@ private slots:
             QCOMPARE(f.data.size(), f.rowFloats() * shape[0] * 4);
             files[std::string(name)] = std::move(f);
         }
-        // Nothing else in the folder: no temporaries left.
-        std::size_t entries = 0;
-        for ([[maybe_unused]] const auto& e : fs::directory_iterator(o.outDir)) ++entries;
-        QCOMPARE(entries, std::size_t(9));  // + preprocess.json
+        // Nothing else in the folder: no temporaries left. The names are links into the one
+        // published set (test_npy_publish tests the sets).
+        std::set<std::string> entries;
+        for (const auto& e : fs::directory_iterator(o.outDir))
+            entries.insert(e.path().filename().string());
+        QCOMPARE(entries.size(), std::size_t(11));  // + preprocess.json, .npy-current, the set
+        QVERIFY(entries.count(".npy-current") && entries.count("preprocess.json"));
+        QCOMPARE(std::count_if(
+                     entries.begin(), entries.end(),
+                     [](const std::string& entry) { return entry.rfind(".npy-set-", 0) == 0; }),
+                 1L);
 
         // One-hot labels in GalaxyID order, 16 per training image in Preprocess2.
         auto checkLabels = [&](const NpyFile& f, const auto& rows, std::size_t copies) {
