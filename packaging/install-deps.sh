@@ -17,17 +17,18 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   # Distributed training: LibTorch's c10d ProcessGroupGloo headers include <gloo/...>.
   libgloo-dev
-  # The cluster workflow and its one-machine test cluster (Slurm with munge authentication).
+  # The cluster workflow and its one-machine test cluster (Slurm with munge authentication,
+  # packaging/slurm-cluster.sh).
   slurm-wlm munge
   # libyaml: the tests read the Pegasus workflow that galaxy-cli writes with it.
   libyaml-dev
   # Offscreen and virtual-display runs of the GUI (tests, screenshots).
   xvfb xauth imagemagick fonts-dejavu-core
-  # The cluster workflow's test: a private one-machine Slurm cluster (packaging/slurm-cluster.sh).
-  slurm-wlm munge
   # The Debian package (packaging/CMakeLists.txt, check-package.sh): man pages from --help, PNG
   # icons rendered from the SVG, AppStream validation, dpkg-shlibdeps, bash completion, man.
   help2man librsvg2-bin appstream dpkg-dev bash-completion man-db
+  # The fuzz build (clang 14's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports.
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 sudo_cmd=()

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # The memory-safety part of the README's test command (called by run-tests.sh):
 #  1. every target built with AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer (gcc,
-#     CMakePresets.json "sanitize") and the test suite run on it, except the tests labelled perf
-#     (wall-clock limits, meaningless under ASan) and slurm (their daemons run the same
-#     galaxy-cli the Release run already tests), and test_readme_tour (screenshots of the
-#     Release build; every panel it opens is also opened by the panels' own tests);
+#     CMakePresets.json "sanitize") and the whole test suite run on it, except the three tests
+#     labelled perf (wall-clock limits, meaningless at the sanitizers' speed);
 #  2. the fuzz targets (tests/fuzz) built with clang 14's libFuzzer + ASan + UBSan ("fuzz") and
 #     each parser fuzzed for FUZZ_SECONDS (default 60) by packaging/fuzz.sh.
 # Usage: bash packaging/sanitize-tests.sh [BUILD_DIR_PREFIX]  (builds PREFIX-sanitize, PREFIX-fuzz)
@@ -18,8 +16,7 @@ cmake --preset sanitize -B "$prefix-sanitize"
 cmake --build "$prefix-sanitize" -j"$jobs"
 source "$root/packaging/sanitizers/options.sh"
 export QT_QPA_PLATFORM=offscreen
-ctest --test-dir "$prefix-sanitize" --output-on-failure -j"$jobs" -LE 'perf|slurm' \
-    -E '^test_readme_tour$'
+ctest --test-dir "$prefix-sanitize" --output-on-failure -j"$jobs" -LE perf
 
 cmake --preset fuzz -B "$prefix-fuzz"
 cmake --build "$prefix-fuzz" -j"$jobs"

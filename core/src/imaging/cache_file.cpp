@@ -140,7 +140,7 @@ DecodedEntries decodeEntries(int fd, const fs::path& file, const CacheGeometry& 
     out.requested = n;
     out.count = kept.size();
     out.tables.assign(kept.size() * sizeof(std::int64_t), '\0');
-    std::memcpy(out.tables.data(), kept.data(), out.tables.size());
+    if (!kept.empty()) std::memcpy(out.tables.data(), kept.data(), out.tables.size());
     for (std::size_t i = 0; i < n; ++i) {
         if (failures[i].empty()) continue;
         ++out.skipped;
@@ -191,7 +191,8 @@ void commitCacheFile(Fd& fd, const fs::path& temp, const fs::path& file, const C
     std::memcpy(header.data(), &h, sizeof h);
     if (sizeof h + extra.size() > header.size())
         throw std::logic_error("decoded cache: header block too small");
-    std::memcpy(header.data() + sizeof h, extra.data(), extra.size());
+    // An empty view may hold a null pointer, which memcpy must never be given (UBSan found it).
+    if (!extra.empty()) std::memcpy(header.data() + sizeof h, extra.data(), extra.size());
     pwriteAll(fd.get(), header.data(), header.size(), 0, file);
     if (::fsync(fd.get()) != 0)
         throw DataError(file, "cannot sync the cache to disk: " + systemError(errno));

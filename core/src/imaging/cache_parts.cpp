@@ -151,7 +151,7 @@ std::optional<OpenPart> openPart(const fs::path& file, CacheShard shard, std::ui
     }
     // The usable and the skipped ids, merged, must be exactly the shard's ids.
     std::vector<std::int64_t> seen(h->count);
-    std::memcpy(seen.data(), part.ids.data(), part.ids.size());
+    if (!part.ids.empty()) std::memcpy(seen.data(), part.ids.data(), part.ids.size());
     std::uint64_t at = 0;
     for (std::uint64_t i = 0; i < h->skipped; ++i) {
         std::int64_t id = 0;

@@ -138,7 +138,8 @@ std::shared_ptr<DecodedCache::State> tryLoad(const fs::path& file, std::uint64_t
     state->pixels = base + detail::kCacheHeaderBytes;
 
     state->ids.resize(h.count);
-    std::memcpy(state->ids.data(), base + h.idsOffset, h.count * sizeof(std::int64_t));
+    if (h.count > 0)
+        std::memcpy(state->ids.data(), base + h.idsOffset, h.count * sizeof(std::int64_t));
     if (!std::is_sorted(state->ids.begin(), state->ids.end()) ||
         std::adjacent_find(state->ids.begin(), state->ids.end()) != state->ids.end())
         return nullptr;
