@@ -105,11 +105,7 @@ AugmentationParams AugmentationParams::fromJson(const std::string& text, const f
     forEachField(p, [&](const char* key, auto& value) {
         if (!params.contains(key)) return;
         ++known;
-        try {
-            value = params.at(key).get<std::remove_reference_t<decltype(value)>>();
-        } catch (const json::exception&) {
-            throw DataError(where, std::string("\"") + key + "\" has the wrong type");
-        }
+        value = detail::jsonField<std::remove_reference_t<decltype(value)>>(params, key, where);
     });
     if (known != params.size()) {
         for (const auto& item : params.items()) {

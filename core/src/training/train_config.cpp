@@ -6,6 +6,7 @@
 #include "gz/models.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
+#include "util/json_file.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -73,25 +74,28 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         const json all = json::parse(text);
         const json& j = all.at("config");
         c.model = j.at("model");
-        c.epochs = j.at("epochs");
-        c.minutes = j.at("minutes");
-        c.batch = j.at("batch");
-        c.lr = j.at("lr");
+        c.epochs = detail::jsonField<decltype(c.epochs)>(j, "epochs", where);
+        c.minutes = detail::jsonField<decltype(c.minutes)>(j, "minutes", where);
+        c.batch = detail::jsonField<decltype(c.batch)>(j, "batch", where);
+        c.lr = detail::jsonField<decltype(c.lr)>(j, "lr", where);
         scheduleKey = j.at("schedule").get<std::string>();
-        c.warmupEpochs = j.at("warmup_epochs");
-        c.stepEvery = j.at("step_every");
-        c.momentum = j.at("momentum");
-        c.weightDecay = j.at("weight_decay");
-        c.labelSmoothing = j.at("label_smoothing");
+        c.warmupEpochs = detail::jsonField<decltype(c.warmupEpochs)>(j, "warmup_epochs", where);
+        c.stepEvery = detail::jsonField<decltype(c.stepEvery)>(j, "step_every", where);
+        c.momentum = detail::jsonField<decltype(c.momentum)>(j, "momentum", where);
+        c.weightDecay = detail::jsonField<decltype(c.weightDecay)>(j, "weight_decay", where);
+        c.labelSmoothing =
+            detail::jsonField<decltype(c.labelSmoothing)>(j, "label_smoothing", where);
         balanceKey = j.at("balance").get<std::string>();
-        c.earlyStopPatience = j.at("early_stop_patience");
+        c.earlyStopPatience =
+            detail::jsonField<decltype(c.earlyStopPatience)>(j, "early_stop_patience", where);
         selectKey = j.at("select_metric").get<std::string>();
-        c.tta = j.at("tta");
-        c.threads = j.at("threads");
-        c.loaderThreads = j.at("loader_threads");
+        c.tta = detail::jsonField<decltype(c.tta)>(j, "tta", where);
+        c.threads = detail::jsonField<decltype(c.threads)>(j, "threads", where);
+        c.loaderThreads = detail::jsonField<decltype(c.loaderThreads)>(j, "loader_threads", where);
         deviceKey = j.at("device").get<std::string>();
-        c.seed = j.at("seed");
-        c.worldSize = j.value("world_size", 1);  // runs before distributed training: 1
+        c.seed = detail::jsonField<decltype(c.seed)>(j, "seed", where);
+        if (j.contains("world_size"))  // runs before distributed training: 1
+            c.worldSize = detail::jsonField<int>(j, "world_size", where);
         c.augmentation = AugmentationParams::fromJson(j.at("augmentation").dump(), where);
         c.rules = LabelRules::fromJson(j.at("rules").dump(), where);
         c.dataCsv = j.at("data_csv").get<std::string>();

@@ -4,11 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "gz/error.h"
+#include "util/json_file.h"
 
 namespace gz::detail {
 using nlohmann::json;
 
 namespace {
+
+const std::string kCannotRead = "cannot read checkpoint: ";
 
 json optionalNumber(double v) {
     return std::isfinite(v) ? json(v) : json(nullptr);
@@ -32,9 +35,9 @@ json recordJson(const EpochRecord& r) {
             {"batches", r.batches}};
 }
 
-EpochRecord recordFromJson(const json& j) {
+EpochRecord recordFromJson(const json& j, const std::filesystem::path& where) {
     EpochRecord r;
-    r.epoch = j.at("epoch");
+    r.epoch = detail::jsonField<int>(j, "epoch", where, kCannotRead);
     r.trainLoss = numberOrNan(j, "train_loss");
     r.trainAccuracy = numberOrNan(j, "train_accuracy");
     r.valLoss = numberOrNan(j, "val_loss");
@@ -44,7 +47,7 @@ EpochRecord recordFromJson(const json& j) {
     r.imagesPerSecond = numberOrNan(j, "images_per_s");
     r.seconds = numberOrNan(j, "seconds");
     r.elapsedSeconds = numberOrNan(j, "elapsed_seconds");
-    r.batches = j.at("batches");
+    r.batches = detail::jsonField<int>(j, "batches", where, kCannotRead);
     return r;
 }
 
@@ -74,21 +77,24 @@ TrainingState TrainingState::fromJson(const std::string& text,
     TrainingState s;
     try {
         const json j = json::parse(text);
-        s.epoch = j.at("epoch");
-        s.batchInEpoch = j.at("batch_in_epoch");
-        s.step = j.at("step");
+        s.epoch = detail::jsonField<decltype(s.epoch)>(j, "epoch", checkpoint, kCannotRead);
+        s.batchInEpoch = detail::jsonField<decltype(s.batchInEpoch)>(j, "batch_in_epoch",
+                                                                     checkpoint, kCannotRead);
+        s.step = detail::jsonField<decltype(s.step)>(j, "step", checkpoint, kCannotRead);
         s.elapsed = j.at("elapsed");
         s.bestValue = j.at("best_value").is_null() ? -std::numeric_limits<double>::infinity()
                                                    : j.at("best_value").get<double>();
-        s.bestEpoch = j.at("best_epoch");
-        s.badEpochs = j.at("bad_epochs");
-        for (const auto& r : j.at("history")) s.history.push_back(recordFromJson(r));
+        s.bestEpoch =
+            detail::jsonField<decltype(s.bestEpoch)>(j, "best_epoch", checkpoint, kCannotRead);
+        s.badEpochs =
+            detail::jsonField<decltype(s.badEpochs)>(j, "bad_epochs", checkpoint, kCannotRead);
+        for (const auto& r : j.at("history")) s.history.push_back(recordFromJson(r, checkpoint));
         s.partLoss = j.at("part_loss");
         s.partCorrect = j.at("part_correct");
         s.partSeen = j.at("part_seen");
         s.partSeconds = j.at("part_seconds");
     } catch (const json::exception& e) {
-        throw DataError(checkpoint, std::string("cannot read checkpoint: ") + e.what());
+        throw DataError(checkpoint, kCannotRead + e.what());
     }
     return s;
 }

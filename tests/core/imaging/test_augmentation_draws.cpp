@@ -153,10 +153,16 @@ private slots:
         // Missing keys keep their defaults.
         QCOMPARE(AugmentationParams::fromJson(R"({"params": {"crop_min": 200}})").cropMin, 200);
         QCOMPARE(AugmentationParams::fromJson(R"({"params": {}})"), AugmentationParams{});
+        // A whole number written as a float is one (as other JSON writers may put it).
+        QCOMPARE(AugmentationParams::fromJson(R"({"params": {"crop_min": 200.0}})").cropMin, 200);
         const std::vector<std::pair<std::string, std::string>> bad = {
             {R"({"params": {"crop_mni": 200}})", "unknown parameter \"crop_mni\""},
             {R"({"params": {"crop_min": "big"}})", "wrong type"},
             {R"({"params": {"crop_min": 250}})", "crop_min <= crop_max"},
+            // Found by fuzzing: a number outside int's range was cast (undefined behaviour).
+            {R"({"params": {"eval_crop": 8.9e70}})", "\"eval_crop\" must be a whole number"},
+            {R"({"params": {"crop_min": 4294967496}})", "must be a whole number"},
+            {R"({"params": {"crop_min": 200.5}})", "must be a whole number"},
             {R"({"params": {"output_size": 90}})", "output_size <= resize_to"},
             {R"({"params": {"flip_probability": 1.5}})", "flip_probability"},
             {R"([1, 2])", "\"params\" object"},

@@ -39,7 +39,7 @@ QJsonObject configObject(const TrainConfig& c) {
     return QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson()))["config"].toObject();
 }
 
-std::string withKey(const TrainConfig& c, const QString& field, const QString& key) {
+std::string withKey(const TrainConfig& c, const QString& field, const QJsonValue& key) {
     QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
     QJsonObject config = all["config"].toObject();
     config[field] = key;
@@ -147,6 +147,27 @@ private slots:
             }
         }
         QVERIFY_THROWS_EXCEPTION(DataError, TrainConfig::fromJson(withKey(valid(), "device", "")));
+    }
+
+    // Found by fuzzing: a number outside the field's range was cast (undefined behaviour for a
+    // float, a silent wrap for an integer). Whole numbers written as floats still read.
+    void configJsonRefusesNumbersOutOfRange() {
+        QCOMPARE(TrainConfig::fromJson(withKey(valid(), "epochs", 7.0)).epochs, 7);
+        const struct {
+            const char* field;
+            double value;
+        } cases[] = {{"seed", 4.2e41}, {"seed", -1}, {"epochs", 1e12}, {"batch", 2.5}};
+        for (const auto& c : cases) {
+            try {
+                TrainConfig::fromJson(withKey(valid(), c.field, c.value), "run/config.json");
+                QFAIL(c.field);
+            } catch (const DataError& e) {
+                const QString what = e.what();
+                QVERIFY2(what.contains(QString("\"%1\" must be a whole number").arg(c.field)) &&
+                             what.contains("run/config.json"),
+                         e.what());
+            }
+        }
     }
 };
 
