@@ -50,12 +50,15 @@ for target in "${targets[@]}"; do
     running=$((running + 1))
 done
 
+# One of libFuzzer's final statistics (-print_final_stats) from a target's log.
+final_stat() { sed -n "s/^stat::$2: *//p" "$logs/$1.log" | tail -1; }
 printf '%-14s %12s %10s %8s %8s  %s\n' target executions "exec/s" "new" "rss MB" result
 for target in "${targets[@]}"; do
     if wait "${pids[$target]}"; then result=ok; else result=FAILED; failed+=("$target"); fi
-    stat() { sed -n "s/^stat::$1: *//p" "$logs/$target.log" | tail -1; }
-    printf '%-14s %12s %10s %8s %8s  %s\n' "$target" "$(stat number_of_executed_units)" \
-        "$(stat average_exec_per_sec)" "$(stat new_units_added)" "$(stat peak_rss_mb)" "$result"
+    printf '%-14s %12s %10s %8s %8s  %s\n' "$target" \
+        "$(final_stat "$target" number_of_executed_units)" \
+        "$(final_stat "$target" average_exec_per_sec)" "$(final_stat "$target" new_units_added)" \
+        "$(final_stat "$target" peak_rss_mb)" "$result"
 done
 if ((${#failed[@]})); then
     for target in "${failed[@]}"; do
