@@ -172,11 +172,17 @@ SourceImage decodeImage(const std::vector<std::uint8_t>& bytes, const fs::path& 
         y1 = std::min(outHeight, (region->y + region->height + denom - 1) / denom);
     }
 
+    // A progressive image whose later scans are missing is smoothed across blocks (libjpeg's
+    // interblock smoothing), and at a cropped or skipped window's edge the smoothing sees the
+    // window's edge instead of the neighbouring blocks: such images are decoded from the first
+    // row at full width and the window cut out. Other images decode only the window.
+    const bool decodeWindowOnly = !info.progressive_mode;
+
     // Columns: jpeg_crop_scanline widens the window to whole iMCU columns on the left. A margin
     // keeps the wanted columns off the decoded window's edges, where upsampled chroma (full-size
     // decodes of subsampled images) would see the window's edge instead of the real neighbours.
     JDIMENSION cropX = 0, cropWidth = info.output_width;
-    if (x0 > 0 || x1 < outWidth) {
+    if (decodeWindowOnly && (x0 > 0 || x1 < outWidth)) {
         constexpr int kMargin = 2;
         cropX = static_cast<JDIMENSION>(std::max(0, x0 - kMargin));
         cropWidth = static_cast<JDIMENSION>(std::min(outWidth, x1 + kMargin)) - cropX;
@@ -190,18 +196,23 @@ SourceImage decodeImage(const std::vector<std::uint8_t>& bytes, const fs::path& 
 
     SourceImage s;
     s.rgb.create(y1 - y0, x1 - x0, CV_8UC3);
-    // A scanline of the cropped width: for the columns kept and for the last row of the image.
-    std::vector<std::uint8_t> row(direct && y1 == outHeight ? 0 : std::size_t(3) * cropWidth);
+    const bool readLeadingRows = y0 > 0 && !decodeWindowOnly;
+    // A scanline of the cropped width: for the columns kept, the rows read before the window and
+    // the last row of the image.
+    std::vector<std::uint8_t> row(
+        direct && y1 == outHeight && !readLeadingRows ? 0 : std::size_t(3) * cropWidth);
     const std::size_t rowBytes = std::size_t(3) * static_cast<std::size_t>(x1 - x0);
+    // Reads one scanline into `target`; false only with a suspending source (never here).
+    const auto readRow = [&info](JSAMPROW target) {
+        return jpeg_read_scanlines(&info, &target, 1) == 1;
+    };
     bool complete = true;
     if (!guarded(d.errors, [&] {
-            if (y0 > 0) jpeg_skip_scanlines(&info, static_cast<JDIMENSION>(y0));
+            for (int y = 0; y < y0 && readLeadingRows; ++y)
+                if (!(complete = readRow(row.data()))) return;
+            if (y0 > 0 && !readLeadingRows) jpeg_skip_scanlines(&info, static_cast<JDIMENSION>(y0));
             for (int y = y0; y < y1; ++y) {
-                JSAMPROW target = direct ? s.rgb.ptr<JSAMPLE>(y - y0) : row.data();
-                if (jpeg_read_scanlines(&info, &target, 1) != 1) {  // only a suspending source
-                    complete = false;
-                    return;
-                }
+                if (!(complete = readRow(direct ? s.rgb.ptr<JSAMPLE>(y - y0) : row.data()))) return;
                 if (!direct) std::memcpy(s.rgb.ptr(y - y0), row.data() + 3 * skipColumns, rowBytes);
             }
             // The rest of the stream must still be read: damaged data rarely makes a bad Huffman
@@ -212,11 +223,7 @@ SourceImage decodeImage(const std::vector<std::uint8_t>& bytes, const fs::path& 
             if (y1 < outHeight) {
                 if (y1 < outHeight - 1)
                     jpeg_skip_scanlines(&info, static_cast<JDIMENSION>(outHeight - 1 - y1));
-                JSAMPROW target = row.data();
-                if (jpeg_read_scanlines(&info, &target, 1) != 1) {
-                    complete = false;
-                    return;
-                }
+                if (!(complete = readRow(row.data()))) return;
             }
             jpeg_finish_decompress(&info);
         }))
