@@ -4,6 +4,8 @@
 # with ASan + UBSan). The corpus grows in BUILD_DIR/fuzz-corpus and is reused by the next run; an
 # input that fails is kept in BUILD_DIR/fuzz-artifacts and the script fails naming it: add it to
 # tests/fuzz/regressions/<target>/ once fixed, where ctest replays it on every build.
+# FUZZ_SEED fixes libFuzzer's random seed (the test command uses 1, so that a commit's fuzzing
+# round is the same every time it runs and a find is reproducible); unset or 0, a random one.
 # Usage: bash packaging/fuzz.sh BUILD_DIR [SECONDS] [TARGET...]   (run longer by hand: SECONDS=3600)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +34,8 @@ fuzz_one() {
     [[ -d $root/tests/fuzz/regressions/$target ]] && inputs+=("$root/tests/fuzz/regressions/$target")
     mkdir -p "$corpus" "$artifacts"
     # New inputs go to the first folder (the corpus); -timeout: one input may take 10 s at most.
-    "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \
+    "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -seed="${FUZZ_SEED:-0}" \
+        -print_final_stats=1 \
         -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$artifacts" "${inputs[@]}" \
         >"$logs/$target.log" 2>&1
 }
