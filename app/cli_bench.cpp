@@ -212,6 +212,28 @@ std::unique_ptr<LocalRanks> startLocalRanks(BenchTrainArgs& a) {
     return std::make_unique<LocalRanks>(args, n);
 }
 
+// The step's arithmetic rate against the cores' fp32 peak, and where its time goes.
+void printArithmetic(const TrainBenchmark& b) {
+    std::printf("  arithmetic: %.2f GFLOP an image, %.1f GFLOP/s at the compute-only speed\n",
+                b.flopsPerImage / 1e9, b.computeGflops);
+    const Fp32Peak& p = b.peak;
+    const auto percent = [&](double peak) {
+        return b.worldSize == 1 && peak > 0 ? 100 * b.computeGflops / peak : 0.0;
+    };
+    std::printf(
+        "  fp32 peak of %d cores%s: %.1f GFLOP/s nominal (%.0f%% reached), %.1f measured "
+        "(%.0f%% reached)\n",
+        p.threads, b.worldSize > 1 ? " (one rank)" : "", p.nominalGflops, percent(p.nominalGflops),
+        p.measuredGflops, percent(p.measuredGflops));
+    std::printf("    %s%s%s\n", p.cpu.empty() ? "" : p.cpu.c_str(), p.cpu.empty() ? "" : ": ",
+                p.how.c_str());
+    if (b.profile.empty()) return;
+    std::printf("  where a compute-only step's time goes (LibTorch's profiler, 3 steps):\n");
+    for (const StepPart& part : b.profile)
+        std::printf("    %-50s %8.1f ms %5.1f%%\n", part.part.c_str(), part.milliseconds,
+                    100 * part.share);
+}
+
 int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
     std::optional<Catalog> catalog;
     if (!a.data.empty()) catalog = Catalog::open(CatalogSource::kaggleFolder(a.data), stop);
@@ -232,6 +254,20 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
                {"parameters", b.parameters},
                {"compute_images_per_s", b.computeImagesPerSecond},
                {"end_to_end_images_per_s", orNull(b.endToEndImagesPerSecond)}};
+        j["flops_per_image"] = b.flopsPerImage;
+        j["compute_gflops"] = b.computeGflops;
+        j["fp32_peak"] = {{"cpu", b.peak.cpu},
+                          {"threads", b.peak.threads},
+                          {"lanes", b.peak.lanes},
+                          {"fma_per_cycle", b.peak.fmaPerCycle},
+                          {"ghz", b.peak.ghz},
+                          {"nominal_gflops", b.peak.nominalGflops},
+                          {"measured_gflops", b.peak.measuredGflops},
+                          {"how", b.peak.how}};
+        j["profile"] = json::array();
+        for (const StepPart& p : b.profile)
+            j["profile"].push_back(
+                {{"part", p.part}, {"ms_per_step", p.milliseconds}, {"share", p.share}});
         if (world.distributed()) {
             j["allreduce_ms_per_step"] = b.allreduceMilliseconds;
             j["allreduce_share_of_step"] = b.allreduceShare;
@@ -252,6 +288,7 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
         if (std::isfinite(b.endToEndImagesPerSecond))
             std::printf("  end to end (cache + loader):   %8.1f images/s  (median of %zu steps)\n",
                         b.endToEndImagesPerSecond, b.endToEndSteps);
+        printArithmetic(b);
     }
     return kExitOk;
 }

@@ -12,6 +12,7 @@
 #include "gz/catalog.h"
 #include "gz/constants.h"
 #include "gz/evaluation.h"
+#include "gz/fp32_peak.h"
 #include "gz/image_pipeline.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
@@ -157,6 +158,13 @@ std::vector<Prediction> predictFolder(const std::filesystem::path& runDir,
 
 namespace gz {
 
+/// One part of a training step's time (galaxy-cli bench train's profile).
+struct StepPart {
+    std::string part;         ///< "convolutions, backward", "optimiser (zero_grad, step)", ...
+    double milliseconds = 0;  ///< a step's time in the part's operators (their callees' excluded)
+    double share = 0;         ///< of the profiled steps' wall-clock time
+};
+
 /// Training speed of a network (galaxy-cli bench train).
 struct TrainBenchmark {
     std::string model;
@@ -172,6 +180,14 @@ struct TrainBenchmark {
     /// gradient bytes each step moves.
     double allreduceMilliseconds = 0, allreduceShare = 0;
     std::int64_t gradientBytes = 0;
+    /// Floating-point operations of one image's training step: the forward pass's convolutions
+    /// and matrix products counted by LibTorch's profiler, three times over (backward computes
+    /// a weight and an input gradient of the same size), less the first convolution's input
+    /// gradient. computeGflops is that at computeImagesPerSecond (all ranks together).
+    double flopsPerImage = 0, computeGflops = 0;
+    Fp32Peak peak;  ///< of the `threads` cores of one rank (fp32Peak)
+    /// Where a single process's step spends its time, largest first (empty when distributed).
+    std::vector<StepPart> profile;
 };
 
 /// Median images/s over at least `seconds` of steps after two warm-up steps, on random tensors

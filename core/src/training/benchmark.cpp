@@ -19,6 +19,7 @@
 #include "training/compute.h"
 #include "training/memory_tuning.h"
 #include "training/models.h"
+#include "training/step_profile.h"
 #include "training/train_step.h"
 #include "util/batch_loader.h"
 
@@ -106,6 +107,13 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
     const Batch random{torch::randn({share, 3, s, s}),
                        torch::randint(0, kMorphologyCount, {share})};
     b.computeImagesPerSecond = measure([&] { return random; }, b.computeSteps);
+    // How much arithmetic that is, against what the cores can do; where a step's time goes.
+    b.flopsPerImage = detail::trainingStepFlops(*net, random.images) / static_cast<double>(share);
+    b.computeGflops = b.flopsPerImage * b.computeImagesPerSecond / 1e9;
+    b.peak = fp32Peak(b.threads);
+    if (!comm)
+        b.profile =
+            detail::profileTrainingSteps(*net, optimizer, random.images, random.labels, options, 3);
     if (comm) {
         b.allreduceMilliseconds = 1000 * median(reduceTimes);
         b.allreduceShare =

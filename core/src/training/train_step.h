@@ -15,6 +15,10 @@ struct StepResult {
     std::int64_t correct;  ///< images whose largest logit is their label
 };
 
+/// The name of the record scope around the optimiser's zero_grad and step (in LibTorch's
+/// profiler, for bench train's profile).
+inline constexpr const char* kOptimiserScope = "gz::optimiser";
+
 /// Forward, cross-entropy with `options`, backward and one optimiser step on the batch (x, y).
 StepResult trainStep(GalaxyNetImpl& net, torch::optim::Optimizer& optimizer, const torch::Tensor& x,
                      const torch::Tensor& y,

@@ -382,6 +382,67 @@ private slots:
             QJsonDocument::fromJson(c.out.toUtf8()).object()["end_to_end_images_per_s"].isNull());
     }
 
+    void trainBenchmarkCountsArithmeticAndProfilesTheStep() {
+        const auto r = test::runCli({"bench", "train", "--model", "compact", "--batch", "4",
+                                     "--threads", "1", "--seconds", "0", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        // compact on 64x64 images, counted by hand: a 3x3 stem 3->32 at 64x64, then one basic
+        // block a stage, each halving the side (3x3 convolutions in->out and out->out, a 1x1
+        // shortcut in->out), widths 32, 64, 128, 256, and a 256->5 linear layer.
+        const auto macs = [](double side, double in, double out, double k) {
+            return side * side * in * out * k * k;
+        };
+        const double stem = macs(64, 3, 32, 3);
+        double forward = stem + 256 * 5;
+        double in = 32, side = 64;
+        for (const double width : {32.0, 64.0, 128.0, 256.0}) {
+            side /= 2;
+            forward +=
+                macs(side, in, width, 3) + macs(side, width, width, 3) + macs(side, in, width, 1);
+            in = width;
+        }
+        // Two operations a multiply-add; backward twice the forward but for the stem's input.
+        const double perImage = 2 * (3 * forward - stem);
+        QCOMPARE(j["flops_per_image"].toDouble(), perImage);
+        QCOMPARE(perImage, 397942272.0);
+        QVERIFY(std::abs(j["compute_gflops"].toDouble() -
+                         perImage * j["compute_images_per_s"].toDouble() / 1e9) < 1e-6);
+
+        const QJsonObject peak = j["fp32_peak"].toObject();
+        QCOMPARE(peak["threads"].toInt(), 1);
+        const int lanes = peak["lanes"].toInt();
+        QVERIFY(lanes == 0 || lanes == 8 || lanes == 16);
+        if (lanes > 0) {
+            QVERIFY(peak["fma_per_cycle"].toInt() == 1 || peak["fma_per_cycle"].toInt() == 2);
+            QVERIFY(peak["measured_gflops"].toDouble() > 0);
+            const double nominal =
+                lanes * 2 * peak["fma_per_cycle"].toInt() * peak["ghz"].toDouble();
+            QCOMPARE(peak["nominal_gflops"].toDouble(), nominal);
+        }
+        QVERIFY(!peak["how"].toString().isEmpty());
+
+        // The profile: the parts of a step, largest first, the convolutions among them.
+        const QJsonArray parts = j["profile"].toArray();
+        QStringList names;
+        double previous = 1e300, convolutions = 0;
+        for (const auto& v : parts) {
+            const QJsonObject p = v.toObject();
+            names << p["part"].toString();
+            QVERIFY(p["ms_per_step"].toDouble() >= 0);
+            if (!names.back().startsWith("outside")) {
+                QVERIFY2(p["ms_per_step"].toDouble() <= previous, qPrintable(names.back()));
+                previous = p["ms_per_step"].toDouble();
+            }
+            if (names.back().startsWith("convolutions")) convolutions += p["share"].toDouble();
+        }
+        for (auto part :
+             {"convolutions, forward", "convolutions, backward", "batch norm, forward",
+              "batch norm, backward", "ReLU, forward and backward", "optimiser (zero_grad, step)"})
+            QVERIFY2(names.contains(part), qPrintable(names.join(", ")));
+        QVERIFY2(convolutions > 0.2, qPrintable(QString::number(convolutions)));
+    }
+
     void evaluateAndPredictFromTheCommandLine() {
         const fs::path run = dir() / "run-learn";
         auto r = test::runCli({"evaluate", "--run", q(run), "--data", q(data_), "--workspace",
