@@ -3,11 +3,11 @@
 #include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 #include <string_view>
 
 #include "training/train_step.h"
