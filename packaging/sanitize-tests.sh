@@ -4,7 +4,7 @@
 #     CMakePresets.json "sanitize") and the whole test suite run on it, except the three tests
 #     labelled perf (wall-clock limits, meaningless at the sanitizers' speed);
 #  2. the fuzz targets (tests/fuzz) built with clang 14's libFuzzer + ASan + UBSan ("fuzz") and
-#     each parser fuzzed for FUZZ_SECONDS (default 30) by packaging/fuzz.sh, from the fixed
+#     each parser fuzzed for FUZZ_SECONDS (default 20) by packaging/fuzz.sh, from the fixed
 #     FUZZ_SEED (default 1) so that a commit's round is reproducible.
 # Usage: bash packaging/sanitize-tests.sh [BUILD_DIR_PREFIX]  (builds PREFIX-sanitize, PREFIX-fuzz)
 set -euo pipefail
@@ -25,4 +25,4 @@ ctest --test-dir "$prefix-sanitize" --output-on-failure -j"$jobs" -LE perf
 cmake --preset fuzz -B "$prefix-fuzz"
 cmake --build "$prefix-fuzz" -j"$jobs"
 ctest --test-dir "$prefix-fuzz" --output-on-failure -j"$jobs"
-FUZZ_SEED=${FUZZ_SEED:-1} bash "$root/packaging/fuzz.sh" "$prefix-fuzz" "${FUZZ_SECONDS:-30}"
+FUZZ_SEED=${FUZZ_SEED:-1} bash "$root/packaging/fuzz.sh" "$prefix-fuzz" "${FUZZ_SECONDS:-20}"
