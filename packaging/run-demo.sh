@@ -6,10 +6,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 
 bash "$root/packaging/install-deps.sh"
-# Ninja for a new build folder (it keeps both cores busier than make); an existing one keeps
-# the generator it was made with.
-generator=()
-[[ -f $build/CMakeCache.txt ]] || generator=(-G Ninja)
-cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j"$(nproc)"
+bash "$root/packaging/build-release.sh" "$build"
 exec "$build/app/galaxy-studio" --demo "$@"

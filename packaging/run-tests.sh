@@ -9,12 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 
 bash "$root/packaging/install-deps.sh"
-# Ninja for a new build folder (it keeps both cores busier than make); an existing one keeps
-# the generator it was made with.
-generator=()
-[[ -f $build/CMakeCache.txt ]] || generator=(-G Ninja)
-cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DGZ_WARNINGS_AS_ERRORS=ON
-cmake --build "$build" -j"$(nproc)"
+bash "$root/packaging/build-release.sh" "$build" -DGZ_WARNINGS_AS_ERRORS=ON
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
 bash "$root/packaging/check-package.sh" "$build"  # the .deb: build, install, run, remove
