@@ -184,6 +184,7 @@ Command addBenchPreprocess(CLI::App& bench) {
 
 struct BenchTrainArgs {
     std::string model = "compact", data, workspace;
+    std::string precision{optionKey(Precision::Fp32)};
     int batch = 64;
     int threads = 0;
     double seconds = 20.0;
@@ -204,6 +205,7 @@ std::unique_ptr<LocalRanks> startLocalRanks(BenchTrainArgs& a) {
                                   "--model",      a.model,
                                   "--batch",      std::to_string(a.batch),
                                   "--threads",    std::to_string(a.threads),
+                                  "--precision",  a.precision,
                                   "--seconds",    std::to_string(a.seconds),
                                   "--world-size", std::to_string(n),
                                   "--master",     *a.world.master};
@@ -212,21 +214,28 @@ std::unique_ptr<LocalRanks> startLocalRanks(BenchTrainArgs& a) {
     return std::make_unique<LocalRanks>(args, n);
 }
 
-// The step's arithmetic rate against the cores' fp32 peak, and where its time goes.
+// The step's arithmetic rate against the cores' peak in its precision, and where its time goes.
 void printArithmetic(const TrainBenchmark& b) {
     std::printf("  arithmetic: %.2f GFLOP an image, %.1f GFLOP/s at the compute-only speed\n",
                 b.flopsPerImage / 1e9, b.computeGflops);
     const Fp32Peak& p = b.peak;
-    const auto percent = [&](double peak) {
-        return b.worldSize == 1 && peak > 0 ? 100 * b.computeGflops / peak : 0.0;
+    // Percentages against the peak of the arithmetic the step ran in, of a single rank.
+    const auto reached = [&](double peak, bool itsPrecision) {
+        if (b.worldSize > 1 || peak <= 0 || !itsPrecision) return std::string();
+        return " (" + std::to_string(static_cast<int>(std::lround(100 * b.computeGflops / peak))) +
+               "% reached)";
     };
-    std::printf(
-        "  fp32 peak of %d cores%s: %.1f GFLOP/s nominal (%.0f%% reached), %.1f measured "
-        "(%.0f%% reached)\n",
-        p.threads, b.worldSize > 1 ? " (one rank)" : "", p.nominalGflops, percent(p.nominalGflops),
-        p.measuredGflops, percent(p.measuredGflops));
+    std::printf("  fp32 peak of %d cores%s: %.1f GFLOP/s nominal%s, %.1f measured%s\n", p.threads,
+                b.worldSize > 1 ? " (one rank)" : "", p.nominalGflops,
+                reached(p.nominalGflops, !b.bf16).c_str(), p.measuredGflops,
+                reached(p.measuredGflops, !b.bf16).c_str());
     std::printf("    %s%s%s\n", p.cpu.empty() ? "" : p.cpu.c_str(), p.cpu.empty() ? "" : ": ",
                 p.how.c_str());
+    if (p.bf16MeasuredGflops > 0)
+        std::printf(
+            "  bfloat16 peak (the same loop of VDPBF16PS dot products): %.1f GFLOP/s "
+            "measured%s\n",
+            p.bf16MeasuredGflops, reached(p.bf16MeasuredGflops, b.bf16).c_str());
     if (b.profile.empty()) return;
     std::printf("  where a compute-only step's time goes (LibTorch's profiler, 3 steps):\n");
     for (const StepPart& part : b.profile)
@@ -240,9 +249,9 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
     auto ranks = startLocalRanks(a);
     const World world = resolveWorld(a.world);
     const TrainBenchmark b =
-        benchmarkTraining(a.model, a.batch, a.threads, a.seconds, catalog ? &*catalog : nullptr,
-                          workspaceOrDefault(a.workspace), stop,
-                          world.leader() ? terminalProgress() : ProgressFn{}, world);
+        benchmarkTraining(a.model, a.batch, a.threads, requireOption<Precision>(a.precision),
+                          a.seconds, catalog ? &*catalog : nullptr, workspaceOrDefault(a.workspace),
+                          stop, world.leader() ? terminalProgress() : ProgressFn{}, world);
     if (ranks) ranks->wait();
     if (!world.leader()) return kExitOk;
     const auto orNull = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
@@ -250,6 +259,7 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
         json j{{"model", b.model},
                {"batch", b.batch},
                {"threads", b.threads},
+               {"precision", b.bf16 ? "bf16" : "fp32"},
                {"world_size", b.worldSize},
                {"parameters", b.parameters},
                {"compute_images_per_s", b.computeImagesPerSecond},
@@ -263,6 +273,7 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
                           {"ghz", b.peak.ghz},
                           {"nominal_gflops", b.peak.nominalGflops},
                           {"measured_gflops", b.peak.measuredGflops},
+                          {"bf16_measured_gflops", b.peak.bf16MeasuredGflops},
                           {"how", b.peak.how}};
         j["profile"] = json::array();
         for (const StepPart& p : b.profile)
@@ -275,8 +286,9 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
         }
         std::cout << j.dump() << "\n";
     } else {
-        std::printf("train %s: %lld parameters, batch %d, %d threads x %d ranks\n", b.model.c_str(),
-                    static_cast<long long>(b.parameters), b.batch, b.threads, b.worldSize);
+        std::printf("train %s: %lld parameters, batch %d, %d threads x %d ranks, %s\n",
+                    b.model.c_str(), static_cast<long long>(b.parameters), b.batch, b.threads,
+                    b.worldSize, b.bf16 ? "bfloat16 forward (autocast)" : "fp32");
         std::printf("  compute only (random tensors): %8.1f images/s  (median of %zu steps)\n",
                     b.computeImagesPerSecond, b.computeSteps);
         if (world.distributed())
@@ -305,6 +317,7 @@ Command addBenchTrain(CLI::App& bench) {
     cmd->add_option("--threads", a->threads, "LibTorch threads (0: every core)")
         ->capture_default_str()
         ->check(CLI::Range(0, 256));
+    addPrecisionOption(cmd, a->precision, "fp32");
     cmd->add_option("--data", a->data, "Data folder (Kaggle layout)")
         ->check(CLI::ExistingDirectory);
     cmd->add_option("--seconds", a->seconds, "Minimum timed seconds per measure")

@@ -9,6 +9,7 @@
 
 #include "gz/error.h"
 #include "gz/files.h"
+#include "gz/train_options.h"
 
 namespace gz::cli {
 namespace fs = std::filesystem;
@@ -78,6 +79,21 @@ nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& count
 
 void addRunOption(CLI::App* cmd, std::string& run) {
     cmd->add_option("--run", run, "Run folder")->required()->check(CLI::ExistingDirectory);
+}
+
+CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault) {
+    return cmd
+        ->add_option("--precision", key,
+                     joinOptionKeys(optionKeys<Precision>(), "|") +
+                         ": bf16 runs the convolutions in bfloat16 (needs AVX512_BF16 or "
+                         "AMX-BF16); default: " +
+                         byDefault)
+        ->check(CLI::IsMember(optionKeys<Precision>()));
+}
+
+std::optional<Precision> precisionFrom(const std::string& key) {
+    if (key.empty()) return std::nullopt;
+    return requireOption<Precision>(key);
 }
 
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace) {

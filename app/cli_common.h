@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "gz/catalog.h"
 #include "gz/morphology.h"
 #include "gz/progress.h"
+#include "gz/train_options.h"
 #include "gz/world.h"
 
 namespace gz::cli {
@@ -48,6 +50,12 @@ nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& count
 
 /// --run DIR: an existing run folder, required.
 void addRunOption(CLI::App* cmd, std::string& run);
+
+/// --precision fp32|bf16 into `key` (gz/train_options.h's Precision); `byDefault` says what an
+/// absent option means.
+CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault);
+/// The precision `key` names, nullopt for "" (the option not given).
+std::optional<Precision> precisionFrom(const std::string& key);
 
 /// --workspace DIR (default: gz::defaultWorkspace()).
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace);

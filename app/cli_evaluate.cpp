@@ -47,6 +47,7 @@ void addThreadsOption(CLI::App* cmd, int& threads) {
 struct EvaluateArgs {
     CatalogArgs catalog;
     std::string run, split, subset = "test", workspace, out;
+    std::string precision;  // "": as the run was trained
     int tta = 0;
     int threads = 0;
     bool json = false;
@@ -73,9 +74,9 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     }
     const auto galaxies = galaxiesToEvaluate(a, catalog, cfg);
     std::vector<std::string> skipped;
-    const auto predictions =
-        predictCatalog(a.run, catalog, galaxies, workspaceOrDefault(a.workspace),
-                       ttaFor(a.tta, a.run), a.threads, stop, terminalProgress(), &skipped);
+    const auto predictions = predictCatalog(
+        a.run, catalog, galaxies, workspaceOrDefault(a.workspace), ttaFor(a.tta, a.run),
+        precisionFrom(a.precision), a.threads, stop, terminalProgress(), &skipped);
     for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
         std::cerr << "skipped: " << skipped[i] << "\n";
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
@@ -103,6 +104,8 @@ Command addEvaluate(CLI::App& app) {
         ->needs(split)
         ->capture_default_str();
     addTtaFlag(cmd, a->tta);
+    addPrecisionOption(cmd, a->precision,
+                       "as the run was trained (fp32 where this CPU has no bfloat16)");
     addThreadsOption(cmd, a->threads);
     addWorkspaceOption(cmd, a->workspace);
     cmd->add_option("--out", a->out, "Folder for predictions.csv and confusion.json");
@@ -114,6 +117,7 @@ Command addEvaluate(CLI::App& app) {
 
 struct PredictArgs {
     std::string run, images, out;
+    std::string precision;  // "": as the run was trained
     int tta = 0;
     int threads = 0;
 };
@@ -121,8 +125,9 @@ struct PredictArgs {
 int runPredict(const PredictArgs& a, const std::stop_token& stop) {
     requireOutsideDataFolder(a.out, a.images, "output");
     std::vector<std::string> skipped;
-    const auto predictions = predictFolder(a.run, a.images, ttaFor(a.tta, a.run), a.threads, stop,
-                                           terminalProgress(), &skipped);
+    const auto predictions =
+        predictFolder(a.run, a.images, ttaFor(a.tta, a.run), precisionFrom(a.precision), a.threads,
+                      stop, terminalProgress(), &skipped);
     for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
     writePredictionsCsv(a.out, predictions);
     std::array<std::size_t, kMorphologyCount> counts{};
@@ -141,6 +146,8 @@ Command addPredict(CLI::App& app) {
     cmd->add_option("--images", a->images, "Folder of JPEGs")->required();
     cmd->add_option("--out", a->out, "predictions.csv to write")->required();
     addTtaFlag(cmd, a->tta);
+    addPrecisionOption(cmd, a->precision,
+                       "as the run was trained (fp32 where this CPU has no bfloat16)");
     addThreadsOption(cmd, a->threads);
     return {cmd, [a](const std::stop_token& stop) { return runPredict(*a, stop); }};
 }

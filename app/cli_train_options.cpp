@@ -1,5 +1,7 @@
 #include "cli_train_options.h"
 
+#include "cli_common.h"
+
 #include "gz/constants.h"
 #include "gz/labeling.h"
 #include "gz/models.h"
@@ -53,6 +55,7 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option("--loader-threads", c.loaderThreads, "Batch-preparing threads"))
         ->capture_default_str();
     add(cmd->add_option("--device", a.device, keysOf<Device>()))->capture_default_str();
+    add(addPrecisionOption(cmd, a.precision, "fp32"));
     add(cmd->add_option("--seed", c.seed, "Random seed"))->capture_default_str();
     a.paramsOption = add(cmd->add_option("--params", a.params, "Augmentation parameters JSON")
                              ->check(CLI::ExistingFile));
@@ -69,6 +72,7 @@ TrainConfig trainConfigFrom(const TrainOptionArgs& a) {
     c.balance = requireOption<Balance>(a.balance);
     c.selectMetric = requireOption<SelectMetric>(a.select);
     c.device = requireOption<Device>(a.device);
+    c.precision = requireOption<Precision>(a.precision);
     c.validate();
     return c;
 }

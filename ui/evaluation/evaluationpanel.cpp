@@ -294,7 +294,7 @@ bool EvaluationPanel::evaluate() {
                                     config.rules, stop, progress);
             }
             out->predictions = predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta,
-                                              0, stop, progress, &out->skipped);
+                                              std::nullopt, 0, stop, progress, &out->skipped);
             // The model for the inspector's Grad-CAM, loaded once per run, here off the GUI thread.
             checkpoint(stop, progress, 0, 0, "Loading the model");
             out->model = model ? model : std::make_shared<const RunModel>(run, 1);

@@ -257,7 +257,8 @@ bool PredictionPanel::predict() {
     const bool started = runner_->start(
         tr("Predicting %1").arg(toQString(folder.filename())),
         [=](const std::stop_token& stop, const ProgressFn& progress) {
-            out->predictions = predictFolder(run, folder, tta, 0, stop, progress, &out->skipped);
+            out->predictions =
+                predictFolder(run, folder, tta, std::nullopt, 0, stop, progress, &out->skipped);
             out->files = imagesById(folder);
         },
         [this, out, folder](const JobOutcome& outcome) {

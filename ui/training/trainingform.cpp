@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QThread>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "common/formcontrols.h"
 #include "gz/models.h"
+#include "gz/precision.h"
 #include "gz/train_options.h"
 
 namespace gz::ui {
@@ -89,6 +91,19 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     threads_ = makeSpinBox(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
     seed_ = makeSpinBox(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
                         static_cast<int>(d.seed));
+    precision_ = optionCombo(QStringLiteral("precisionCombo"), {Precision::Fp32, Precision::Bf16},
+                             d.precision);
+    const Bf16Support bf16 = bf16Support();
+    if (!bf16.available) {
+        // Refused here as galaxy-cli refuses it: shown, not choosable, with the reason.
+        if (auto* items = qobject_cast<QStandardItemModel*>(precision_->model()))
+            items->item(precision_->findText(keyText(optionKey(Precision::Bf16))))
+                ->setEnabled(false);
+    }
+    precision_->setToolTip(
+        tr("bf16: the convolutions in bfloat16 (weights and checkpoints stay fp32), 1.5-2x "
+           "faster where the CPU has it, 1-2 points less accurate on the sample. Here: %1")
+            .arg(QString::fromStdString(bf16.reason)));
     tta_ = new QCheckBox(tr("Test-time augmentation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
     tta_->setChecked(d.tta);
@@ -131,8 +146,8 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     pairRow(tr("Schedule"), schedule_, tr("Warm-up"), warmup_);
     pairRow(tr("Balance"), balance_, tr("Early stop"), patience_);
     pairRow(tr("Best by"), select_, tr("Threads"), threads_);
-    pairRow(tr("Seed"), seed_, {}, nullptr);
-    grid->addWidget(tta_, row - 1, 2, 1, 2);
+    pairRow(tr("Seed"), seed_, tr("Precision"), precision_);
+    grid->addWidget(tta_, row++, 0, 1, 4);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -156,6 +171,7 @@ TrainConfig TrainingForm::config() const {
     c.threads = threads_->value();
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();
+    c.precision = chosenOption<Precision>(precision_);
     return c;
 }
 
@@ -178,6 +194,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
     seed_->setValue(static_cast<int>(
         std::min<std::uint64_t>(c.seed, static_cast<std::uint64_t>(seed_->maximum()))));
     tta_->setChecked(c.tta);
+    precision_->setCurrentText(keyText(optionKey(c.precision)));
 }
 
 std::optional<int> TrainingForm::resumeEpochs() const {

@@ -52,6 +52,7 @@ private:
     QComboBox* balance_ = nullptr;
     QSpinBox* patience_ = nullptr;
     QComboBox* select_ = nullptr;
+    QComboBox* precision_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QSpinBox* seed_ = nullptr;
     QCheckBox* tta_ = nullptr;

@@ -18,6 +18,9 @@ struct Fp32Peak {
     /// What `threads` threads sustain in an FMA loop on independent registers; 0 when the CPU
     /// has no FMA instruction this build knows.
     double measuredGflops = 0;
+    /// The same loop's bfloat16 dot products (VDPBF16PS, 32 bfloat16 multiply-adds an
+    /// instruction) where the CPU has AVX512_BF16; 0 elsewhere.
+    double bf16MeasuredGflops = 0;
     std::string how;  ///< where each figure came from, in a sentence
 };
 

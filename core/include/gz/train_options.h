@@ -24,6 +24,11 @@ enum class SelectMetric { Loss, Accuracy, MacroF1 };
 /// Where LibTorch computes; Auto is CUDA when available.
 enum class Device { Auto, Cpu, Cuda };
 
+/// The arithmetic of the network's forward pass. Bf16 runs convolutions and matrix products in
+/// bfloat16 (LibTorch's CPU autocast; weights, gradients, the optimiser and checkpoints stay fp32)
+/// and needs a CPU with native bfloat16 (gz/precision.h).
+enum class Precision { Fp32, Bf16 };
+
 /// One value of an option with its key.
 template <class E>
 struct OptionName {
@@ -74,6 +79,15 @@ struct OptionTable<Device> {
         {Device::Auto, "auto"},
         {Device::Cpu, "cpu"},
         {Device::Cuda, "cuda"},
+    }};
+};
+
+template <>
+struct OptionTable<Precision> {
+    static constexpr std::string_view field = "precision";
+    static constexpr std::array<OptionName<Precision>, 2> names{{
+        {Precision::Fp32, "fp32"},
+        {Precision::Bf16, "bf16"},
     }};
 };
 

@@ -37,10 +37,10 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads, double seconds,
-                                 const Catalog* data, const fs::path& workspace,
-                                 const std::stop_token& stop, const ProgressFn& progress,
-                                 const World& world) {
+TrainBenchmark benchmarkTraining(const std::string& model, int batch, int threads,
+                                 Precision precision, double seconds, const Catalog* data,
+                                 const fs::path& workspace, const std::stop_token& stop,
+                                 const ProgressFn& progress, const World& world) {
     const detail::TrainingMemory memory;
     TrainBenchmark b;
     b.model = model;
@@ -54,8 +54,10 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
         throw DataError("bench train: batch " + std::to_string(batch) +
                         " must be a multiple of the world size " + std::to_string(world.size));
     torch::set_num_threads(b.threads);
+    b.bf16 = detail::useBf16(precision, torch::kCPU);
     torch::manual_seed(0);
     detail::GalaxyNet net = detail::makeModel(model);
+    net->setBf16(b.bf16);
     net->train();
     b.parameters = detail::trainableParameters(*net);
     b.gradientBytes = b.parameters * static_cast<std::int64_t>(sizeof(float));

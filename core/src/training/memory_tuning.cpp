@@ -12,9 +12,17 @@
 namespace gz::detail {
 namespace {
 
-std::string_view tuningSetting() {
+// Whether GZ_TRAINING_TUNING (default all) names `tuning`: "all", or a comma-separated list.
+bool tuningEnabled(std::string_view tuning) {
     const char* v = std::getenv("GZ_TRAINING_TUNING");
-    return v && *v ? std::string_view(v) : std::string_view("all");
+    std::string_view list = v && *v ? std::string_view(v) : std::string_view("all");
+    if (list == "all") return true;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        if (list.substr(0, comma) == tuning) return true;
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+    return false;
 }
 
 std::mutex mutex;
@@ -23,13 +31,15 @@ int users = 0;
 }  // namespace
 
 bool mallocTuningEnabled() {
-    const auto v = tuningSetting();
-    return v == "all" || v == "malloc";
+    return tuningEnabled("malloc");
 }
 
 bool channelsLastEnabled() {
-    const auto v = tuningSetting();
-    return v == "all" || v == "channels-last";
+    return tuningEnabled("channels-last");
+}
+
+bool foldBatchNormEnabled() {
+    return tuningEnabled("fold-bn");
 }
 
 TrainingMemory::TrainingMemory() {

@@ -9,14 +9,17 @@
 //    the same pages are reused from step to step; it restores the defaults and trims the heap
 //    when the last training job ends.
 // 2. Channels-last tensors let oneDNN's convolutions skip their layout reorders (models.h).
+// 3. In evaluation, a batch norm after a convolution is folded into the convolution's weights
+//    and bias (models.cpp), saving a pass over each of its activations.
 //
-// GZ_TRAINING_TUNING=none|malloc|channels-last|all (default all) switches them off for
-// comparison.
+// GZ_TRAINING_TUNING=all (the default), none, or a comma-separated list of malloc,
+// channels-last and fold-bn switches them off for comparison.
 
 namespace gz::detail {
 
 bool mallocTuningEnabled();
 bool channelsLastEnabled();
+bool foldBatchNormEnabled();
 
 /// While at least one exists, freed memory stays in the process for the next training step.
 class TrainingMemory {

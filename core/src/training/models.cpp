@@ -4,6 +4,7 @@
 
 #include "gz/error.h"
 #include "gz/models.h"
+#include "training/compute.h"
 #include "training/memory_tuning.h"
 #include "training/model_names.h"
 
@@ -20,6 +21,25 @@ nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t 
 
 nn::BatchNorm2d batchNorm(std::int64_t channels, double momentum) {
     return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).momentum(momentum).eps(1e-5));
+}
+
+// bn(conv(x)). In evaluation the batch norm is a fixed per-channel affine map, folded into the
+// convolution (weights scaled by gamma / sqrt(var + eps), the shift into the bias): one pass over
+// the activations instead of two. The folded weights are made on each call (they are small next
+// to the activations), so they can never go stale.
+torch::Tensor convBatchNorm(nn::Conv2d& conv, nn::BatchNorm2d& bn, const torch::Tensor& x) {
+    if (bn->is_training() || !foldBatchNormEnabled()) return bn(conv(x));
+    const torch::Tensor scale = bn->weight * torch::rsqrt(bn->running_var + bn->options.eps());
+    torch::Tensor bias = bn->bias - bn->running_mean * scale;
+    if (conv->bias.defined()) bias = bias + conv->bias * scale;
+    const torch::Tensor weight = conv->weight * scale.view({-1, 1, 1, 1});
+    return F::conv2d(x, weight,
+                     F::Conv2dFuncOptions()
+                         .bias(bias)
+                         .stride(conv->options.stride())
+                         .padding(conv->options.padding())
+                         .dilation(conv->options.dilation())
+                         .groups(conv->options.groups()));
 }
 
 // ---- the paper's ResNet-26: pre-activation bottlenecks, widening factor 2 ----------------------
@@ -49,8 +69,8 @@ struct PreActBottleneckImpl : nn::Module {
             sc = F::max_pool2d(x, F::MaxPool2dFuncOptions(1).stride(stride_));
         else
             sc = x;
-        torch::Tensor r = bn1(conv1(pre)).relu_();
-        r = bn2(conv2(r)).relu_();
+        torch::Tensor r = convBatchNorm(conv1, bn1, pre).relu_();
+        r = convBatchNorm(conv2, bn2, r).relu_();
         return conv3(r) + sc;
     }
 
@@ -126,8 +146,8 @@ struct BasicBlockImpl : nn::Module {
             shortcut = register_module("shortcut", conv(in, out, 1, stride, false));
     }
     torch::Tensor forward(const torch::Tensor& x) {
-        torch::Tensor y = bn1(conv1(x)).relu_();
-        y = bn2(conv2(y));
+        torch::Tensor y = convBatchNorm(conv1, bn1, x).relu_();
+        y = convBatchNorm(conv2, bn2, y);
         return (y + (shortcut ? shortcut(x) : x)).relu_();
     }
     nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
@@ -161,7 +181,7 @@ public:
         fc_ = register_module("fc", nn::Linear(in, 5));
     }
     torch::Tensor features(torch::Tensor x) override {
-        x = stemBn_ ? stemBn_(stem_(x)).relu_() : stem_(x).relu_();
+        x = stemBn_ ? convBatchNorm(stem_, stemBn_, x).relu_() : stem_(x).relu_();
         for (auto& s : stages_) x = s->forward(x);
         return x;
     }
@@ -196,6 +216,12 @@ const BasicResNetSpec kCompactWide{48, true, 1, {48, 96, 192, 384}, {1, 1, 1, 1}
 const BasicResNetSpec kCompactDeep{32, true, 1, {32, 64, 128, 256}, {2, 2, 2, 2}, {2, 2, 2, 2}};
 
 }  // namespace
+
+torch::Tensor GalaxyNetImpl::forward(torch::Tensor x) {
+    const Bf16Autocast autocast(bf16_);
+    torch::Tensor logits = classify(features(inModelLayout(x)));
+    return bf16_ ? logits.to(torch::kFloat) : logits;
+}
 
 GalaxyNet makeModel(const std::string& name) {
     GalaxyNet net;

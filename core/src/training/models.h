@@ -24,7 +24,14 @@ public:
     virtual torch::Tensor classify(torch::Tensor features) = 0;
     /// The stage outputs for one input, in order, with their names (for the feature-map test).
     virtual std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor x) = 0;
-    torch::Tensor forward(torch::Tensor x) { return classify(features(inModelLayout(x))); }
+    /// The logits (fp32) of a batch, the convolutions and matrix products in bfloat16 after
+    /// setBf16(true) (Bf16Autocast; the weights stay fp32).
+    torch::Tensor forward(torch::Tensor x);
+    void setBf16(bool on) { bf16_ = on; }
+    bool bf16() const { return bf16_; }
+
+private:
+    bool bf16_ = false;
 };
 using GalaxyNet = std::shared_ptr<GalaxyNetImpl>;
 

@@ -7,6 +7,7 @@
 #include "gz/error.h"
 #include "gz/explain.h"
 #include "gz/files.h"
+#include "gz/precision.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "training/batches.h"
@@ -28,13 +29,15 @@ constexpr std::size_t kFolderBatch = 32;
 
 std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& catalog,
                                        const std::vector<LabeledGalaxy>& galaxies,
-                                       const fs::path& workspace, bool tta, int threads,
+                                       const fs::path& workspace, bool tta,
+                                       std::optional<Precision> precision, int threads,
                                        const std::stop_token& stop, const ProgressFn& progress,
                                        std::vector<std::string>* skipped) {
     const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
     const torch::Device device = detail::chooseDevice(cfg.device);
+    const bool bf16 = detail::useBf16(inferencePrecision(precision, cfg.precision), device);
     std::vector<std::int64_t> ids;
     for (const auto& g : galaxies) ids.push_back(g.id);
     const DecodedCache cache = DecodedCache::buildOrLoad(catalog, ids, workspace, cfg.augmentation,
@@ -49,20 +52,23 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
             labels.push_back(g.label);
         }
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
+    net->setBf16(bf16);
     return detail::predictIndices(*net, cache, indices, labels, cfg.augmentation, tta,
                                   kCatalogBatch, cfg.loaderThreads, device, stop, progress);
 }
 
 std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& imageDir, bool tta,
-                                      int threads, const std::stop_token& stop,
-                                      const ProgressFn& progress,
+                                      std::optional<Precision> precision, int threads,
+                                      const std::stop_token& stop, const ProgressFn& progress,
                                       std::vector<std::string>* skipped) {
     const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
     const torch::Device device = detail::chooseDevice(cfg.device);
+    const bool bf16 = detail::useBf16(inferencePrecision(precision, cfg.precision), device);
     const std::vector<JpegFile> files = listJpegs(imageDir);
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
+    net->setBf16(bf16);
     const int s = cfg.augmentation.outputSize;
     std::vector<Prediction> out;
     for (std::size_t from = 0; from < files.size(); from += kFolderBatch) {

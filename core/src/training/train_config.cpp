@@ -57,6 +57,7 @@ std::string TrainConfig::toJson() const {
               {"threads", threads},
               {"loader_threads", loaderThreads},
               {"device", optionKey(device)},
+              {"precision", optionKey(precision)},
               {"seed", seed},
               {"world_size", worldSize},
               {"augmentation", json::parse(augmentation.toJson())},
@@ -70,6 +71,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
     const fs::path where = source.empty() ? fs::path("training configuration") : source;
     TrainConfig c;
     std::string scheduleKey, balanceKey, selectKey, deviceKey;
+    // Runs from before the precision option trained in fp32, and resume so.
+    std::string precisionKey{optionKey(Precision::Fp32)};
     try {
         const json all = json::parse(text);
         const json& j = all.at("config");
@@ -93,6 +96,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.threads = detail::jsonField<decltype(c.threads)>(j, "threads", where);
         c.loaderThreads = detail::jsonField<decltype(c.loaderThreads)>(j, "loader_threads", where);
         deviceKey = j.at("device").get<std::string>();
+        if (j.contains("precision")) precisionKey = j.at("precision").get<std::string>();
         c.seed = detail::jsonField<decltype(c.seed)>(j, "seed", where);
         if (j.contains("world_size"))  // runs before distributed training: 1
             c.worldSize = detail::jsonField<int>(j, "world_size", where);
@@ -108,6 +112,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.balance = requireOption<Balance>(balanceKey);
         c.selectMetric = requireOption<SelectMetric>(selectKey);
         c.device = requireOption<Device>(deviceKey);
+        c.precision = requireOption<Precision>(precisionKey);
         c.validate();
     } catch (const DataError& e) {
         throw DataError(where, e.what());

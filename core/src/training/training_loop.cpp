@@ -37,6 +37,7 @@ TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
       log_(leader() ? session.run.log() : fs::path(), session.callbacks->onLog),
       threads_(useThreads()),
       device_(chooseDevice(config_.device)),
+      bf16_(useBf16(config_.precision, device_)),
       cache_(decodeImages()),
       sets_(usableSubsets()),
       plan_(config_, sets_.train.size()),
@@ -83,6 +84,7 @@ GalaxyNet TrainingLoop::buildModel() const {
     torch::manual_seed(config_.seed);
     GalaxyNet net = makeModel(config_.model);
     net->to(device_);
+    net->setBf16(bf16_);
     return net;
 }
 
@@ -107,6 +109,7 @@ void TrainingLoop::logStart() {
          " parameters) on " + std::to_string(sets_.train.size()) + " images, " +
          std::to_string(sets_.val.size()) + " validation, " + std::to_string(sets_.test.size()) +
          " test; " + std::to_string(threads_) + " threads on " + device_.str() +
+         (bf16_ ? " in bfloat16" : " in fp32") +
          (comm_ ? "; " + std::to_string(comm_->size()) + " ranks, " +
                       std::to_string(plan_.batchSize / static_cast<std::size_t>(comm_->size())) +
                       " images each a step"

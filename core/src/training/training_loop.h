@@ -107,6 +107,7 @@ private:
     RunLog log_;
     int threads_;
     torch::Device device_;
+    bool bf16_;  // the forward pass in bfloat16 (resolved before any image is decoded)
     DecodedCache cache_;
     SplitSubsets sets_;
     TrainingPlan plan_;

@@ -64,6 +64,7 @@ private slots:
         checkTable<Balance>({"none", "sample", "weight", "sqrt"});
         checkTable<SelectMetric>({"loss", "accuracy", "macro_f1"});
         checkTable<Device>({"auto", "cpu", "cuda"});
+        checkTable<Precision>({"fp32", "bf16"});
     }
 
     void unknownKeysAreRefusedNamingTheOption() {
@@ -100,6 +101,7 @@ private slots:
         QCOMPARE(j["balance"].toString(), QStringLiteral("sqrt"));
         QCOMPARE(j["select_metric"].toString(), QStringLiteral("loss"));
         QCOMPARE(j["device"].toString(), QStringLiteral("auto"));
+        QCOMPARE(j["precision"].toString(), QStringLiteral("fp32"));
     }
 
     void configJsonRoundTripsEveryValue() {

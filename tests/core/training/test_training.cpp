@@ -168,9 +168,11 @@ private slots:
             const fs::path run = dir() / (std::string("layout-") + trainedWith);
             qputenv("GZ_TRAINING_TUNING", trainedWith);
             startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
-            const auto a = predictCatalog(run, catalog, galaxies, workspace_, false, 2);
+            const auto a =
+                predictCatalog(run, catalog, galaxies, workspace_, false, Precision::Fp32, 2);
             qputenv("GZ_TRAINING_TUNING", std::strcmp(trainedWith, "none") ? "none" : "all");
-            const auto b = predictCatalog(run, catalog, galaxies, workspace_, false, 2);
+            const auto b =
+                predictCatalog(run, catalog, galaxies, workspace_, false, Precision::Fp32, 2);
             qunsetenv("GZ_TRAINING_TUNING");
             QCOMPARE(a.size(), galaxies.size());
             const double worst = largestDifference(a, b);

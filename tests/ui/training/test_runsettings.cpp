@@ -22,6 +22,7 @@
 #include "gz/demo.h"
 #include "gz/files.h"
 #include "gz/partition.h"
+#include "gz/precision.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "training/runspanel.h"
@@ -70,6 +71,8 @@ private slots:
         config.threads = 1;
         config.seed = 5;
         config.tta = false;
+        // Not the form's default where the CPU allows it.
+        if (gz::bf16Support().available) config.precision = gz::Precision::Bf16;
         std::stop_source stop;
         gz::TrainCallbacks callbacks;
         callbacks.onEpoch = [&](const gz::EpochRecord&) { stop.request_stop(); };
@@ -100,6 +103,8 @@ private slots:
         QCOMPARE(child<QSpinBox>(panel, "trainSeedSpin")->value(), 5);
         QCOMPARE(child<QSpinBox>(panel, "threadsSpin")->value(), 1);
         QVERIFY(!child<QCheckBox>(panel, "ttaCheck")->isChecked());
+        QCOMPARE(child<QComboBox>(panel, "precisionCombo")->currentText(),
+                 QString::fromUtf8(gz::optionKey(gz::loadRunConfig(stoppedRun_).precision)));
         screenshot(*window, QStringLiteral("resume-from-runs"));
         QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
         QCOMPARE(panel->lastTrainingStatus(), gz::TrainOutcome::Status::Finished);

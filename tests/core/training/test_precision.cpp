@@ -1,0 +1,214 @@
+// The forward pass's precision (gz/precision.h, TrainConfig::precision): bfloat16 only where the
+// CPU has it and refused elsewhere naming the instructions; a bfloat16 run keeps fp32 weights,
+// predicts in either precision, and runs from before the option resume in fp32.
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "fixtures.h"
+#include "gz/catalog.h"
+#include "gz/demo.h"
+#include "gz/error.h"
+#include "gz/evaluation.h"
+#include "gz/files.h"
+#include "gz/labeling.h"
+#include "gz/precision.h"
+#include "gz/training.h"
+
+namespace fs = std::filesystem;
+using namespace gz;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+double largestDifference(const std::vector<Prediction>& a, const std::vector<Prediction>& b) {
+    double worst = 0;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        for (std::size_t k = 0; k < kMorphologyCount; ++k)
+            worst = std::max(worst, std::abs(static_cast<double>(a[i].probabilities[k]) -
+                                             b[i].probabilities[k]));
+    return worst;
+}
+
+QString skipReason() {
+    return "this CPU computes no bfloat16 (" + QString::fromStdString(bf16Support().reason) +
+           "); the refusal is tested instead";
+}
+
+}  // namespace
+
+class TestPrecision : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+
+private slots:
+    void cpuFlagsDecideSupport() {
+        const auto zen4 = bf16SupportFromFlags("fpu sse2 avx2 avx512f avx512bw avx512_bf16 vaes");
+        QVERIFY(zen4.available);
+        QVERIFY2(zen4.reason.find("avx512_bf16") != std::string::npos, zen4.reason.c_str());
+        QVERIFY(bf16SupportFromFlags("fpu avx512f amx_bf16 amx_tile").available);
+        // AVX-512 alone is not enough: oneDNN would emulate bfloat16 in fp32.
+        const auto skylake = bf16SupportFromFlags("fpu sse2 avx2 avx512f avx512bw avx512vl");
+        QVERIFY(!skylake.available);
+        QVERIFY2(skylake.reason.find("AVX512_BF16") != std::string::npos, skylake.reason.c_str());
+        // Whole words only.
+        QVERIFY(!bf16SupportFromFlags("avx512_bf16x xamx_bf16").available);
+        QVERIFY(!bf16SupportFromFlags("").available);
+    }
+
+    void thisMachineResolvesEachChoice() {
+        const Bf16Support support = bf16Support();
+        QVERIFY(!resolveBf16(Precision::Fp32));
+        // Evaluating and predicting: as asked, else as trained, but fp32 without bfloat16.
+        QVERIFY(inferencePrecision(Precision::Fp32, Precision::Bf16) == Precision::Fp32);
+        QVERIFY(inferencePrecision(Precision::Bf16, Precision::Fp32) == Precision::Bf16);
+        QVERIFY(inferencePrecision(std::nullopt, Precision::Fp32) == Precision::Fp32);
+        QVERIFY(inferencePrecision(std::nullopt, Precision::Bf16) ==
+                (support.available ? Precision::Bf16 : Precision::Fp32));
+        if (support.available) {
+            QVERIFY(resolveBf16(Precision::Bf16));
+        } else {
+            const std::string message = errorOf([] { resolveBf16(Precision::Bf16); });
+            QVERIFY2(message.find("AVX512_BF16") != std::string::npos &&
+                         message.find("--precision fp32") != std::string::npos,
+                     message.c_str());
+        }
+    }
+
+    void configKeepsThePrecisionAndOlderRunsAreFp32() {
+        TrainConfig c;
+        c.epochs = 3;
+        QVERIFY(c.precision == Precision::Fp32);
+        for (const Precision p : {Precision::Fp32, Precision::Bf16}) {
+            c.precision = p;
+            QVERIFY(TrainConfig::fromJson(c.toJson()).precision == p);
+        }
+        // A config.json written before the option: its run trained in fp32 and resumes so.
+        c.precision = Precision::Bf16;
+        QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
+        QJsonObject config = all["config"].toObject();
+        QVERIFY(config.contains("precision"));
+        config.remove("precision");
+        all["config"] = config;
+        QVERIFY(TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString()).precision ==
+                Precision::Fp32);
+        config["precision"] = "fp16";
+        all["config"] = config;
+        const std::string message = errorOf([&] {
+            TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
+        });
+        QVERIFY2(message.find("precision must be fp32 or bf16") != std::string::npos &&
+                     message.find("run/config.json") != std::string::npos,
+                 message.c_str());
+    }
+
+    void commandLineRefusesBf16WithoutTheInstructions() {
+        if (bf16Support().available)
+            QSKIP("this CPU has bfloat16; the refusal is tested on CPUs without it");
+        const auto r = test::runCli(
+            {"bench", "train", "--model", "compact", "--batch", "4", "--precision", "bf16"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("AVX512_BF16"), qPrintable(r.err));
+        // Training too, before any image is decoded; and a bfloat16 run's checkpoint predicts
+        // here in fp32 (bf16RunKeepsFp32WeightsAndPredictsInBoth makes one where it can).
+        const fs::path data = dir() / "refused";
+        writeDemoDataset(data, DemoOptions{20, 3, kKaggleImageSide});
+        const auto t = test::runCli({"train", "--data", test::q(data), "--out",
+                                     test::q(dir() / "refused-run"), "--epochs", "1", "--precision",
+                                     "bf16", "--workspace", test::q(dir() / "refused-ws")});
+        QVERIFY(t.exitCode != 0);
+        QVERIFY2(t.err.contains("AVX512_BF16"), qPrintable(t.err));
+        QVERIFY(!fs::exists(dir() / "refused-ws" / "cache"));
+    }
+
+    void bf16RunKeepsFp32WeightsAndPredictsInBoth() {
+        if (!bf16Support().available) QSKIP(qPrintable(skipReason()));
+        const fs::path data = dir() / "demo", workspace = dir() / "workspace";
+        writeDemoDataset(data, DemoOptions{60, 3, kKaggleImageSide});
+        TrainConfig c;
+        c.model = "compact";
+        c.batch = 16;
+        c.epochs = 3;
+        c.threads = 2;
+        c.precision = Precision::Bf16;
+        const auto run = test::trainRun(data, workspace, {0.6, 0.2, 0.2}, c);
+        QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
+        QVERIFY(loadRunConfig(run.dir).precision == Precision::Bf16);
+        const std::string log = readWholeFile(run.dir / "log.txt");
+        QVERIFY2(log.find("in bfloat16") != std::string::npos, log.c_str());
+        // The weights on disk are fp32: 4 bytes a parameter at least (best.pt holds the model).
+        QVERIFY(fs::file_size(run.dir / "checkpoints" / "best.pt") >= 4u * 1227813u);
+
+        // The same checkpoint predicts in fp32 (a machine without bfloat16) and in bfloat16,
+        // the probabilities a bfloat16 rounding apart.
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data));
+        const auto galaxies = labeledGalaxies(catalog, labelCatalog(catalog, c.rules));
+        const auto fp32 =
+            predictCatalog(run.dir, catalog, galaxies, workspace, false, Precision::Fp32, 2);
+        const auto bf16 =
+            predictCatalog(run.dir, catalog, galaxies, workspace, false, Precision::Bf16, 2);
+        QCOMPARE(fp32.size(), galaxies.size());
+        QCOMPARE(bf16.size(), fp32.size());
+        std::size_t same = 0;
+        for (std::size_t i = 0; i < fp32.size(); ++i) {
+            QCOMPARE(bf16[i].id, fp32[i].id);
+            same += bf16[i].predicted() == fp32[i].predicted();
+        }
+        const double worst = largestDifference(fp32, bf16);
+        QVERIFY2(worst > 0, "bfloat16 changed nothing: was it used?");
+        QVERIFY2(worst < 0.1, qPrintable(QString::number(worst)));
+        QVERIFY2(same * 100 >= fp32.size() * 95, qPrintable(QString::number(same)));
+
+        // Without a precision, as the run trained.
+        const auto asTrained =
+            predictCatalog(run.dir, catalog, galaxies, workspace, false, std::nullopt, 2);
+        QCOMPARE(largestDifference(asTrained, bf16), 0.0);
+
+        // The command line: the same in fp32 and as trained.
+        for (const char* precision : {"fp32", ""}) {
+            QStringList args{"evaluate",
+                             "--run",
+                             test::q(run.dir),
+                             "--data",
+                             test::q(data),
+                             "--workspace",
+                             test::q(workspace),
+                             "--no-tta",
+                             "--json",
+                             "--threads",
+                             "2"};
+            if (*precision) args << "--precision" << precision;
+            const auto e = test::runCli(args);
+            QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+            const QJsonObject j = QJsonDocument::fromJson(e.out.toUtf8()).object();
+            QCOMPARE(j["accuracy"].toDouble(), evaluate(*precision ? fp32 : bf16).accuracy);
+        }
+        const auto b = test::runCli({"bench", "train", "--model", "compact", "--batch", "4",
+                                     "--seconds", "0", "--precision", "bf16", "--json"});
+        QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+        const QJsonObject j = QJsonDocument::fromJson(b.out.toUtf8()).object();
+        QCOMPARE(j["precision"].toString(), QString("bf16"));
+        // The arithmetic is counted as in fp32, and the bfloat16 peak is measured.
+        QCOMPARE(j["flops_per_image"].toDouble(), 397942272.0);
+        QVERIFY(j["fp32_peak"].toObject()["bf16_measured_gflops"].toDouble() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPrecision)
+#include "test_precision.moc"
