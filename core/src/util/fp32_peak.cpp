@@ -149,6 +149,13 @@ double runLoops(float (*loop)(long), int lanes, int threads, long iterations) {
     return s > 0 ? flops / s / 1e9 : 0;
 }
 
+// The best GFLOP/s of three runs of `loop` (a measurement is only ever slowed by other work).
+double bestOfThree(float (*loop)(long), int lanes, int threads, long iterations) {
+    double best = 0;
+    for (int i = 0; i < 3; ++i) best = std::max(best, runLoops(loop, lanes, threads, iterations));
+    return best;
+}
+
 }  // namespace
 
 Fp32Peak fp32Peak(int threads, double seconds) {
@@ -177,20 +184,13 @@ Fp32Peak fp32Peak(int threads, double seconds) {
         const double perThreadFlops = std::max(probe, 1.0) * 1e9 * seconds / 3;
         const auto iterations =
             static_cast<long>(std::max(1.0, perThreadFlops / (2.0 * lanes * kChains)));
-        for (int i = 0; i < 3; ++i)
-            p.measuredGflops =
-                std::max(p.measuredGflops, runLoops(loop, lanes, p.threads, iterations));
-    }
+        p.measuredGflops = bestOfThree(loop, lanes, p.threads, iterations);
 #if defined(__x86_64__)
-    if (lanes == 16 && bf16Support().available) {
-        // The same number of instructions as the fp32 loop, at 32 bfloat16 lanes.
-        const long iterations = static_cast<long>(std::max(
-            1.0, runLoops(loop, lanes, 1, 200000) * 1e9 * seconds / 3 / (2.0 * lanes * kChains)));
-        for (int i = 0; i < 3; ++i)
-            p.bf16MeasuredGflops =
-                std::max(p.bf16MeasuredGflops, runLoops(bf16DotLoop, 32, p.threads, iterations));
-    }
+        // The same number of instructions in bfloat16 dot products, at 32 bfloat16 lanes.
+        if (lanes == 16 && bf16Support().available)
+            p.bf16MeasuredGflops = bestOfThree(bf16DotLoop, 32, p.threads, iterations);
 #endif
+    }
     std::ostringstream how;
     how << p.threads << " cores x " << p.lanes << " fp32 lanes ("
         << (lanes == 16  ? "AVX-512"
