@@ -1,5 +1,5 @@
 // galaxy-cli bench catalog, bench preprocess and bench train: throughput of the pipeline's
-// stages.
+// stages (bench map and bench similar: cli_bench_explore.cpp).
 
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli_bench_explore.h"
 #include "cli_commands.h"
 #include "cli_common.h"
 #include "cli_ranks.h"
@@ -337,12 +338,13 @@ Command addBenchTrain(CLI::App& bench) {
 void registerBenchCommands(CLI::App& app, Context& ctx) {
     auto* bench = app.add_subcommand("bench", "Benchmarks");
     // --help lists them in the order added to `bench`; when a command line names several, the
-    // first of catalog, preprocess, train runs.
+    // first of catalog, preprocess, train, map, similar runs.
     Command preprocess = addBenchPreprocess(*bench);
     Command train = addBenchTrain(*bench);
     ctx.add(addBenchCatalog(*bench));
     ctx.add(std::move(preprocess));
     ctx.add(std::move(train));
+    addBenchExploreCommands(*bench, ctx);
     ctx.add(
         {bench, [](const std::stop_token&) { return usageError("bench needs a benchmark name"); }});
 }

@@ -41,6 +41,10 @@ void registerPreprocessCommands(CLI::App& app, Context& ctx);
 void registerTrainCommands(CLI::App& app, Context& ctx);
 /// evaluate, predict
 void registerEvaluateCommands(CLI::App& app, Context& ctx);
+/// embed, map, similar
+void registerExploreCommands(CLI::App& app, Context& ctx);
+/// suspects
+void registerSuspectsCommands(CLI::App& app, Context& ctx);
 /// runs
 void registerRunsCommands(CLI::App& app, Context& ctx);
 /// workflow slurm, workflow pegasus

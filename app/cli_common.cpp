@@ -10,9 +10,44 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/train_options.h"
+#include "gz/training.h"
 
 namespace gz::cli {
 namespace fs = std::filesystem;
+
+void addTtaFlag(CLI::App* cmd, int& tta) {
+    cmd->add_flag("--tta,!--no-tta", tta,
+                  "Average over the 8 rotations and flips (default: as the run's config)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+bool ttaFor(int tta, const fs::path& runDir) {
+    if (const auto chosen = ttaChoice(tta)) return *chosen;
+    return loadRunConfig(runDir).tta;
+}
+
+std::optional<bool> ttaChoice(int tta) {
+    if (tta == 0) return std::nullopt;
+    return tta > 0;
+}
+
+void addThreadsOption(CLI::App* cmd, int& threads) {
+    cmd->add_option("--threads", threads, "Threads (default: every core)");
+}
+
+void addMapOptions(CLI::App* cmd, MapOptions& map) {
+    cmd->add_option("--seed", map.seed, "Seed of the layout")->capture_default_str();
+    cmd->add_option("--neighbours", map.neighbours, "Neighbours of each galaxy in the graph")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 200));
+    cmd->add_option("--pca", map.pcaComponents, "Principal components kept first")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 4096));
+    cmd->add_option("--epochs", map.epochs,
+                    "Layout passes (0: 500 up to 10,000 galaxies, else 200)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100000));
+}
 
 int usageError(std::string_view message) {
     std::cerr << "galaxy-cli: " << message << " (see --help)\n";

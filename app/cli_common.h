@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gz/catalog.h"
+#include "gz/embedding_map.h"
 #include "gz/morphology.h"
 #include "gz/progress.h"
 #include "gz/train_options.h"
@@ -56,6 +57,20 @@ void addRunOption(CLI::App* cmd, std::string& run);
 CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault);
 /// The precision `key` names, nullopt for "" (the option not given).
 std::optional<Precision> precisionFrom(const std::string& key);
+
+/// --tta / --no-tta into `tta`: +1, -1 (the last given wins), 0 when neither (as the run was
+/// trained). An int, because CLI11 sets an optional<bool> flag to false when it is absent.
+void addTtaFlag(CLI::App* cmd, int& tta);
+/// The TTA choice `tta` names for the run in `runDir`.
+bool ttaFor(int tta, const std::filesystem::path& runDir);
+/// nullopt for 0 (as the run was trained), else the choice.
+std::optional<bool> ttaChoice(int tta);
+
+/// --threads N (default: every core).
+void addThreadsOption(CLI::App* cmd, int& threads);
+
+/// --seed, --neighbours, --pca, --epochs of a map (gz/embedding_map.h).
+void addMapOptions(CLI::App* cmd, MapOptions& map);
 
 /// --workspace DIR (default: gz::defaultWorkspace()).
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace);

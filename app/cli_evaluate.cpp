@@ -26,22 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// --tta +1, --no-tta -1 (the last given wins), 0 when neither: as the run was trained. An int,
-/// because CLI11 sets an optional<bool> flag to false when it is absent.
-void addTtaFlag(CLI::App* cmd, int& tta) {
-    cmd->add_flag("--tta,!--no-tta", tta,
-                  "Average over the 8 rotations and flips (default: as the run's config)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-}
-
-bool ttaFor(int tta, const fs::path& runDir) {
-    return tta != 0 ? tta > 0 : loadRunConfig(runDir).tta;
-}
-
-void addThreadsOption(CLI::App* cmd, int& threads) {
-    cmd->add_option("--threads", threads, "Threads (default: every core)");
-}
-
 // ---- evaluate ----------------------------------------------------------------------------
 
 struct EvaluateArgs {

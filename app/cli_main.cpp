@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
     registerPreprocessCommands(app, ctx);
     registerTrainCommands(app, ctx);
     registerEvaluateCommands(app, ctx);
+    registerExploreCommands(app, ctx);
+    registerSuspectsCommands(app, ctx);
     registerRunsCommands(app, ctx);
     registerWorkflowCommands(app, ctx);
     registerBenchCommands(app, ctx);

@@ -42,7 +42,7 @@ expect "$commands" ""
 expect "train" tr
 expect "predict preprocess" pre
 expect "--help --version" --
-expect "catalog preprocess train" bench ""
+expect "catalog map preprocess similar train" bench ""
 expect "pegasus slurm" workflow ""
 
 # Every option `galaxy-cli train --help` names is offered after `train --`.

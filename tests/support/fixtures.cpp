@@ -6,10 +6,13 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -124,6 +127,37 @@ std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRat
     for (std::size_t r = 0; r < catalog.size(); ++r)
         galaxies.push_back({catalog.id(r), labeling.labels[r]});
     return stratifiedSplit(galaxies, ratios, seed);
+}
+
+std::string dataErrorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+std::vector<LabeledGalaxy> flipLabels(const std::vector<LabeledGalaxy>& galaxies, double fraction,
+                                      std::uint64_t seed, std::vector<std::int64_t>& flipped) {
+    std::vector<std::size_t> labeled;
+    for (std::size_t i = 0; i < galaxies.size(); ++i)
+        if (galaxies[i].label >= 0 && galaxies[i].label < kMorphologyCount) labeled.push_back(i);
+    std::mt19937_64 gen(seed);
+    // A partial Fisher-Yates shuffle picks the galaxies; each gets one of the other labels.
+    const auto count =
+        static_cast<std::size_t>(std::lround(fraction * static_cast<double>(labeled.size())));
+    std::vector<LabeledGalaxy> out = galaxies;
+    flipped.clear();
+    for (std::size_t k = 0; k < count; ++k) {
+        std::swap(labeled[k], labeled[k + gen() % (labeled.size() - k)]);
+        LabeledGalaxy& g = out[labeled[k]];
+        g.label =
+            (g.label + 1 + static_cast<int>(gen() % (kMorphologyCount - 1))) % kMorphologyCount;
+        flipped.push_back(g.id);
+    }
+    std::sort(flipped.begin(), flipped.end());
+    return out;
 }
 
 TrainedRun trainRun(const fs::path& data, const fs::path& workspace, const SplitRatios& ratios,

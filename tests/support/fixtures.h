@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@
 #include "gz/training.h"
 
 namespace gz::test {
+
+/// The message of the DataError `f` throws, "" when it throws none.
+std::string dataErrorOf(const std::function<void()>& f);
 
 /// Writes `text` to `file` byte for byte (creating folders).
 void writeText(const std::filesystem::path& file, const std::string& text);
@@ -38,6 +42,12 @@ void writeKaggleFolder(const std::filesystem::path& dir, const std::vector<int>&
 /// Every galaxy of `catalog` with its label under the default rules, stratified into subsets.
 std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRatios& ratios,
                                           std::uint64_t seed);
+
+/// `galaxies` with `fraction` of the labeled ones (chosen with `seed`) given another label, drawn
+/// uniformly from the other four: label noise whose answer is known. Their ids go to `flipped`
+/// (ascending).
+std::vector<LabeledGalaxy> flipLabels(const std::vector<LabeledGalaxy>& galaxies, double fraction,
+                                      std::uint64_t seed, std::vector<std::int64_t>& flipped);
 
 /// A run of `config` trained by core on the Kaggle folder `data`, split by the default rules with
 /// `ratios` (seed 42), in a new folder of `workspace`'s runs; until its end or a stop request.

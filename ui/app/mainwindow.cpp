@@ -92,6 +92,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connectDatasetPanel();
     createTrainingPanels();
     createEvaluationPanels();
+    createExplorePanels();
 
     centralStack_ = new QStackedWidget;
     centralStack_->setObjectName(QStringLiteral("centralStack"));

@@ -29,6 +29,7 @@ class AugmentationPanel;
 class AugmentationSettings;
 class DatasetPanel;
 class EvaluationPanel;
+class MapPanel;
 class PredictionPanel;
 class RunsPanel;
 class TrainingPanel;
@@ -83,6 +84,7 @@ public:
     RunsPanel* runsPanel() const { return runsPanel_; }
     EvaluationPanel* evaluationPanel() const { return evaluationPanel_; }
     PredictionPanel* predictionPanel() const { return predictionPanel_; }
+    MapPanel* mapPanel() const { return mapPanel_; }
     /// Shows a panel's tab (e.g. trainingPanel()).
     void showPanel(QWidget* panel);
 
@@ -110,6 +112,8 @@ private:
     void createTrainingPanels();
     /// Adds the Evaluation and Prediction panels (mainwindow_evaluation.cpp).
     void createEvaluationPanels();
+    /// Adds the Map panel and links it with the Dataset browser (mainwindow_explore.cpp).
+    void createExplorePanels();
     void createMenus();
     void createStatusBar();
     void restoreWindowState();
@@ -150,6 +154,7 @@ private:
     RunsPanel* runsPanel_ = nullptr;
     EvaluationPanel* evaluationPanel_ = nullptr;
     PredictionPanel* predictionPanel_ = nullptr;
+    MapPanel* mapPanel_ = nullptr;
 
     QAction* openDatasetAction_ = nullptr;
     QAction* openCsvAction_ = nullptr;

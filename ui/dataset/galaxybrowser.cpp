@@ -151,9 +151,24 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     sorting->addWidget(sortBox_);
     sorting->addWidget(orderButton_);
 
+    // Shown while the grid holds galaxies chosen elsewhere (the map, "more like this").
+    chosenBar_ = new QWidget;
+    chosenBar_->setObjectName(QStringLiteral("chosenBar"));
+    chosenTitle_ = new ElidedLabel(Qt::ElideRight);
+    chosenTitle_->setObjectName(QStringLiteral("chosenTitle"));
+    auto* showAll = new QPushButton(tr("Show all galaxies"));
+    showAll->setObjectName(QStringLiteral("showAllButton"));
+    auto* chosenRow = new QHBoxLayout(chosenBar_);
+    chosenRow->setContentsMargins(0, 0, 0, 0);
+    chosenRow->addWidget(chosenTitle_, 1);
+    chosenRow->addWidget(showAll);
+    chosenBar_->setVisible(false);
+    connect(showAll, &QPushButton::clicked, this, [this] { setChosen(nullptr); });
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 0);
     layout->setSpacing(6);
+    layout->addWidget(chosenBar_);
     layout->addLayout(filters);
     layout->addLayout(sorting);
     layout->addWidget(counts_);
@@ -209,8 +224,17 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     onDatasetChanged();
 }
 
+void GalaxyBrowser::setChosen(std::shared_ptr<const GalaxyListModel::Chosen> chosen) {
+    chosenBar_->setVisible(chosen != nullptr);
+    chosenTitle_->setText(chosen ? chosen->title : QString());
+    model_->setChosen(std::move(chosen));
+    restoreSelection(true);
+    updateCounts();
+}
+
 void GalaxyBrowser::onDatasetChanged() {
     selected_.reset();
+    chosenBar_->setVisible(false);
     loader_->setDataset(session_->dataset());
     model_->setDataset(session_->dataset());
     model_->setLabeling(session_->labeling());

@@ -5,7 +5,10 @@
 
 #include <QWidget>
 
+#include "dataset/galaxylistmodel.h"
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -20,7 +23,6 @@ class QToolButton;
 namespace gz::ui {
 
 class ElidedLabel;
-class GalaxyListModel;
 class LabelingSession;
 class ThumbnailDelegate;
 class ThumbnailLoader;
@@ -43,6 +45,10 @@ public:
     std::pair<int, int> visibleRange() const;
     /// How many of the visible galaxies have their thumbnail (or its failure) decoded.
     int visibleThumbnailsReady() const;
+
+    /// Shows only `chosen` (a region of the map, "more like this"; nullptr: every galaxy again),
+    /// with a bar saying what they are and a button to show every galaxy.
+    void setChosen(std::shared_ptr<const GalaxyListModel::Chosen> chosen);
 
     /// Reads a split.csv and shows its subsets (errors in a dialog).
     void loadSplitFile(const QString& file);
@@ -78,6 +84,8 @@ private:
     QToolButton* orderButton_ = nullptr;
     QLabel* counts_ = nullptr;
     ElidedLabel* shown_ = nullptr;
+    QWidget* chosenBar_ = nullptr;
+    ElidedLabel* chosenTitle_ = nullptr;
     QTimer* cancelTimer_ = nullptr;
     std::optional<std::size_t> selected_;
 };

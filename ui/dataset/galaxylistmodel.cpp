@@ -13,6 +13,7 @@ void GalaxyListModel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     dataset_ = std::move(dataset);
     labeling_.reset();
     split_.reset();
+    chosen_.reset();
     rebuild();
 }
 
@@ -56,6 +57,12 @@ void GalaxyListModel::setSort(Sort sort) {
     rebuild();
 }
 
+void GalaxyListModel::setChosen(std::shared_ptr<const Chosen> chosen) {
+    if (chosen == chosen_) return;
+    chosen_ = std::move(chosen);
+    rebuild();
+}
+
 int GalaxyListModel::labelOf(std::size_t catalogRow) const {
     if (!labeling_ || catalogRow >= labeling_->labels.size()) return kNoLabel;
     return labeling_->labels[catalogRow];
@@ -64,24 +71,40 @@ int GalaxyListModel::labelOf(std::size_t catalogRow) const {
 void GalaxyListModel::rebuild() {
     beginResetModel();
     rows_.clear();
+    notes_.clear();
     if (dataset_) {
         const Catalog& catalog = dataset_->catalog;
         const std::string idText = idFilter_.toStdString();
-        rows_.reserve(catalog.size());
-        for (std::size_t r = 0; r < catalog.size(); ++r) {
-            if (morphology_ && labelOf(r) != *morphology_) continue;
+        const auto keep = [&](std::size_t r) {
+            if (r >= catalog.size()) return false;
+            if (morphology_ && labelOf(r) != *morphology_) return false;
             if (splitFilter_ != SplitFilter::All) {
                 const auto subset = split_ ? split_->subsetOf(catalog.id(r)) : std::nullopt;
-                const bool keep = splitFilter_ == SplitFilter::NotInSplit
-                                      ? !subset
-                                      : subset && static_cast<int>(*subset) ==
-                                                      static_cast<int>(splitFilter_) -
-                                                          static_cast<int>(SplitFilter::Train);
-                if (!keep) continue;
+                const bool inFilter = splitFilter_ == SplitFilter::NotInSplit
+                                          ? !subset
+                                          : subset && static_cast<int>(*subset) ==
+                                                          static_cast<int>(splitFilter_) -
+                                                              static_cast<int>(SplitFilter::Train);
+                if (!inFilter) return false;
             }
-            if (!idText.empty() && std::to_string(catalog.id(r)).find(idText) == std::string::npos)
-                continue;
-            rows_.push_back(r);
+            return idText.empty() ||
+                   std::to_string(catalog.id(r)).find(idText) != std::string::npos;
+        };
+        if (chosen_) {
+            const bool noted = chosen_->notes.size() == chosen_->rows.size();
+            for (std::size_t i = 0; i < chosen_->rows.size(); ++i) {
+                if (!keep(chosen_->rows[i])) continue;
+                rows_.push_back(chosen_->rows[i]);
+                if (noted) notes_.push_back(chosen_->notes[i]);
+            }
+            if (noted) {  // in the chosen order
+                endResetModel();
+                return;
+            }
+        } else {
+            rows_.reserve(catalog.size());
+            for (std::size_t r = 0; r < catalog.size(); ++r)
+                if (keep(r)) rows_.push_back(r);
         }
         const bool byColumn =
             sort_.voteColumn >= 0 && catalog.hasColumn(static_cast<std::size_t>(sort_.voteColumn));
@@ -127,6 +150,7 @@ QVariant GalaxyListModel::data(const QModelIndex& index, int role) const {
             return subset ? static_cast<int>(*subset) : -1;
         }
         case SortValueRole:
+            if (!notes_.empty()) return notes_[static_cast<std::size_t>(index.row())];
             return sort_.voteColumn < 0
                        ? QString()
                        : QString::number(

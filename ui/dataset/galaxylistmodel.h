@@ -24,7 +24,8 @@ public:
         GalaxyIdRole,                       ///< qlonglong
         LabelRole,                          ///< int: 0-4, kUnlabeled, or kNoLabel
         SubsetRole,                         ///< int: Subset, or -1 when not in the split
-        SortValueRole,  ///< QString: the vote fraction sorted by ("" when sorted by GalaxyID)
+        SortValueRole,  ///< QString: the vote fraction sorted by, or the chosen galaxy's note
+                        ///< ("" when sorted by GalaxyID)
     };
     /// LabelRole when the rules cannot label the catalog.
     static constexpr int kNoLabel = -2;
@@ -36,6 +37,15 @@ public:
         int voteColumn = -1;  ///< -1: GalaxyID
         bool descending = false;
         bool operator==(const Sort&) const = default;
+    };
+
+    /// Galaxies chosen elsewhere (a region of the map, "more like this"): only these are shown,
+    /// with the other filters still applied. With notes (e.g. the similarity), in their own order
+    /// with the note under each; without, sorted as usual.
+    struct Chosen {
+        QString title;                  ///< what they are, for the browser's bar
+        std::vector<std::size_t> rows;  ///< catalog rows
+        std::vector<QString> notes;     ///< empty, or one per row
     };
 
     explicit GalaxyListModel(QObject* parent = nullptr);
@@ -50,6 +60,9 @@ public:
     /// Galaxies whose GalaxyID contains `digits` (empty: all).
     void setIdFilter(const QString& digits);
     void setSort(Sort sort);
+    /// nullptr: every galaxy (the chosen set is cleared, also by a new data set).
+    void setChosen(std::shared_ptr<const Chosen> chosen);
+    const std::shared_ptr<const Chosen>& chosen() const { return chosen_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -73,6 +86,8 @@ private:
     SplitFilter splitFilter_ = SplitFilter::All;
     QString idFilter_;
     Sort sort_;
+    std::shared_ptr<const Chosen> chosen_;
+    std::vector<QString> notes_;  ///< per shown row, with a chosen set that has notes
     std::vector<std::size_t> rows_;
 };
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <opencv2/core.hpp>
+#include <vector>
 
 #include "gz/evaluation.h"
 #include "gz/image_pipeline.h"
@@ -38,6 +39,9 @@ public:
     const TrainConfig& config() const;
     /// The evaluation transform, then softmax (averaged over the 8 rotations/flips with TTA).
     Probabilities predict(const SourceImage& image, bool tta = false) const;
+    /// The image's embedding (gz/embedding.h) after the evaluation transform, averaged over the 8
+    /// rotations/flips with TTA: what "more like this" compares for an image of no data set.
+    std::vector<float> embed(const SourceImage& image, bool tta = false) const;
     /// Grad-CAM for `targetClass` (-1: the predicted class). With `dihedralAverage`, the map is
     /// the mean of the maps of the image's 8 rotations and flips, each turned back: what is tied
     /// to the object survives, what is tied to the frame (padding, a fixed cell) is spread out.

@@ -27,6 +27,17 @@ std::string npyHeader(NpyType type, const std::vector<std::size_t>& shape);
 /// order from any thread. commit() renames the finished file over `target`; a writer destroyed
 /// without commit() removes its temporary, so `target` is either the complete new file or left
 /// exactly as it was. Errors throw DataError naming `target`.
+/// A float32 matrix read from a .npy file.
+struct NpyMatrix {
+    std::size_t rows = 0, cols = 0;
+    std::vector<float> values;  ///< rows x cols, row-major
+};
+
+/// Reads a C-order little-endian float32 array of two axes (a header of version 1.0 or 2.0).
+/// Throws DataError naming `file` for anything else: not a .npy file, another type, Fortran order,
+/// another number of axes, a file shorter or longer than its header says.
+NpyMatrix readNpyMatrix(const std::filesystem::path& file);
+
 class NpyWriter {
 public:
     /// `rowShape` is the shape after the first axis; `rows` the first axis (may be changed with

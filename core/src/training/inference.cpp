@@ -31,14 +31,21 @@ torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, boo
     return torch::softmax(net.forward(dihedral(x)), 1).view({8, n, -1}).mean(0).cpu();
 }
 
-std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& cache,
-                                       const std::vector<std::size_t>& indices,
-                                       const std::vector<int>& labels,
-                                       const AugmentationParams& params, bool tta, int batchSize,
-                                       int workers, const torch::Device& device,
-                                       const std::stop_token& stop, const ProgressFn& progress) {
-    net.eval();
-    const std::size_t bs = static_cast<std::size_t>(tta ? std::max(batchSize / 8, 1) : batchSize);
+torch::Tensor embeddings(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                         const torch::Device& device) {
+    c10::InferenceMode inference;
+    const torch::Tensor x = images.to(device);
+    if (!tta) return net.embed(x).cpu();
+    const auto n = x.size(0);
+    return net.embed(dihedral(x)).view({8, n, -1}).mean(0).cpu();
+}
+
+void forEachEvaluationBatch(const DecodedCache& cache, const std::vector<std::size_t>& indices,
+                            const AugmentationParams& params, std::size_t batchSize, int workers,
+                            const std::stop_token& stop, const ProgressFn& progress,
+                            std::string_view message,
+                            const std::function<void(const torch::Tensor&, std::size_t)>& use) {
+    const std::size_t bs = std::max<std::size_t>(batchSize, 1);
     const std::size_t batches = (indices.size() + bs - 1) / bs;
     const int s = params.outputSize;
     BatchLoader<Batch> loader(0, batches, workers, 3, [&](std::size_t b) {
@@ -50,23 +57,39 @@ std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& c
                       dst + (i - from) * 3 * static_cast<std::size_t>(s * s));
         return batch;
     });
-    std::vector<Prediction> out;
-    out.reserve(indices.size());
     for (std::size_t b = 0; b < batches; ++b) {
         auto batch = loader.next(stop);
         if (!batch) throw Cancelled();
-        const torch::Tensor p = probabilities(net, batch->images, tta, device).contiguous();
-        const float* pp = p.data_ptr<float>();
-        for (std::int64_t i = 0; i < p.size(0); ++i) {
-            const std::size_t k = b * bs + static_cast<std::size_t>(i);
-            Prediction pred;
-            pred.id = cache.id(indices[k]);
-            pred.trueLabel = labels[k];
-            std::copy_n(pp + i * kMorphologyCount, kMorphologyCount, pred.probabilities.begin());
-            out.push_back(pred);
-        }
-        checkpoint(stop, progress, out.size(), indices.size(), "predicting");
+        use(batch->images, b * bs);
+        checkpoint(stop, progress, std::min(indices.size(), (b + 1) * bs), indices.size(), message);
     }
+}
+
+std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& cache,
+                                       const std::vector<std::size_t>& indices,
+                                       const std::vector<int>& labels,
+                                       const AugmentationParams& params, bool tta, int batchSize,
+                                       int workers, const torch::Device& device,
+                                       const std::stop_token& stop, const ProgressFn& progress) {
+    net.eval();
+    const std::size_t bs = static_cast<std::size_t>(tta ? std::max(batchSize / 8, 1) : batchSize);
+    std::vector<Prediction> out;
+    out.reserve(indices.size());
+    forEachEvaluationBatch(cache, indices, params, bs, workers, stop, progress, "predicting",
+                           [&](const torch::Tensor& images, std::size_t first) {
+                               const torch::Tensor p =
+                                   probabilities(net, images, tta, device).contiguous();
+                               const float* pp = p.data_ptr<float>();
+                               for (std::int64_t i = 0; i < p.size(0); ++i) {
+                                   const std::size_t k = first + static_cast<std::size_t>(i);
+                                   Prediction pred;
+                                   pred.id = cache.id(indices[k]);
+                                   pred.trueLabel = labels[k];
+                                   std::copy_n(pp + i * kMorphologyCount, kMorphologyCount,
+                                               pred.probabilities.begin());
+                                   out.push_back(pred);
+                               }
+                           });
     return out;
 }
 

@@ -5,7 +5,9 @@
 #include <torch/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <stop_token>
+#include <string_view>
 #include <vector>
 
 #include "gz/decoded_cache.h"
@@ -24,6 +26,21 @@ torch::Tensor dihedral(const torch::Tensor& x);
 /// rotations and flips with `tta`. The network must be in evaluation mode.
 torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
                             const torch::Device& device);
+
+/// The embeddings (N, D, on the CPU) of `images`, averaged over the 8 rotations and flips with
+/// `tta`. The network must be in evaluation mode.
+torch::Tensor embeddings(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                         const torch::Device& device);
+
+/// Calls `use(images, first)` for the cached images `indices` in order, `batchSize` at a time,
+/// each batch (n, 3, S, S) made with the evaluation transform by `workers` threads ahead of the
+/// caller; `first` is the batch's first position in `indices`. Tells `message` on `progress`
+/// after each batch; throws Cancelled on stop.
+void forEachEvaluationBatch(const DecodedCache& cache, const std::vector<std::size_t>& indices,
+                            const AugmentationParams& params, std::size_t batchSize, int workers,
+                            const std::stop_token& stop, const ProgressFn& progress,
+                            std::string_view message,
+                            const std::function<void(const torch::Tensor&, std::size_t)>& use);
 
 /// Predicts the cached images `indices` (true labels `labels`, in the same order) with the
 /// evaluation transform, `batchSize` images a batch (an eighth of it with TTA) prepared by

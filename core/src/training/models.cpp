@@ -185,9 +185,7 @@ public:
         for (auto& s : stages_) x = s->forward(x);
         return x;
     }
-    torch::Tensor classify(torch::Tensor f) override {
-        return fc_(F::adaptive_avg_pool2d(f, F::AdaptiveAvgPool2dFuncOptions(1)).flatten(1));
-    }
+    torch::Tensor classify(torch::Tensor f) override { return fc_(pool(f)); }
     std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor x) override {
         std::vector<std::pair<std::string, torch::Tensor>> out;
         x = stemBn_ ? torch::relu(stemBn_(stem_(x))) : torch::relu(stem_(x));
@@ -221,6 +219,16 @@ torch::Tensor GalaxyNetImpl::forward(torch::Tensor x) {
     const Bf16Autocast autocast(bf16_);
     torch::Tensor logits = classify(features(inModelLayout(x)));
     return bf16_ ? logits.to(torch::kFloat) : logits;
+}
+
+torch::Tensor GalaxyNetImpl::pool(torch::Tensor f) {
+    return F::adaptive_avg_pool2d(f, F::AdaptiveAvgPool2dFuncOptions(1)).flatten(1);
+}
+
+torch::Tensor GalaxyNetImpl::embed(torch::Tensor x) {
+    const Bf16Autocast autocast(bf16_);
+    torch::Tensor e = pool(features(inModelLayout(x)));
+    return bf16_ ? e.to(torch::kFloat) : e;
 }
 
 GalaxyNet makeModel(const std::string& name) {

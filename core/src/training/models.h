@@ -22,11 +22,16 @@ class GalaxyNetImpl : public torch::nn::Module {
 public:
     virtual torch::Tensor features(torch::Tensor x) = 0;
     virtual torch::Tensor classify(torch::Tensor features) = 0;
+    /// The classifier head's input for `features`: the globally pooled features (N, D), the
+    /// galaxy's embedding. Every network here averages each feature map.
+    virtual torch::Tensor pool(torch::Tensor features);
     /// The stage outputs for one input, in order, with their names (for the feature-map test).
     virtual std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor x) = 0;
     /// The logits (fp32) of a batch, the convolutions and matrix products in bfloat16 after
     /// setBf16(true) (Bf16Autocast; the weights stay fp32).
     torch::Tensor forward(torch::Tensor x);
+    /// The embeddings (N, D, fp32) of a batch: pool(features(x)), in the network's precision.
+    torch::Tensor embed(torch::Tensor x);
     void setBf16(bool on) { bf16_ = on; }
     bool bf16() const { return bf16_; }
 

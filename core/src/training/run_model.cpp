@@ -63,6 +63,14 @@ Probabilities RunModel::predict(const SourceImage& image, bool tta) const {
     return out;
 }
 
+std::vector<float> RunModel::embed(const SourceImage& image, bool tta) const {
+    const std::lock_guard lock(impl_->mutex);
+    torch::set_num_threads(impl_->threads);
+    const torch::Tensor e =
+        detail::embeddings(*impl_->net, impl_->input(image), tta, impl_->device).contiguous();
+    return {e.data_ptr<float>(), e.data_ptr<float>() + e.numel()};
+}
+
 SaliencyMap RunModel::gradCam(const SourceImage& image, int targetClass,
                               bool dihedralAverage) const {
     if (targetClass < -1 || targetClass >= kMorphologyCount)

@@ -26,6 +26,7 @@ public:
         return torch::relu(hidden_->forward(x.flatten(1)));
     }
     torch::Tensor classify(torch::Tensor f) override { return out_->forward(f); }
+    torch::Tensor pool(torch::Tensor f) override { return f; }
     std::vector<std::pair<std::string, torch::Tensor>> stages(torch::Tensor) override { return {}; }
 
 private:

@@ -27,15 +27,6 @@ using namespace gz;
 
 namespace {
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const DataError& e) {
-        return e.what();
-    }
-    return {};
-}
-
 double largestDifference(const std::vector<Prediction>& a, const std::vector<Prediction>& b) {
     double worst = 0;
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
@@ -84,7 +75,7 @@ private slots:
         if (support.available) {
             QVERIFY(resolveBf16(Precision::Bf16));
         } else {
-            const std::string message = errorOf([] { resolveBf16(Precision::Bf16); });
+            const std::string message = test::dataErrorOf([] { resolveBf16(Precision::Bf16); });
             QVERIFY2(message.find("AVX512_BF16") != std::string::npos &&
                          message.find("--precision fp32") != std::string::npos,
                      message.c_str());
@@ -110,7 +101,7 @@ private slots:
                 Precision::Fp32);
         config["precision"] = "fp16";
         all["config"] = config;
-        const std::string message = errorOf([&] {
+        const std::string message = test::dataErrorOf([&] {
             TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
         });
         QVERIFY2(message.find("precision must be fp32 or bf16") != std::string::npos &&

@@ -1,8 +1,8 @@
 // A tour of the app on the real Galaxy Zoo 2 sample, as a new user takes it at 1400x880: open the
 // sample, look at a galaxy, edit a label rule and undo it, the augmentation, partition, train two
 // short runs and compare them, evaluate and open the worst confusion cell, predict a folder of
-// images. Every step must finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the
-// README's screenshots:
+// images, and (for the README) the sample's map and a galaxy's look-alikes. Every step must
+// finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the README's screenshots:
 //   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace
 //   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour   (one command line)
 // Skips without GZ2_SAMPLE_DIR.
@@ -16,6 +16,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 
 #include "augmentation/augmentationpanel.h"
@@ -28,6 +29,8 @@
 #include "evaluation/evaluationpanel.h"
 #include "evaluation/misclassifiedinspector.h"
 #include "evaluation/predictionpanel.h"
+#include "explore/mappanel.h"
+#include "explore/mapview.h"
 #include "gui_fixtures.h"
 #include "training/runspanel.h"
 #include "training/trainingpanel.h"
@@ -188,6 +191,32 @@ private slots:
         prediction->table()->selectRow(0);
         QTRY_VERIFY_WITH_TIMEOUT(!prediction->previewImage().isNull(), kJobTimeoutMs);
         screenshot(window, QStringLiteral("prediction-panel"));
+
+        // For the README only (the Map panel's own test covers each step): the sample's map by
+        // the newer run (or GZ_TOUR_MAP_RUN, a run trained longer), an edge-on galaxy picked on
+        // it, and the galaxies most like it.
+        if (!forReadme) return;
+        gz::ui::MapPanel* map = window.mapPanel();
+        window.showPanel(map);
+        map->refreshRuns();
+        const QString mapRun = qEnvironmentVariable("GZ_TOUR_MAP_RUN");
+        map->setRun(mapRun.isEmpty() ? finished[0] : fs::path(mapRun.toStdString()));
+        QVERIFY2(map->layOut(), qPrintable(map->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && map->view()->pointCount() > 0, kJobTimeoutMs);
+        const auto& labels = window.currentLabeling()->labels;
+        const auto edgeOn = std::find(labels.begin(), labels.end(), 3);
+        QVERIFY(edgeOn != labels.end());
+        const auto row = static_cast<std::size_t>(edgeOn - labels.begin());
+        map->showGalaxy(row);
+        QTRY_VERIFY_WITH_TIMEOUT(!map->inspector()->image().isNull(), kJobTimeoutMs);
+        screenshot(window, QStringLiteral("map-panel"));
+        map->showMoreLikeThis();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            browser->visibleThumbnailsReady() > 0 &&
+                browser->visibleThumbnailsReady() ==
+                    browser->visibleRange().second - browser->visibleRange().first + 1,
+            kJobTimeoutMs);
+        screenshot(window, QStringLiteral("more-like-this"));
     }
 };
 

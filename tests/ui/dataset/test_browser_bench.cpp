@@ -33,6 +33,7 @@
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/labeling.h"
+#include "stall_meter.h"
 
 namespace fs = std::filesystem;
 using gz::ui::MainWindow;
@@ -48,41 +49,6 @@ double residentMiB() {
         if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
     return -1;
 }
-
-// Records the gaps between successive runs of a 0 ms timer: how long the GUI thread was busy.
-class StallMeter : public QObject {
-public:
-    StallMeter() {
-        connect(&timer_, &QTimer::timeout, this, [this] {
-            const qint64 now = clock_.nsecsElapsed();
-            if (last_ >= 0) gaps_.push_back(static_cast<double>(now - last_) / 1e6);
-            last_ = now;
-        });
-        timer_.setInterval(0);
-    }
-    void start() {
-        gaps_.clear();
-        last_ = -1;
-        clock_.start();
-        timer_.start();
-    }
-    void stop() { timer_.stop(); }
-    double max() const { return gaps_.empty() ? 0 : *std::max_element(gaps_.begin(), gaps_.end()); }
-    double percentile(double p) const {
-        if (gaps_.empty()) return 0;
-        std::vector<double> s = gaps_;
-        std::sort(s.begin(), s.end());
-        return s[std::min(s.size() - 1,
-                          static_cast<std::size_t>(p * static_cast<double>(s.size())))];
-    }
-    std::size_t samples() const { return gaps_.size(); }
-
-private:
-    QTimer timer_;
-    QElapsedTimer clock_;
-    qint64 last_ = -1;
-    std::vector<double> gaps_;
-};
 
 }  // namespace
 
@@ -166,7 +132,7 @@ private slots:
             QCOMPARE(l.labels.size(), std::size_t{kGalaxies});
         }
         std::sort(labelMs.begin(), labelMs.end());
-        StallMeter meter;
+        gz::test::StallMeter meter;
         meter.start();
         window.datasetPanel()->ruleEditor()->thresholdBox(0, 1)->setValue(0.8);
         QTRY_VERIFY(!window.datasetPanel()->session()->isRelabeling());
