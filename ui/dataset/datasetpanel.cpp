@@ -31,10 +31,6 @@ namespace gz::ui {
 
 namespace {
 
-QString number(std::size_t n) {
-    return QLocale().toString(static_cast<qulonglong>(n));
-}
-
 QString percent(std::size_t part, std::size_t whole) {
     if (whole == 0) return QStringLiteral("–");
     return QLocale().toString(100.0 * static_cast<double>(part) / static_cast<double>(whole), 'f',
@@ -71,7 +67,7 @@ QString missingImagesText(const Catalog& catalog) {
     const MissingImages& missing = catalog.missingImages();
     if (missing.count == 0) return QObject::tr("None: every galaxy has its image");
     const QString summary = QString::fromStdString(missing.summary());
-    return QObject::tr("%1 left out of the catalog. %2").arg(number(missing.count), summary);
+    return QObject::tr("%1 left out of the catalog. %2").arg(formatCount(missing.count), summary);
 }
 
 const QString kSplitterKey = QStringLiteral("datasetPanel/splitter");
@@ -295,7 +291,7 @@ void DatasetPanel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     title_->setText(dataset_->location.displayName());
     csvPath_->setText(toQString(catalog.csvPath()));
     imageDir_->setText(catalog.imageDir() ? toQString(*catalog.imageDir()) : tr("None"));
-    galaxyCount_->setText(number(catalog.size()));
+    galaxyCount_->setText(formatCount(catalog.size()));
     voteColumns_->setText(voteColumnsText(catalog));
     setStatusText(missingImages_, missingImagesText(catalog),
                   catalog.missingImages().count > 0 ? StatusTone::Warning : StatusTone::Normal);
@@ -314,10 +310,11 @@ void DatasetPanel::onLabelingChanged() {
         return;
     }
     const Catalog& catalog = dataset_->catalog;
-    QString summary = tr("%1 galaxies").arg(number(catalog.size()));
+    QString summary = tr("%1 galaxies").arg(formatCount(catalog.size()));
     if (const auto& labeling = session_->labeling()) {
         const std::size_t labeled = catalog.size() - labeling->unlabeled;
-        summary += tr(" · %1 labeled (%2)").arg(number(labeled), percent(labeled, catalog.size()));
+        summary +=
+            tr(" · %1 labeled (%2)").arg(formatCount(labeled), percent(labeled, catalog.size()));
         showCounts(*labeling, catalog.size());
     } else {
         summary += tr(" · labeling needs attention");
@@ -335,7 +332,7 @@ void DatasetPanel::showCounts(const Labeling& labeling, std::size_t galaxies) {
         const std::size_t count =
             row < kMorphologyCount ? labeling.counts[row] : labeling.unlabeled;
         QTableWidgetItem* countItem = countTable_->item(row, 1);
-        countItem->setText(number(count));
+        countItem->setText(formatCount(count));
         countItem->setData(Qt::UserRole, static_cast<qulonglong>(count));
         countTable_->item(row, 2)->setText(percent(count, galaxies));
     }
@@ -420,7 +417,7 @@ void DatasetPanel::plotCounts(const Labeling& labeling) {
         text->position->setCoords(x, value);
         text->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
         text->setPadding(QMargins(0, 0, 0, 3));
-        text->setText(number(count));
+        text->setText(formatCount(count));
         text->setFont(small);
         text->setColor(QColor(0x33, 0x3b, 0x46));
         text->setClipToAxisRect(false);

@@ -40,10 +40,6 @@ namespace gz::ui {
 
 namespace {
 
-QString number(std::size_t n) {
-    return QLocale().toString(static_cast<qulonglong>(n));
-}
-
 QString voteColumnName(std::size_t column) {
     return QString::fromLatin1(kVoteColumns[column].data(),
                                static_cast<qsizetype>(kVoteColumns[column].size()));
@@ -394,25 +390,25 @@ void GalaxyBrowser::updateCounts() {
             parts << QStringLiteral(
                          "<span style='color:%1; font-size:large'>●</span>&nbsp;%2 "
                          "<b>%3</b>")
-                         .arg(morphologyColor(l).name(), morphologyShortName(l), number(n));
+                         .arg(morphologyColor(l).name(), morphologyShortName(l), formatCount(n));
             morphologyBox_->setItemText(
-                label + 1, QStringLiteral("%1 (%2)").arg(morphologyShortName(l), number(n)));
+                label + 1, QStringLiteral("%1 (%2)").arg(morphologyShortName(l), formatCount(n)));
         }
         counts_->setText(parts.join(QStringLiteral("&nbsp;&nbsp; ")));
     }
-    morphologyBox_->setItemText(0,
-                                tr("All morphologies (%1)").arg(number(dataset->catalog.size())));
+    morphologyBox_->setItemText(
+        0, tr("All morphologies (%1)").arg(formatCount(dataset->catalog.size())));
     QString shown = tr("Showing %1 of %2 galaxies")
-                        .arg(number(static_cast<std::size_t>(model_->rowCount())),
-                             number(dataset->catalog.size()));
+                        .arg(formatCount(static_cast<std::size_t>(model_->rowCount())),
+                             formatCount(dataset->catalog.size()));
     if (const auto& split = session_->split()) {
-        shown += tr(" · split: %1 (%2 galaxies)").arg(split->source, number(split->entries));
+        shown += tr(" · split: %1 (%2 galaxies)").arg(split->source, formatCount(split->entries));
         std::array<std::size_t, 3> subsets{};
         for (const Subset subset : split->subsets) ++subsets[static_cast<std::size_t>(subset)];
         const std::array<QString, 3> names = {tr("Training"), tr("Validation"), tr("Test")};
         for (std::size_t i = 0; i < subsets.size(); ++i)
-            splitBox_->setItemText(static_cast<int>(i) + 1,
-                                   QStringLiteral("%1 (%2)").arg(names[i], number(subsets[i])));
+            splitBox_->setItemText(static_cast<int>(i) + 1, QStringLiteral("%1 (%2)").arg(
+                                                                names[i], formatCount(subsets[i])));
     }
     shown_->setText(shown);
 }
@@ -435,7 +431,7 @@ void GalaxyBrowser::loadSplitFile(const QString& file) {
             QMessageBox::information(
                 this, tr("Split loaded"),
                 tr("%1 of the %2 galaxies in %3 are not in this catalog; they are ignored.")
-                    .arg(number(map->notInCatalog), number(map->entries), file));
+                    .arg(formatCount(map->notInCatalog), formatCount(map->entries), file));
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot load the split"), QString::fromStdString(e.what()));
     }

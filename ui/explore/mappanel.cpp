@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString number(std::size_t n) {
-    return QLocale().toString(static_cast<qulonglong>(n));
-}
-
 QString layOutHint() {
     return QObject::tr(
         "Embed every galaxy of the open data set with the run's model, then place similar "
@@ -148,8 +144,9 @@ void MapPanel::updateButtons() {
                                                           : layOutHint());
     showSelectionButton_->setEnabled(!view_->selection().empty());
     showSelectionButton_->setText(
-        view_->selection().empty() ? tr("Show region in grid")
-                                   : tr("Show %1 in grid").arg(number(view_->selection().size())));
+        view_->selection().empty()
+            ? tr("Show region in grid")
+            : tr("Show %1 in grid").arg(formatCount(view_->selection().size())));
     moreLikeThisButton_->setEnabled(index_ && shownRow_ && pointOfRow(*shownRow_));
 }
 
@@ -213,7 +210,7 @@ bool MapPanel::layOut() {
                 colour();
                 QString text =
                     tr("Map of %1 galaxies by %2 (%3).")
-                        .arg(number(rowOfPoint_.size()))
+                        .arg(formatCount(rowOfPoint_.size()))
                         .arg(toQString(runDir.filename()))
                         .arg(out->mapReused ? tr("from the workspace")
                                             : tr("laid out in %1")
@@ -287,7 +284,7 @@ void MapPanel::selectPoints(std::vector<std::size_t> points) {
     setStatus(view_->selection().empty()
                   ? tr("No galaxy in that region.")
                   : tr("%1 galaxies picked: “Show in grid” lists them in the Dataset browser.")
-                        .arg(number(view_->selection().size())));
+                        .arg(formatCount(view_->selection().size())));
     updateButtons();
 }
 
@@ -295,7 +292,7 @@ void MapPanel::showSelectionInBrowser() {
     if (view_->selection().empty()) return;
     auto chosen = std::make_shared<GalaxyListModel::Chosen>();
     for (const std::size_t i : view_->selection()) chosen->rows.push_back(rowOfPoint_[i]);
-    chosen->title = tr("%1 galaxies picked on the map").arg(number(chosen->rows.size()));
+    chosen->title = tr("%1 galaxies picked on the map").arg(formatCount(chosen->rows.size()));
     emit chosenForBrowser(chosen);
 }
 
