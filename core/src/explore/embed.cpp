@@ -1,8 +1,6 @@
 // embedCatalog (gz/embedding.h): every galaxy of a data set through a run's model, kept in the
 // workspace.
 
-#include <sys/stat.h>
-
 #include <cstring>
 
 #include "gz/decoded_cache.h"
@@ -27,27 +25,16 @@ namespace {
 // Images a batch (an eighth of it with TTA), as predictCatalog.
 constexpr std::size_t kEmbedBatch = 64;
 
-void hashFileStamp(detail::Hasher& h, const fs::path& file) {
-    struct stat st {};
-    if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-        h.value(st.st_size);
-        h.value(st.st_mtim.tv_sec);
-        h.value(st.st_mtim.tv_nsec);
-    } else {
-        h.value(-1);
-    }
-}
-
 /// <workspace>/embeddings/<key>.npy for the run's checkpoints, the decoded cache and the choices.
 fs::path embeddingsFile(const fs::path& workspace, const RunFolder& run, const DecodedCache& cache,
                         bool tta, bool bf16) {
     detail::Hasher h;
     h.text("galaxy-studio embeddings 1");
     h.text(detail::absoluteClean(run.root).string());
-    hashFileStamp(h, run.bestCheckpoint());
-    hashFileStamp(h, run.lastCheckpoint());
+    detail::hashFileStamp(h, run.bestCheckpoint());
+    detail::hashFileStamp(h, run.lastCheckpoint());
     h.text(cache.file().string());
-    hashFileStamp(h, cache.file());
+    detail::hashFileStamp(h, cache.file());
     h.value(tta);
     h.value(bf16);
     return workspace / "embeddings" / (detail::hex(h.digest()) + ".npy");

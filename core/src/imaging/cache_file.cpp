@@ -55,6 +55,17 @@ fs::path imageFile(const fs::path& imageDir, std::int64_t id) {
     return imageDir / (std::to_string(id) + ".jpg");
 }
 
+void hashFileStamp(Hasher& h, const fs::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        h.value(st.st_size);
+        h.value(st.st_mtim.tv_sec);
+        h.value(st.st_mtim.tv_nsec);
+    } else {
+        h.value(-1);
+    }
+}
+
 std::uint64_t contentKey(std::uint64_t seed, const fs::path& imageDir,
                          std::span<const std::int64_t> sortedIds, const std::stop_token& stop) {
     Hasher h;
@@ -62,14 +73,7 @@ std::uint64_t contentKey(std::uint64_t seed, const fs::path& imageDir,
     std::size_t n = 0;
     for (auto id : sortedIds) {
         if ((++n & 1023) == 0 && stop.stop_requested()) throw Cancelled();
-        struct stat st {};
-        if (::stat(imageFile(imageDir, id).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            h.value(st.st_size);
-            h.value(st.st_mtim.tv_sec);
-            h.value(st.st_mtim.tv_nsec);
-        } else {
-            h.value(-1);
-        }
+        hashFileStamp(h, imageFile(imageDir, id));
     }
     return h.digest();
 }

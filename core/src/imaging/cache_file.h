@@ -93,6 +93,9 @@ std::filesystem::path cachePath(const std::filesystem::path& workspace, std::uin
 /// <imageDir>/<id>.jpg
 std::filesystem::path imageFile(const std::filesystem::path& imageDir, std::int64_t id);
 
+/// Adds `file`'s size and modification time to `h`, or -1 when it is not a regular file.
+void hashFileStamp(Hasher& h, const std::filesystem::path& file);
+
 /// `seed` plus every image's size and modification time (-1 when it is not a file): changes
 /// when an image of `sortedIds` does.
 std::uint64_t contentKey(std::uint64_t seed, const std::filesystem::path& imageDir,
