@@ -160,6 +160,16 @@ std::vector<LabeledGalaxy> flipLabels(const std::vector<LabeledGalaxy>& galaxies
     return out;
 }
 
+TrainConfig quickTraining(int epochs, std::uint64_t seed) {
+    TrainConfig config;
+    config.model = "compact";
+    config.batch = 8;
+    config.epochs = epochs;
+    config.threads = 2;
+    config.seed = seed;
+    return config;
+}
+
 TrainedRun trainRun(const fs::path& data, const fs::path& workspace, const SplitRatios& ratios,
                     const TrainConfig& config, const std::stop_token& stop,
                     const TrainCallbacks& callbacks) {

@@ -49,6 +49,9 @@ std::vector<SplitEntry> defaultRulesSplit(const Catalog& catalog, const SplitRat
 std::vector<LabeledGalaxy> flipLabels(const std::vector<LabeledGalaxy>& galaxies, double fraction,
                                       std::uint64_t seed, std::vector<std::int64_t>& flipped);
 
+/// The tests' quick training: `compact`, batches of 8, 2 threads, `epochs` epochs, seed `seed`.
+TrainConfig quickTraining(int epochs = 1, std::uint64_t seed = 3);
+
 /// A run of `config` trained by core on the Kaggle folder `data`, split by the default rules with
 /// `ratios` (seed 42), in a new folder of `workspace`'s runs; until its end or a stop request.
 struct TrainedRun {

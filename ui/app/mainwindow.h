@@ -1,6 +1,7 @@
 #pragma once
 // The main window: menus, the welcome page, the panels (Dataset, Augmentation, Training, Runs,
-// Evaluation and Prediction, as tabs) and the status bar that shows and cancels long jobs.
+// Evaluation, Prediction, Map and Suspects, as tabs) and the status bar that shows and cancels long
+// jobs.
 
 #include <QMainWindow>
 #include <QPointer>
@@ -32,6 +33,7 @@ class EvaluationPanel;
 class MapPanel;
 class PredictionPanel;
 class RunsPanel;
+class SuspectsPanel;
 class TrainingPanel;
 class WelcomePage;
 
@@ -85,6 +87,7 @@ public:
     EvaluationPanel* evaluationPanel() const { return evaluationPanel_; }
     PredictionPanel* predictionPanel() const { return predictionPanel_; }
     MapPanel* mapPanel() const { return mapPanel_; }
+    SuspectsPanel* suspectsPanel() const { return suspectsPanel_; }
     /// Shows a panel's tab (e.g. trainingPanel()).
     void showPanel(QWidget* panel);
 
@@ -112,7 +115,8 @@ private:
     void createTrainingPanels();
     /// Adds the Evaluation and Prediction panels (mainwindow_evaluation.cpp).
     void createEvaluationPanels();
-    /// Adds the Map panel and links it with the Dataset browser (mainwindow_explore.cpp).
+    /// Adds the Map and Suspects panels; links the map with the Dataset browser
+    /// (mainwindow_explore.cpp).
     void createExplorePanels();
     void createMenus();
     void createStatusBar();
@@ -155,6 +159,7 @@ private:
     EvaluationPanel* evaluationPanel_ = nullptr;
     PredictionPanel* predictionPanel_ = nullptr;
     MapPanel* mapPanel_ = nullptr;
+    SuspectsPanel* suspectsPanel_ = nullptr;
 
     QAction* openDatasetAction_ = nullptr;
     QAction* openCsvAction_ = nullptr;

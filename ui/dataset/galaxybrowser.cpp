@@ -24,6 +24,7 @@
 #include <exception>
 
 #include "common/elidedlabel.h"
+#include "common/morelikethis.h"
 #include "common/morphologycolors.h"
 #include "common/shortcuts.h"
 #include "common/uiformat.h"
@@ -128,6 +129,9 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     view_->setGridSize(ThumbnailDelegate::tileSize());
     view_->setSelectionMode(QAbstractItemView::SingleSelection);
     view_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    offerMoreLikeThis(view_, [this](const QModelIndex& index) {
+        emit moreLikeThisRequested(index.data(GalaxyListModel::GalaxyIdRole).toLongLong());
+    });
     view_->verticalScrollBar()->setSingleStep(24);
     view_->setItemDelegate(delegate_);
     view_->setModel(model_);

@@ -56,6 +56,8 @@ public:
 signals:
     /// The selected galaxy changed (nullopt: none).
     void galaxySelected(std::optional<std::size_t> catalogRow);
+    /// "More like this" was chosen in a galaxy's context menu.
+    void moreLikeThisRequested(std::int64_t id);
 
 private:
     void onDatasetChanged();

@@ -2,8 +2,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDir>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -23,6 +21,7 @@
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "evaluation/confusionheatmap.h"
+#include "evaluation/marksbar.h"
 #include "evaluation/misclassifiedinspector.h"
 #include "evaluation/runchooser.h"
 #include "gz/error.h"
@@ -49,18 +48,12 @@ QString interval(const Interval& i, int decimals = 3) {
                : QStringLiteral("%1–%2").arg(number(i.low, decimals), number(i.high, decimals));
 }
 
-bool sameFile(const fs::path& a, const fs::path& b) {
-    std::error_code ec;
-    if (fs::equivalent(a, b, ec)) return true;
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
-}
-
 /// Whether the window's data set is the one a run was trained on (then it is reused).
 bool isRunData(const LoadedDataset& data, const TrainConfig& config) {
-    if (!sameFile(data.catalog.csvPath(), config.dataCsv)) return false;
+    if (!isSameFile(data.catalog.csvPath(), config.dataCsv)) return false;
     const auto& images = data.catalog.imageDir();
     if (images.has_value() != config.dataImages.has_value()) return false;
-    return !images || sameFile(*images, *config.dataImages);
+    return !images || isSameFile(*images, *config.dataImages);
 }
 
 }  // namespace
@@ -136,16 +129,8 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
         inspector_->galleryList()->setFocus(Qt::MouseFocusReason);
     });
 
-    marksLabel_ = new QLabel;
-    marksLabel_->setObjectName(QStringLiteral("marksLabel"));
-    allowNarrow(marksLabel_);
-    exportButton_ = new QPushButton(tr("Export Marks…"));
-    exportButton_->setObjectName(QStringLiteral("exportMarksButton"));
-    exportButton_->setToolTip(tr("Save a copy of the run's marks.csv where you choose"));
-    connect(exportButton_, &QPushButton::clicked, this, &EvaluationPanel::chooseExportFile);
-    auto* marksRow = new QHBoxLayout;
-    marksRow->addWidget(marksLabel_, 1);
-    marksRow->addWidget(exportButton_);
+    marksBar_ = new MarksBar;
+    connect(marksBar_, &MarksBar::message, this, &EvaluationPanel::setStatus);
 
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -153,11 +138,10 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     leftLayout->addWidget(summary_);
     leftLayout->addWidget(table_);
     leftLayout->addWidget(heatMap_, 1);
-    leftLayout->addLayout(marksRow);
+    leftLayout->addWidget(marksBar_);
 
     inspector_ = new MisclassifiedInspector;
-    connect(inspector_, &MisclassifiedInspector::marksChanged, this,
-            &EvaluationPanel::updateMarksLabel);
+    connect(inspector_, &MisclassifiedInspector::marksChanged, marksBar_, &MarksBar::refresh);
 
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->setObjectName(QStringLiteral("evaluationSplitter"));
@@ -239,7 +223,6 @@ void EvaluationPanel::updateButtons() {
         why = tr("Another job is running.");
     evaluateButton_->setEnabled(why.isEmpty());
     evaluateButton_->setToolTip(why);
-    exportButton_->setEnabled(marks_ && !marks_->all().empty());
 }
 
 bool EvaluationPanel::evaluate() {
@@ -354,7 +337,8 @@ void EvaluationPanel::showEvaluation(const fs::path& run, std::vector<Prediction
     inspector_->setContext(dataset_, rules, std::move(subsets), model, marks_);
     heatMap_->setResult(result_);
     fillMetrics();
-    updateMarksLabel();
+    marksBar_->setMarks(marks_, dataset_,
+                        marksError.isEmpty() ? QString() : tr("Marks unavailable (see above)."));
     if (!marksError.isEmpty())
         setStatus(tr("%1. Marks are off: %2").arg(what, marksError), true);
     else
@@ -427,48 +411,8 @@ void EvaluationPanel::showCell(int trueClass, int predicted) {
     inspector_->setGallery(std::move(gallery), title);
 }
 
-void EvaluationPanel::updateMarksLabel() {
-    if (!marks_) {
-        marksLabel_->setText(evaluatedRun_ ? tr("Marks unavailable (see above).") : QString());
-    } else {
-        marksLabel_->setText(tr("Marks in %1: %2 label looks wrong, %3 model wrong")
-                                 .arg(toQString(RunMarks::fileIn(marks_->runDir()).filename()))
-                                 .arg(marks_->count(GalaxyMark::LabelWrong))
-                                 .arg(marks_->count(GalaxyMark::ModelWrong)));
-    }
-    updateButtons();
-}
-
 bool EvaluationPanel::exportMarks(const fs::path& file) {
-    if (!marks_) {
-        setStatus(tr("No marks to export."), true);
-        return false;
-    }
-    if (sameFile(file, RunMarks::fileIn(marks_->runDir()))) {
-        setStatus(tr("That is the run's own marks.csv; choose another place."), true);
-        return false;
-    }
-    try {
-        if (dataset_) dataset_->catalog.requireOutside(file, "place");
-        marks_->exportCsv(file);
-    } catch (const std::exception& e) {
-        setStatus(QString::fromStdString(e.what()), true);
-        return false;
-    }
-    setStatus(tr("Exported %n marks to %1", "", static_cast<int>(marks_->all().size()))
-                  .arg(toQString(file)));
-    return true;
-}
-
-void EvaluationPanel::chooseExportFile() {
-    const std::string marksName = RunFolder{}.marks().filename().string();
-    const QString file = QFileDialog::getSaveFileName(
-        this, tr("Export marks"),
-        toQString(
-            toPath(QDir::homePath()) /
-            (evaluatedRun_ ? evaluatedRun_->filename().string() + '-' + marksName : marksName)),
-        tr("CSV files (*.csv)"));
-    if (!file.isEmpty()) exportMarks(toPath(file));
+    return marksBar_->exportMarks(file);
 }
 
 }  // namespace gz::ui

@@ -33,6 +33,7 @@ class RunModel;
 namespace gz::ui {
 
 class ConfusionHeatMap;
+class MarksBar;
 class JobRunner;
 class MisclassifiedInspector;
 class RunChooser;
@@ -90,8 +91,6 @@ private:
     void updateButtons();
     void followRunTta();
     void fillMetrics();
-    void chooseExportFile();
-    void updateMarksLabel();
     void setStatus(const QString& text, bool error = false);
 
     JobRunner* runner_;
@@ -116,10 +115,9 @@ private:
     QComboBox* sourceCombo_ = nullptr;
     QCheckBox* tta_ = nullptr;
     QPushButton* evaluateButton_ = nullptr;
-    QPushButton* exportButton_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QLabel* summary_ = nullptr;
-    QLabel* marksLabel_ = nullptr;
+    MarksBar* marksBar_ = nullptr;
     QTableWidget* table_ = nullptr;
     ConfusionHeatMap* heatMap_ = nullptr;
     MisclassifiedInspector* inspector_ = nullptr;

@@ -17,6 +17,7 @@
 
 #include "common/cvimage.h"
 #include "common/formcontrols.h"
+#include "common/morelikethis.h"
 #include "common/morphologycolors.h"
 #include "common/shortcuts.h"
 #include "common/uistyle.h"
@@ -167,6 +168,10 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     allowNarrow(galleryTitle_);
     list_ = new QListWidget;
     list_->setObjectName(QStringLiteral("galleryList"));
+    offerMoreLikeThis(list_, [this](const QModelIndex& index) {
+        if (index.row() < static_cast<int>(gallery_.size()))
+            emit moreLikeThisRequested(gallery_[static_cast<std::size_t>(index.row())].id);
+    });
     list_->setToolTip(
         tr("Up/Down (or J/K) steps through the gallery; L marks \"label looks "
            "wrong\", M \"model wrong\", 0 clears the mark"));
@@ -190,9 +195,16 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     opacitySlider_->setToolTip(tr("Opacity of the Grad-CAM overlay (0: the image alone)"));
     connect(opacitySlider_, &QSlider::valueChanged, this,
             [this](int v) { view_->setOpacity(v / 100.0); });
+    // The saliency's scale and opacity, shown only when there is a model to explain.
+    saliencyControls_ = new QWidget;
+    saliencyControls_->setObjectName(QStringLiteral("saliencyControls"));
+    auto* saliencyLayout = new QVBoxLayout(saliencyControls_);
+    saliencyLayout->setContentsMargins(0, 0, 0, 0);
+    saliencyLayout->addWidget(new SaliencyScale);
     auto* opacityRow = new QHBoxLayout;
     opacityRow->addWidget(new QLabel(tr("Grad-CAM opacity")));
     opacityRow->addWidget(opacitySlider_, 1);
+    saliencyLayout->addLayout(opacityRow);
 
     bars_ = new ProbabilityBars;
     labelWrong_ = new QToolButton;
@@ -220,8 +232,7 @@ MisclassifiedInspector::MisclassifiedInspector(QWidget* parent)
     imageLayout->setContentsMargins(0, 0, 0, 0);
     imageLayout->addWidget(header_);
     imageLayout->addWidget(view_, 1);
-    imageLayout->addWidget(new SaliencyScale);
-    imageLayout->addLayout(opacityRow);
+    imageLayout->addWidget(saliencyControls_);
     imageLayout->addWidget(bars_);
     imageLayout->addLayout(markRow);
 
@@ -301,6 +312,7 @@ void MisclassifiedInspector::setContext(std::shared_ptr<const LoadedDataset> dat
     subsets_ = std::move(subsets);
     model_ = std::move(model);
     marks_ = std::move(marks);
+    saliencyControls_->setVisible(model_ != nullptr);
     setGallery({}, tr("Click a cell of the confusion matrix to see its galaxies."));
 }
 

@@ -123,6 +123,8 @@ signals:
     /// The current galaxy's image and saliency arrived (or failed: imageStatus()).
     void galaxyShown();
     void marksChanged();
+    /// "More like this" was chosen in a gallery galaxy's context menu.
+    void moreLikeThisRequested(std::int64_t id);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -159,6 +161,7 @@ private:
     QLabel* header_ = nullptr;
     SaliencyImageView* view_ = nullptr;
     QSlider* opacitySlider_ = nullptr;
+    QWidget* saliencyControls_ = nullptr;
     ProbabilityBars* bars_ = nullptr;
     QToolButton* labelWrong_ = nullptr;
     QToolButton* modelWrong_ = nullptr;

@@ -21,6 +21,7 @@
 #include "common/cvimage.h"
 #include "common/formcontrols.h"
 #include "common/jobrunner.h"
+#include "common/morelikethis.h"
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
@@ -158,6 +159,13 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     table_->horizontalHeader()->setSectionResizeMode(kFile, QHeaderView::ResizeToContents);
     table_->setAlternatingRowColors(true);
     connect(table_, &QTableWidget::itemSelectionChanged, this, &PredictionPanel::showSelected);
+    offerMoreLikeThis(table_, [this](const QModelIndex& index) {
+        const QTableWidgetItem* id = table_->item(index.row(), kId);
+        const auto i =
+            id ? static_cast<std::size_t>(id->data(Qt::UserRole + 1).toULongLong()) : files_.size();
+        if (i < files_.size() && !files_[i].empty())
+            emit moreLikeImageRequested(toQString(files_[i]));
+    });
 
     image_ = new QLabel;
     image_->setObjectName(QStringLiteral("predictionImage"));

@@ -55,6 +55,8 @@ public:
 signals:
     void predicted();
     void previewShown();
+    /// "More like this" was chosen in the context menu of a prediction with an image file.
+    void moreLikeImageRequested(const QString& file);
 
 private:
     void fillTable();

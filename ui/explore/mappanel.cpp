@@ -1,9 +1,12 @@
 #include "explore/mappanel.h"
 
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -15,9 +18,15 @@
 #include "common/uistyle.h"
 #include "dataset/galaxyinspector.h"
 #include "dataset/labelingsession.h"
+#include "dataset/thumbnailloader.h"
+#include "evaluation/evaluationdata.h"
 #include "evaluation/runchooser.h"
 #include "explore/mapview.h"
 #include "gz/embedding.h"
+#include "gz/explain.h"
+#include "gz/jpeg_decoder.h"
+#include "gz/run_marks.h"
+#include "gz/training.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -30,11 +39,24 @@ QString layOutHint() {
         "galaxies near each other (kept in the workspace: the second time is quick)");
 }
 
+/// The JPEG among dropped URLs, if any.
+std::optional<std::filesystem::path> droppedJpeg(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls()) return std::nullopt;
+    for (const QUrl& url : mime->urls()) {
+        const QString file = url.toLocalFile();
+        if (file.endsWith(QStringLiteral(".jpg"), Qt::CaseInsensitive) ||
+            file.endsWith(QStringLiteral(".jpeg"), Qt::CaseInsensitive))
+            return toPath(file);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* session, QWidget* parent)
     : QWidget(parent), runner_(runner), workspace_(workspace), session_(session) {
     setObjectName(QStringLiteral("mapPanel"));
+    setAcceptDrops(true);  // a JPEG of no data set: "more like this" image
 
     runCombo_ = new RunChooser(std::move(workspace), RunChooser::Detail::TestAccuracy);
     runCombo_->setObjectName(QStringLiteral("mapRunCombo"));
@@ -48,11 +70,18 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
     colourBox_->setObjectName(QStringLiteral("mapColourBox"));
     colourBox_->addItem(tr("Colour by label"), static_cast<int>(Colouring::Label));
     colourBox_->addItem(tr("Colour by split"), static_cast<int>(Colouring::Split));
+    colourBox_->addItem(tr("Colour by prediction"), static_cast<int>(Colouring::Prediction));
+    colourBox_->addItem(tr("Colour by right / wrong"), static_cast<int>(Colouring::Correctness));
+    colourBox_->addItem(tr("Colour by mark"), static_cast<int>(Colouring::Mark));
+    colourBox_->setToolTip(
+        tr("Prediction and right / wrong: the run's model on each galaxy, in the same pass as "
+           "its embedding; marks: those set on the run in the Evaluation panel"));
     connect(colourBox_, &QComboBox::currentIndexChanged, this, [this] { colour(); });
     showSelectionButton_ = new QPushButton(tr("Show region in grid"));
     showSelectionButton_->setObjectName(QStringLiteral("showRegionButton"));
     showSelectionButton_->setToolTip(
-        tr("Show the galaxies of the region (Shift+drag on the map) in the Dataset browser"));
+        tr("Show the galaxies of the region (Shift+drag or Ctrl+drag on the map) in the Dataset "
+           "browser"));
     connect(showSelectionButton_, &QPushButton::clicked, this, &MapPanel::showSelectionInBrowser);
     moreLikeThisButton_ = new QPushButton(tr("More like this"));
     moreLikeThisButton_->setObjectName(QStringLiteral("moreLikeThisButton"));
@@ -73,21 +102,39 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
     top->addWidget(moreLikeThisButton_);
 
     statusLabel_ = makeTextLabel(QStringLiteral("mapStatus"));
-    auto* hint =
-        new QLabel(tr("Wheel: zoom · drag: pan · click: inspect · Shift+drag: pick a "
-                      "region"));
+    auto* hint = new QLabel(
+        tr("Wheel: zoom · drag: pan · click: inspect · Shift+drag: pick a "
+           "rectangle · Ctrl+drag: a lasso · drop a JPEG here: the galaxies most like it"));
     setMuted(hint);
 
     view_ = new MapView;
     view_->setMinimumSize(420, 320);
-    view_->setTooltip([this](std::size_t i) {
+    // The hover card's thumbnails: decoded off the GUI thread by a loader of the panel's own (the
+    // browser's cancels what scrolls out of its grid).
+    thumbnails_ = new ThumbnailLoader(this);
+    thumbnails_->setCacheKiB(4 * 1024);
+    connect(thumbnails_, &ThumbnailLoader::thumbnailReady, this, [this](qulonglong row) {
+        if (view_->hovered() && rowOfPoint_[*view_->hovered()] == row) view_->refreshHover();
+    });
+    thumbnails_->setDataset(session_->dataset());
+    view_->setHoverCard([this](std::size_t i) {
+        MapView::HoverCard card;
         const auto& dataset = session_->dataset();
-        if (!dataset) return QString();
+        if (!dataset) return card;
         const std::size_t row = rowOfPoint_[i];
         const auto& labeling = session_->labeling();
         const int label =
             labeling && row < labeling->labels.size() ? labeling->labels[row] : kUnlabeled;
-        return tr("Galaxy %1 — %2").arg(dataset->catalog.id(row)).arg(morphologyShortName(label));
+        card.text = tr("Galaxy %1\nlabel %2\npredicted %3 (%4%)")
+                        .arg(dataset->catalog.id(row))
+                        .arg(morphologyShortName(label), morphologyShortName(predictedOfPoint_[i]),
+                             QLocale().toString(100.0 * confidenceOfPoint_[i], 'f', 0));
+        const ThumbnailLoader::Thumbnail thumb = thumbnails_->thumbnail(row);
+        if (thumb.state == ThumbnailLoader::State::Ready)
+            card.image = thumb.image;
+        else if (thumb.state != ThumbnailLoader::State::Loading)
+            card.noImage = thumb.error.isEmpty() ? tr("no image") : thumb.error;
+        return card;
     });
     connect(view_, &MapView::pointClicked, this,
             [this](std::size_t i) { showGalaxy(rowOfPoint_[i]); });
@@ -108,6 +155,7 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
     layout->addWidget(splitter, 1);
 
     connect(session_, &LabelingSession::datasetChanged, this, [this] {
+        thumbnails_->setDataset(session_->dataset());
         clearMap();
         setStatus(tr("Choose a run and lay out the map of the open data set."));
     });
@@ -123,6 +171,8 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
 
 void MapPanel::refreshRuns() {
     runCombo_->refresh();
+    if (colourBox_->currentData().toInt() == static_cast<int>(Colouring::Mark))
+        colour();  // marks may have been set in the Evaluation panel meanwhile
     updateButtons();
 }
 
@@ -153,8 +203,11 @@ void MapPanel::updateButtons() {
 void MapPanel::clearMap() {
     map_ = {};
     rowOfPoint_.clear();
+    predictedOfPoint_.clear();
+    confidenceOfPoint_.clear();
     pointOfRow_.clear();
     index_.reset();
+    indexRun_.clear();
     shownRow_.reset();
     view_->clearPoints();
     inspector_->showGalaxy(std::nullopt);
@@ -176,6 +229,7 @@ bool MapPanel::layOut() {
     struct Result {
         EmbeddingMap map;
         std::shared_ptr<const SimilarityIndex> index;
+        std::vector<Probabilities> probabilities;  ///< of the map's points
         bool mapReused = false;
         std::size_t skipped = 0;
     };
@@ -189,6 +243,10 @@ bool MapPanel::layOut() {
                 embedCatalog(runDir, dataset->catalog, workspace, {}, stop, progress);
             out->map = mapOfEmbeddings(embedded, {}, out->mapReused, stop, progress);
             out->index = std::make_shared<const SimilarityIndex>(embedded.embeddings);
+            for (const std::int64_t id : out->map.ids) {
+                const auto i = embedded.embeddings.indexOf(id);
+                out->probabilities.push_back(i ? embedded.probabilities[*i] : Probabilities{});
+            }
             out->skipped = embedded.skipped.size();
         },
         [this, out, dataset, runDir](const JobOutcome& outcome) {
@@ -196,6 +254,7 @@ bool MapPanel::layOut() {
                 clearMap();
                 map_ = std::move(out->map);
                 index_ = out->index;
+                indexRun_ = runDir;
                 const Catalog& catalog = dataset->catalog;
                 pointOfRow_.assign(catalog.size(), std::nullopt);
                 std::vector<QPointF> points;
@@ -204,6 +263,9 @@ bool MapPanel::layOut() {
                     if (!row) continue;  // cannot happen: the map is of this catalog
                     pointOfRow_[*row] = rowOfPoint_.size();
                     rowOfPoint_.push_back(*row);
+                    const Prediction p{map_.ids[i], kUnlabeled, out->probabilities[i]};
+                    predictedOfPoint_.push_back(p.predicted());
+                    confidenceOfPoint_.push_back(p.confidence());
                     points.emplace_back(map_.points[i].x, map_.points[i].y);
                 }
                 view_->setPoints(std::move(points));
@@ -244,29 +306,74 @@ void MapPanel::setColouring(Colouring colouring) {
 void MapPanel::colour() {
     if (rowOfPoint_.empty() || !session_->dataset()) return;
     const auto colouring = static_cast<Colouring>(colourBox_->currentData().toInt());
-    std::vector<MapView::Group> groups;
-    std::vector<int> groupOf(rowOfPoint_.size());
-    if (colouring == Colouring::Label) {
+    const Catalog& catalog = session_->dataset()->catalog;
+    const auto& labeling = session_->labeling();
+    const auto labelOfPoint = [&](std::size_t i) {
+        const std::size_t row = rowOfPoint_[i];
+        const int label =
+            labeling && row < labeling->labels.size() ? labeling->labels[row] : kUnlabeled;
+        return label >= 0 && label < kMorphologyCount ? label : kUnlabeled;
+    };
+    const auto classGroups = [] {
+        std::vector<MapView::Group> groups;
         for (int label = 0; label < kMorphologyCount; ++label)
             groups.push_back({morphologyShortName(label), morphologyColor(label)});
-        groups.push_back({morphologyShortName(kUnlabeled), morphologyColor(kUnlabeled), true});
-        const auto& labeling = session_->labeling();
-        for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
-            const std::size_t row = rowOfPoint_[i];
-            const int label =
-                labeling && row < labeling->labels.size() ? labeling->labels[row] : kUnlabeled;
-            groupOf[i] = label >= 0 && label < kMorphologyCount ? label : kMorphologyCount;
+        return groups;
+    };
+    std::vector<MapView::Group> groups;
+    std::vector<int> groupOf(rowOfPoint_.size());
+    switch (colouring) {
+        case Colouring::Label:
+            groups = classGroups();
+            groups.push_back({morphologyShortName(kUnlabeled), morphologyColor(kUnlabeled), true});
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
+                const int label = labelOfPoint(i);
+                groupOf[i] = label == kUnlabeled ? kMorphologyCount : label;
+            }
+            break;
+        case Colouring::Prediction:
+            groups = classGroups();
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) groupOf[i] = predictedOfPoint_[i];
+            break;
+        case Colouring::Correctness:
+            groups = {{tr("Right"), QColor(0x00, 0x9e, 0x73)},
+                      {tr("Wrong"), QColor(0xd5, 0x5e, 0x00)},
+                      {tr("Unlabeled"), morphologyColor(kUnlabeled), true}};
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
+                const int label = labelOfPoint(i);
+                groupOf[i] = label == kUnlabeled ? 2 : label == predictedOfPoint_[i] ? 0 : 1;
+            }
+            break;
+        case Colouring::Mark: {
+            groups = {{markTitle(GalaxyMark::LabelWrong), QColor(0xcc, 0x79, 0xa7)},
+                      {markTitle(GalaxyMark::ModelWrong), QColor(0xe6, 0x9f, 0x00)},
+                      {tr("Not marked"), morphologyColor(kUnlabeled), true}};
+            RunMarks marks;
+            try {
+                marks = RunMarks(indexRun_);
+            } catch (const std::exception& e) {
+                setStatus(tr("The run's marks cannot be read: %1").arg(e.what()), true);
+            }
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
+                const GalaxyMark mark = marks.mark(catalog.id(rowOfPoint_[i]));
+                groupOf[i] = mark == GalaxyMark::LabelWrong   ? 0
+                             : mark == GalaxyMark::ModelWrong ? 1
+                                                              : 2;
+            }
+            break;
         }
-    } else {
-        groups = {{tr("Training"), QColor(0x00, 0x72, 0xb2)},
-                  {tr("Validation"), QColor(0xe6, 0x9f, 0x00)},
-                  {tr("Test"), QColor(0xd5, 0x5e, 0x00)},
-                  {tr("Not in split"), morphologyColor(kUnlabeled), true}};
-        const auto& split = session_->split();
-        const Catalog& catalog = session_->dataset()->catalog;
-        for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
-            const auto subset = split ? split->subsetOf(catalog.id(rowOfPoint_[i])) : std::nullopt;
-            groupOf[i] = subset ? static_cast<int>(*subset) : 3;
+        case Colouring::Split: {
+            groups = {{tr("Training"), QColor(0x00, 0x72, 0xb2)},
+                      {tr("Validation"), QColor(0xe6, 0x9f, 0x00)},
+                      {tr("Test"), QColor(0xd5, 0x5e, 0x00)},
+                      {tr("Not in split"), morphologyColor(kUnlabeled), true}};
+            const auto& split = session_->split();
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
+                const auto subset =
+                    split ? split->subsetOf(catalog.id(rowOfPoint_[i])) : std::nullopt;
+                groupOf[i] = subset ? static_cast<int>(*subset) : 3;
+            }
+            break;
         }
     }
     view_->setGroups(groups, groupOf);
@@ -300,19 +407,131 @@ void MapPanel::showMoreLikeThis() {
     const auto& dataset = session_->dataset();
     if (!index_ || !shownRow_ || !dataset) return;
     const std::int64_t id = dataset->catalog.id(*shownRow_);
+    sendNeighbours(shownRow_, index_->nearestTo(id, kSimilarShown),
+                   tr("Galaxy %1 and the galaxies most like it").arg(id));
+}
+
+void MapPanel::sendNeighbours(std::optional<std::size_t> queryRow,
+                              const std::vector<Neighbour>& found, const QString& title) {
+    const auto& dataset = session_->dataset();
+    if (!dataset) return;
     auto chosen = std::make_shared<GalaxyListModel::Chosen>();
-    chosen->rows.push_back(*shownRow_);
-    chosen->notes.push_back(tr("this one"));
-    for (const Neighbour& n : index_->nearestTo(id, kSimilarShown)) {
+    if (queryRow) {
+        chosen->rows.push_back(*queryRow);
+        chosen->notes.push_back(tr("this one"));
+    }
+    for (const Neighbour& n : found) {
         if (const auto row = dataset->catalog.rowOf(n.id)) {
             chosen->rows.push_back(*row);
             chosen->notes.push_back(QString::number(static_cast<double>(n.similarity), 'f', 3));
         }
     }
-    chosen->title = tr("Galaxy %1 and the %2 most like it (cosine similarity under each)")
-                        .arg(id)
-                        .arg(chosen->rows.size() - 1);
+    chosen->title = tr("%1 (%2; cosine similarity under each)")
+                        .arg(title)
+                        .arg(tr("%n galaxies", "", static_cast<int>(found.size())));
     emit chosenForBrowser(chosen);
+}
+
+bool MapPanel::moreLikeGalaxy(std::int64_t id) {
+    const auto& dataset = session_->dataset();
+    const auto row = dataset ? dataset->catalog.rowOf(id) : std::nullopt;
+    if (!row) {
+        setStatus(
+            tr("Galaxy %1 is not in the open data set: open the data set it belongs to.").arg(id),
+            true);
+        return false;
+    }
+    if (index_ && runCombo_->selectedRun() == indexRun_) {
+        showGalaxy(*row);
+        try {
+            showMoreLikeThis();
+        } catch (const std::exception& e) {  // its image could not be embedded
+            setStatus(QString::fromStdString(e.what()), true);
+            return false;
+        }
+        return true;
+    }
+    return findSimilar(id, {});
+}
+
+bool MapPanel::moreLikeImage(const fs::path& file) {
+    return findSimilar(std::nullopt, file);
+}
+
+bool MapPanel::findSimilar(std::optional<std::int64_t> id, const fs::path& image) {
+    const auto dataset = session_->dataset();
+    const auto run = runCombo_->selectedRun();
+    if (!runner_ || !dataset || !run) {
+        setStatus(!dataset ? tr("Open a data set first: its galaxies are searched.")
+                           : tr("Choose a trained run first: its model compares the galaxies."),
+                  true);
+        return false;
+    }
+    struct Result {
+        std::shared_ptr<const SimilarityIndex> index;
+        std::vector<Neighbour> found;
+    };
+    auto out = std::make_shared<Result>();
+    out->index = index_ && indexRun_ == *run ? index_ : nullptr;
+    const fs::path workspace = workspace_, runDir = *run;
+    const QString what = id ? tr("galaxy %1").arg(*id) : toQString(image.filename());
+    const bool started = runner_->start(
+        tr("Finding galaxies like %1").arg(what),
+        [=](const std::stop_token& stop, const ProgressFn& progress) {
+            if (!out->index) {
+                const EmbedResult embedded =
+                    embedCatalog(runDir, dataset->catalog, workspace, {}, stop, progress);
+                out->index = std::make_shared<const SimilarityIndex>(embedded.embeddings);
+            }
+            if (id) {
+                out->found = out->index->nearestTo(*id, kSimilarShown);
+            } else {
+                const RunModel model(runDir);
+                const auto query =
+                    model.embed(decodeImage(image, DecodeScale::Half), loadRunConfig(runDir).tta);
+                out->found = out->index->nearest(query, kSimilarShown);
+            }
+        },
+        [this, out, dataset, runDir, id, what](const JobOutcome& outcome) {
+            if (outcome.status == JobOutcome::Status::Succeeded && dataset == session_->dataset()) {
+                if (rowOfPoint_.empty() || indexRun_ == runDir) {  // kept for the next query
+                    index_ = out->index;
+                    indexRun_ = runDir;
+                }
+                const auto row = id ? dataset->catalog.rowOf(*id) : std::nullopt;
+                if (row) showGalaxy(*row);
+                setStatus(
+                    tr("The galaxies most like %1 are shown in the Dataset browser.").arg(what));
+                sendNeighbours(row, out->found,
+                               id ? tr("Galaxy %1 and the galaxies most like it").arg(*id)
+                                  : tr("The galaxies most like %1").arg(what));
+            } else if (outcome.status == JobOutcome::Status::Failed) {
+                setStatus(tr("Finding galaxies like %1 failed: %2").arg(what, outcome.error), true);
+            }
+            updateButtons();
+        });
+    if (!started) {
+        setStatus(tr("Another job is running."), true);
+        return false;
+    }
+    setStatus(tr("Finding the galaxies most like %1…").arg(what));
+    return true;
+}
+
+void MapPanel::dragEnterEvent(QDragEnterEvent* event) {
+    if (droppedJpeg(event->mimeData()))
+        event->acceptProposedAction();
+    else
+        event->ignore();  // a data set folder or CSV: the window's to open
+}
+
+void MapPanel::dropEvent(QDropEvent* event) {
+    if (const auto file = droppedJpeg(event->mimeData())) {
+        event->acceptProposedAction();
+        moreLikeImage(*file);
+    } else {
+        event->ignore();
+    }
 }
 
 }  // namespace gz::ui

@@ -1,11 +1,14 @@
 #include "explore/mapview.h"
 
+#include <QFrame>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace gz::ui {
 
@@ -61,6 +64,22 @@ MapView::MapView(QWidget* parent) : QCustomPlot(parent) {
     selectionRect()->setPen(QPen(QColor(0x33, 0x33, 0x33), 1, Qt::DashLine));
     selectionRect()->setBrush(QColor(0, 114, 178, 40));
     connect(selectionRect(), &QCPSelectionRect::accepted, this, &MapView::onRectangle);
+
+    // The hover card: a child of the view (no tooltip window), never taking the pointer's events.
+    card_ = new QFrame(this);
+    card_->setObjectName(QStringLiteral("mapHoverCard"));
+    card_->setFrameShape(QFrame::StyledPanel);
+    card_->setAutoFillBackground(true);
+    card_->setAttribute(Qt::WA_TransparentForMouseEvents);
+    cardImage_ = new QLabel;
+    cardImage_->setAlignment(Qt::AlignCenter);
+    cardImage_->setMinimumSize(64, 64);
+    cardText_ = new QLabel;
+    auto* cardLayout = new QVBoxLayout(card_);
+    cardLayout->setContentsMargins(6, 6, 6, 6);
+    cardLayout->addWidget(cardImage_);
+    cardLayout->addWidget(cardText_);
+    card_->hide();
 }
 
 void MapView::clearPoints() {
@@ -70,6 +89,7 @@ void MapView::clearPoints() {
     selectionGraph_ = highlightGraph_ = nullptr;
     highlight_.reset();
     selection_.clear();
+    showCard(std::nullopt, {});
     replot();
 }
 
@@ -162,6 +182,15 @@ std::vector<std::size_t> MapView::pointsIn(const QRect& pixels) const {
     return inside;
 }
 
+std::vector<std::size_t> MapView::pointsIn(const QPolygonF& pixels) const {
+    std::vector<std::size_t> inside;
+    if (pixels.size() < 3) return inside;
+    const QRectF box = pixels.boundingRect();
+    for (const std::size_t i : pointsIn(box.toAlignedRect()))
+        if (pixels.containsPoint(pixelOf(i), Qt::OddEvenFill)) inside.push_back(i);
+    return inside;
+}
+
 void MapView::setHighlight(std::optional<std::size_t> i) {
     if (i && *i >= points_.size()) i.reset();
     highlight_ = i;
@@ -189,6 +218,13 @@ void MapView::setSelection(std::vector<std::size_t> points) {
 }
 
 void MapView::mousePressEvent(QMouseEvent* event) {
+    // Ctrl+drag draws a lasso (the plot does not pan meanwhile).
+    if (event->button() == Qt::LeftButton && event->modifiers() & Qt::ControlModifier) {
+        lassoing_ = true;
+        lasso_ = QPolygonF{event->position()};
+        showCard(std::nullopt, {});
+        return;
+    }
     // Shift+drag draws a rectangle; a plain drag pans.
     setSelectionRectMode(event->modifiers() & Qt::ShiftModifier ? QCP::srmCustom : QCP::srmNone);
     pressedAt_ = event->position().toPoint();
@@ -197,15 +233,67 @@ void MapView::mousePressEvent(QMouseEvent* event) {
 }
 
 void MapView::mouseMoveEvent(QMouseEvent* event) {
+    if (lassoing_) {
+        lasso_ << event->position();
+        update();
+        return;
+    }
     QCustomPlot::mouseMoveEvent(event);
-    if (event->buttons() != Qt::NoButton || !tooltip_) return;
-    if (const auto i = pointAt(event->position()))
-        QToolTip::showText(event->globalPosition().toPoint(), tooltip_(*i), this);
+    if (event->buttons() != Qt::NoButton || !describe_) return showCard(std::nullopt, {});
+    showCard(pointAt(event->position()), event->position().toPoint());
+}
+
+void MapView::paintEvent(QPaintEvent* event) {
+    QCustomPlot::paintEvent(event);
+    if (!lassoing_ || lasso_.size() < 2) return;
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(QColor(0x33, 0x33, 0x33), 1, Qt::DashLine));
+    p.setBrush(QColor(0, 114, 178, 40));
+    p.drawPolygon(lasso_);
+}
+
+void MapView::leaveEvent(QEvent* event) {
+    showCard(std::nullopt, {});
+    QCustomPlot::leaveEvent(event);
+}
+
+void MapView::refreshHover() {
+    if (hovered_) showCard(hovered_, hoveredAt_);
+}
+
+void MapView::showCard(std::optional<std::size_t> point, QPoint at) {
+    hovered_ = point;
+    hoveredAt_ = at;
+    if (!point || !describe_) {
+        card_->hide();
+        return;
+    }
+    const HoverCard card = describe_(*point);
+    cardText_->setText(card.text);
+    if (card.image.isNull())
+        cardImage_->setText(card.noImage.isEmpty() ? tr("loading…") : card.noImage);
     else
-        QToolTip::hideText();
+        cardImage_->setPixmap(QPixmap::fromImage(card.image));
+    card_->adjustSize();
+    // Beside the pointer, inside the view: left of it or above it near the right or bottom edge.
+    QPoint pos = at + QPoint(14, 14);
+    if (pos.x() + card_->width() > width()) pos.setX(at.x() - 14 - card_->width());
+    if (pos.y() + card_->height() > height()) pos.setY(at.y() - 14 - card_->height());
+    card_->move(std::max(0, pos.x()), std::max(0, pos.y()));
+    card_->show();
+    card_->raise();
 }
 
 void MapView::mouseReleaseEvent(QMouseEvent* event) {
+    if (lassoing_) {
+        lasso_ << event->position();
+        lassoing_ = false;
+        const QPolygonF lasso = std::exchange(lasso_, {});
+        update();
+        emit regionSelected(pointsIn(lasso));
+        return;
+    }
     const bool click = pressed_ &&
                        (event->position().toPoint() - pressedAt_).manhattanLength() < 4 &&
                        selectionRectMode() == QCP::srmNone;

@@ -313,6 +313,13 @@ bool TrainingPanel::preprocess() {
 
 // --- train and resume -----------------------------------------------------------------------
 
+TrainConfig TrainingPanel::trainingConfig() const {
+    TrainConfig config = form_->config();
+    config.augmentation = augmentation_->params();
+    config.rules = labelRulesForTraining();
+    return config;
+}
+
 bool TrainingPanel::train() {
     if (refuseWhenBusy()) return false;
     if (!dataset_ || !split_) {
@@ -325,8 +332,7 @@ bool TrainingPanel::train() {
                             true);
         return false;
     }
-    TrainConfig config = form_->config();
-    config.augmentation = augmentation_->params();
+    TrainConfig config = trainingConfig();
     config.rules = splitRules_;
     try {
         config.validate();

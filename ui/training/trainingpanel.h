@@ -43,6 +43,8 @@ public:
     /// are taken: by default the data set's rules (LoadedDataset::rules).
     void setRulesSource(std::function<LabelRules()> source);
     LabelRules labelRulesForTraining() const;
+    /// What a run trained now would be trained with: the form, the augmentation and the rules.
+    TrainConfig trainingConfig() const;
 
     /// What the buttons do. Each returns false, with statusText() saying why, when it is refused
     /// (another job runs, or its inputs do not exist yet).

@@ -25,6 +25,10 @@ std::string readWholeFile(const std::filesystem::path& file);
 /// the paths exist). False when either is empty.
 bool isInsideFolder(const std::filesystem::path& inner, const std::filesystem::path& outer);
 
+/// Whether two paths name the same file: the same inode when both exist, else the same absolute,
+/// normalised path.
+bool isSameFile(const std::filesystem::path& a, const std::filesystem::path& b);
+
 /// The guard of Catalog::requireOutside for a folder of data without a catalog (the images
 /// `galaxy-cli predict` reads): throws its DataError when `path` is `dataFolder` or lies below it.
 void requireOutsideDataFolder(const std::filesystem::path& path,

@@ -64,8 +64,23 @@ struct SuspectSearch {
     std::filesystem::path folder;  ///< the fold runs, <workspace>/suspects/<time>/fold-<k>
 };
 
+/// Where a search keeps its results beside its fold runs: every galaxy's out-of-sample
+/// probabilities (out-of-sample.csv, predictions.csv's format), the ranked suspects
+/// (suspects.csv) and the user's marks on them (marks.csv, gz/run_marks.h).
+std::filesystem::path outOfSampleFileIn(const std::filesystem::path& searchFolder);
+std::filesystem::path suspectsFileIn(const std::filesystem::path& searchFolder);
+
+/// A finished search read back from its folder: the thresholds and the ranking are computed again
+/// from out-of-sample.csv (they depend on nothing else). Throws DataError naming the file.
+SuspectSearch readSuspectSearch(const std::filesystem::path& searchFolder);
+
+/// The workspace's finished searches (<workspace>/suspects/<time> with an out-of-sample.csv),
+/// newest first.
+std::vector<std::filesystem::path> suspectSearches(const std::filesystem::path& workspace);
+
 /// Trains one run per fold on the other folds (a tenth of them for validation), predicts the fold
-/// with its best checkpoint, and ranks the suspects of all of them. `galaxies` are the labels
+/// with its best checkpoint, and ranks the suspects of all of them; the out-of-sample
+/// probabilities are saved in the search's folder. `galaxies` are the labels
 /// to check (from the rules or a labels.csv); the data set is never modified. Throws DataError on
 /// bad input and Cancelled on stop.
 SuspectSearch findSuspects(const Catalog& catalog, const std::vector<LabeledGalaxy>& galaxies,

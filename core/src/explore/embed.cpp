@@ -7,6 +7,7 @@
 #include "gz/embedding.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "gz/npy.h"
 #include "gz/precision.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
@@ -60,10 +61,17 @@ EmbedResult embedCatalog(const fs::path& runDir, const Catalog& catalog, const f
     EmbedResult result;
     for (const auto& s : cache.skipped()) result.skipped.push_back(s.message);
     result.file = embeddingsFile(workspace, run, cache, tta, bf16);
-    if (fs::exists(result.file) && fs::exists(embeddingIdsFile(result.file))) {
+    const fs::path probabilitiesFile = embeddingProbabilitiesFile(result.file);
+    if (fs::exists(result.file) && fs::exists(embeddingIdsFile(result.file)) &&
+        fs::exists(probabilitiesFile)) {
         try {
             result.embeddings = readEmbeddings(result.file);
-            if (result.embeddings.ids == cache.ids()) {
+            const NpyMatrix p = readNpyMatrix(probabilitiesFile);
+            if (result.embeddings.ids == cache.ids() && p.rows == cache.size() &&
+                p.cols == static_cast<std::size_t>(kMorphologyCount)) {
+                result.probabilities.resize(p.rows);
+                std::memcpy(result.probabilities.data(), p.values.data(),
+                            p.values.size() * sizeof(float));
                 result.reused = true;
                 return result;
             }
@@ -79,10 +87,15 @@ EmbedResult embedCatalog(const fs::path& runDir, const Catalog& catalog, const f
     Embeddings& e = result.embeddings;
     e = {};
     e.ids = cache.ids();
+    result.probabilities.assign(e.ids.size(), Probabilities{});
     detail::forEachEvaluationBatch(
         cache, indices, cfg.augmentation, tta ? kEmbedBatch / 8 : kEmbedBatch, cfg.loaderThreads,
         stop, progress, "embedding", [&](const torch::Tensor& images, std::size_t first) {
-            const torch::Tensor f = detail::embeddings(*net, images, tta, device).contiguous();
+            const auto [embedded, probabilities] =
+                detail::embeddingsAndProbabilities(*net, images, tta, device);
+            const torch::Tensor f = embedded.contiguous(), p = probabilities.contiguous();
+            std::memcpy(result.probabilities.data() + first, p.data_ptr<float>(),
+                        static_cast<std::size_t>(p.numel()) * sizeof(float));
             if (e.dim == 0) {
                 e.dim = static_cast<std::size_t>(f.size(1));
                 e.values.resize(e.ids.size() * e.dim);
@@ -92,6 +105,13 @@ EmbedResult embedCatalog(const fs::path& runDir, const Catalog& catalog, const f
         });
     if (stop.stop_requested()) throw Cancelled();
     writeEmbeddings(result.file, e);
+    // After the embeddings (whose writing makes the folder); a later call reuses the three files
+    // only when all are there.
+    static_assert(sizeof(Probabilities) == kMorphologyCount * sizeof(float));
+    NpyWriter writer(probabilitiesFile, NpyType::Float32, {kMorphologyCount}, e.ids.size());
+    writer.writeRows(0, result.probabilities.data(), e.ids.size());
+    writer.finish();
+    writer.commit();
     return result;
 }
 

@@ -24,6 +24,12 @@ fs::path embeddingIdsFile(const fs::path& npyFile) {
     return ids;
 }
 
+fs::path embeddingProbabilitiesFile(const fs::path& npyFile) {
+    fs::path file = npyFile;
+    file.replace_extension(".probabilities.npy");
+    return file;
+}
+
 void writeEmbeddings(const fs::path& npyFile, const Embeddings& e) {
     if (e.values.size() != e.ids.size() * e.dim)
         throw DataError(npyFile, "embeddings of " + std::to_string(e.ids.size()) + " rows of " +

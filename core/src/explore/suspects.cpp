@@ -71,6 +71,7 @@ SuspectSearch findSuspects(const Catalog& catalog, const std::vector<LabeledGala
                "cross-validation: done");
     std::sort(search.outOfSample.begin(), search.outOfSample.end(),
               [](const Prediction& a, const Prediction& b) { return a.id < b.id; });
+    writePredictionsCsv(outOfSampleFileIn(search.folder), search.outOfSample);
     search.thresholds = confidentThresholds(search.outOfSample);
     search.suspects = rankSuspects(search.outOfSample, search.thresholds);
     return search;

@@ -40,6 +40,22 @@ torch::Tensor embeddings(GalaxyNetImpl& net, const torch::Tensor& images, bool t
     return net.embed(dihedral(x)).view({8, n, -1}).mean(0).cpu();
 }
 
+std::pair<torch::Tensor, torch::Tensor> embeddingsAndProbabilities(GalaxyNetImpl& net,
+                                                                   const torch::Tensor& images,
+                                                                   bool tta,
+                                                                   const torch::Device& device) {
+    c10::InferenceMode inference;
+    const torch::Tensor x = images.to(device);
+    if (!tta) {
+        const auto [e, logits] = net.embedAndClassify(x);
+        return {e.cpu(), torch::softmax(logits, 1).cpu()};
+    }
+    const auto n = x.size(0);
+    const auto [e, logits] = net.embedAndClassify(dihedral(x));
+    return {e.view({8, n, -1}).mean(0).cpu(),
+            torch::softmax(logits, 1).view({8, n, -1}).mean(0).cpu()};
+}
+
 void forEachEvaluationBatch(const DecodedCache& cache, const std::vector<std::size_t>& indices,
                             const AugmentationParams& params, std::size_t batchSize, int workers,
                             const std::stop_token& stop, const ProgressFn& progress,

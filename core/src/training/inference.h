@@ -32,6 +32,12 @@ torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, boo
 torch::Tensor embeddings(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
                          const torch::Device& device);
 
+/// embeddings() and probabilities() of `images` from one pass of the network's features.
+std::pair<torch::Tensor, torch::Tensor> embeddingsAndProbabilities(GalaxyNetImpl& net,
+                                                                   const torch::Tensor& images,
+                                                                   bool tta,
+                                                                   const torch::Device& device);
+
 /// Calls `use(images, first)` for the cached images `indices` in order, `batchSize` at a time,
 /// each batch (n, 3, S, S) made with the evaluation transform by `workers` threads ahead of the
 /// caller; `first` is the batch's first position in `indices`. Tells `message` on `progress`

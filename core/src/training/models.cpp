@@ -231,6 +231,14 @@ torch::Tensor GalaxyNetImpl::embed(torch::Tensor x) {
     return bf16_ ? e.to(torch::kFloat) : e;
 }
 
+std::pair<torch::Tensor, torch::Tensor> GalaxyNetImpl::embedAndClassify(torch::Tensor x) {
+    const Bf16Autocast autocast(bf16_);
+    const torch::Tensor f = features(inModelLayout(x));
+    torch::Tensor e = pool(f), logits = classify(f);
+    if (bf16_) return {e.to(torch::kFloat), logits.to(torch::kFloat)};
+    return {e, logits};
+}
+
 GalaxyNet makeModel(const std::string& name) {
     GalaxyNet net;
     if (name == "resnet26") net = std::make_shared<ResNet26>();

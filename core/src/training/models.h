@@ -32,6 +32,8 @@ public:
     torch::Tensor forward(torch::Tensor x);
     /// The embeddings (N, D, fp32) of a batch: pool(features(x)), in the network's precision.
     torch::Tensor embed(torch::Tensor x);
+    /// Both embed(x) and the logits, from one pass of the features (fp32 both).
+    std::pair<torch::Tensor, torch::Tensor> embedAndClassify(torch::Tensor x);
     void setBf16(bool on) { bf16_ = on; }
     bool bf16() const { return bf16_; }
 

@@ -87,6 +87,12 @@ std::string readWholeFile(const fs::path& file) {
     return text;
 }
 
+bool isSameFile(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (fs::equivalent(a, b, ec)) return true;
+    return detail::absoluteClean(a) == detail::absoluteClean(b);
+}
+
 bool isInsideFolder(const fs::path& inner, const fs::path& outer) {
     return detail::isInsideFolder(inner, outer);
 }

@@ -79,7 +79,13 @@ private slots:
                         256 * sizeof(float));
             const float worst = largestDifference(alone, saved);
             QVERIFY2(worst < 1e-4f, qPrintable(QString::number(worst)));
+            // And its class probabilities are that pass's prediction.
+            const Probabilities p = model.predict(image);
+            const float off = largestDifference(p, r.probabilities[row]);
+            QVERIFY2(off < 1e-4f, qPrintable(QString::number(off)));
         }
+        QCOMPARE(test::NpyFile::read(embeddingProbabilitiesFile(r.file)).shape,
+                 (std::vector<std::size_t>{catalog.size(), 5}));
         // Galaxies differ.
         QVERIFY(largestDifference(r.embeddings.row(0), r.embeddings.row(1)) > 1e-3f);
         // TTA averages the 8 views: another embedding, kept in another file.
@@ -96,6 +102,7 @@ private slots:
         QVERIFY(again.reused);
         QCOMPARE(again.file, first.file);
         QCOMPARE(again.embeddings.values, first.embeddings.values);
+        QVERIFY(again.probabilities == first.probabilities);
 
         // New weights (a resumed or retrained run): computed again.
         const fs::path best = run_ / "checkpoints" / "best.pt";

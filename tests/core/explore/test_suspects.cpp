@@ -124,6 +124,27 @@ private slots:
         QVERIFY2(precisionAtK >= 0.6, qPrintable(QString::number(precisionAtK)));
     }
 
+    void earlierSearchesNewestFirst() {
+        const fs::path ws = dir() / "searches";
+        const std::vector<Prediction> rows = {{1, 0, {0.9f, 0.1f, 0, 0, 0}},
+                                              {2, 0, {0.2f, 0.8f, 0, 0, 0}},
+                                              {3, 1, {0.1f, 0.9f, 0, 0, 0}}};
+        for (const char* name :
+             {"20261201-100000-suspects", "20261202-090000-suspects", "20261202-090000-suspects-2"})
+            writePredictionsCsv(outOfSampleFileIn(ws / "suspects" / name), rows);
+        fs::create_directories(ws / "suspects" / "20261203-000000-suspects");  // unfinished
+        const auto found = suspectSearches(ws);
+        QCOMPARE(found.size(), std::size_t{3});
+        QCOMPARE(found[0].filename().string(), std::string("20261202-090000-suspects-2"));
+        QCOMPARE(found[2].filename().string(), std::string("20261201-100000-suspects"));
+        const SuspectSearch s = readSuspectSearch(found[0]);
+        QCOMPARE(s.suspects.size(), std::size_t{1});
+        QCOMPARE(s.suspects[0].id, std::int64_t{2});
+        QVERIFY(suspectSearches(dir() / "no-workspace").empty());
+        QVERIFY_THROWS_EXCEPTION(DataError,
+                                 readSuspectSearch(ws / "suspects" / "20261203-000000-suspects"));
+    }
+
     void foldsAreStratifiedAndStable() {
         std::vector<LabeledGalaxy> g;
         for (int i = 0; i < 103; ++i) g.push_back({500 + i * 3, i % 5 == 2 ? 2 : i % 4});
@@ -190,6 +211,14 @@ private slots:
             }
         }
         QCOMPARE(predicted, labeled.size());
+        // The search is kept for the GUI to open again: the same ranking from its folder.
+        const auto searches = suspectSearches(ws);
+        QCOMPARE(searches.size(), std::size_t{1});
+        QCOMPARE(readWholeFile(suspectsFileIn(searches[0])), csv);
+        const SuspectSearch again = readSuspectSearch(searches[0]);
+        QCOMPARE(again.outOfSample.size(), labeled.size());
+        QVERIFY(!again.suspects.empty());
+        QVERIFY(csv.find("\n1," + std::to_string(again.suspects[0].id) + ",") != std::string::npos);
         QCOMPARE(readWholeFile(catalog.csvPath()), csvBefore);
         QCOMPARE(readWholeFile(labels), text);
         // Never into the data set.

@@ -209,12 +209,7 @@ private slots:
         SmallDisk disk(dir() / "train", "64m");
         MOUNT_OR_FAIL(disk);
         const fs::path workspace = disk.dir() / "ws";
-        TrainConfig config;
-        config.model = "compact";
-        config.batch = 8;
-        config.epochs = 3;
-        config.threads = 2;
-        config.seed = 3;
+        const TrainConfig config = test::quickTraining(3);
 
         // The disk fills up after the first epoch's files are written.
         fs::path runDir;

@@ -1,8 +1,9 @@
 // A tour of the app on the real Galaxy Zoo 2 sample, as a new user takes it at 1400x880: open the
 // sample, look at a galaxy, edit a label rule and undo it, the augmentation, partition, train two
 // short runs and compare them, evaluate and open the worst confusion cell, predict a folder of
-// images, and (for the README) the sample's map and a galaxy's look-alikes. Every step must
-// finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the README's screenshots:
+// images, and (for the README) the sample's map, a galaxy's look-alikes and a suspects search.
+// Every step must finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the
+// README's screenshots:
 //   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace
 //   GZ_SCREENSHOT_DIR=resources/screenshots build/tests/test_readme_tour   (one command line)
 // Skips without GZ2_SAMPLE_DIR.
@@ -31,6 +32,7 @@
 #include "evaluation/predictionpanel.h"
 #include "explore/mappanel.h"
 #include "explore/mapview.h"
+#include "explore/suspectspanel.h"
 #include "gui_fixtures.h"
 #include "training/runspanel.h"
 #include "training/trainingpanel.h"
@@ -217,6 +219,17 @@ private slots:
                     browser->visibleRange().second - browser->visibleRange().first + 1,
             kJobTimeoutMs);
         screenshot(window, QStringLiteral("more-like-this"));
+
+        // GZ_TOUR_SUSPECTS: a search of the sample (galaxy-cli suspects) shown in the Suspects
+        // panel, its first suspect beside the votes that decided its label.
+        const QString suspects = qEnvironmentVariable("GZ_TOUR_SUSPECTS");
+        if (suspects.isEmpty()) return;
+        gz::ui::SuspectsPanel* panel = window.suspectsPanel();
+        window.showPanel(panel);
+        QVERIFY2(panel->openSearch(fs::path(suspects.toStdString())),
+                 qPrintable(panel->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->inspector()->shownImage().isNull(), kJobTimeoutMs);
+        screenshot(window, QStringLiteral("suspects-panel"));
     }
 };
 

@@ -105,13 +105,8 @@ private slots:
         workspace_ = root / "a-workspace-folder-with-a-rather-long-name-as-users-make-them" /
                      "and-a-second-level-of-nesting-below-it";
         gz::writeDemoDataset(data_, gz::DemoOptions{60, 7, gz::kKaggleImageSide});
-        gz::TrainConfig config;
-        config.model = "compact";
-        config.batch = 8;
-        config.epochs = 1;
-        config.threads = 2;
-        config.seed = 3;
-        run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
+        run_ =
+            gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, gz::test::quickTraining()).dir;
         QVERIFY(fs::exists(run_ / "predictions.csv"));
     }
 

@@ -116,13 +116,8 @@ private slots:
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{60, 7, gz::kKaggleImageSide});
         workspace_ = dir() / "workspace";
-        gz::TrainConfig config;
-        config.model = "compact";
-        config.batch = 8;
-        config.epochs = 2;
-        config.threads = 2;
-        config.seed = 3;
-        run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
+        run_ =
+            gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, gz::test::quickTraining(2)).dir;
         QVERIFY(fs::exists(run_ / "predictions.csv"));
     }
 
