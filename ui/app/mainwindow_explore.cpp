@@ -9,6 +9,7 @@
 #include "common/uiformat.h"
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
+#include "dataset/galaxyinspector.h"
 #include "evaluation/evaluationpanel.h"
 #include "evaluation/misclassifiedinspector.h"
 #include "evaluation/predictionpanel.h"
@@ -47,6 +48,7 @@ void MainWindow::createExplorePanels() {
         if (!mapPanel_->moreLikeGalaxy(id)) showPanel(mapPanel_);
     };
     connect(browser, &GalaxyBrowser::moreLikeThisRequested, this, similarTo);
+    connect(datasetPanel_->inspector(), &GalaxyInspector::moreLikeThisRequested, this, similarTo);
     connect(evaluationPanel_->inspector(), &MisclassifiedInspector::moreLikeThisRequested, this,
             similarTo);
     connect(suspectsPanel_->inspector(), &MisclassifiedInspector::moreLikeThisRequested, this,

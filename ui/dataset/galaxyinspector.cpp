@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "common/cvimage.h"
+#include "common/morelikethis.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "dataset/galaxydetails.h"
@@ -124,6 +125,16 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
     tools->addWidget(actual);
     tools->addWidget(out);
     tools->addWidget(in);
+    similar_ = button(moreLikeThisText(),
+                      tr("The galaxies of the data set most similar to this one, by the Map "
+                         "panel's run"),
+                      QStringLiteral("inspectorMoreLikeThis"));
+    similar_->setEnabled(false);
+    connect(similar_, &QToolButton::clicked, this, [this] {
+        if (row_ && session_->dataset())
+            emit moreLikeThisRequested(session_->dataset()->catalog.id(*row_));
+    });
+    tools->addWidget(similar_);
     tools->addStretch(1);
     tools->addWidget(zoomLabel_);
 
@@ -242,6 +253,7 @@ void GalaxyInspector::zoomToFit() {
 
 void GalaxyInspector::refresh() {
     const auto& dataset = session_->dataset();
+    similar_->setEnabled(row_ && dataset);
     if (!row_ || !dataset) {
         details_->clear(dataset ? tr("Select a galaxy to see its votes, label and the rule that "
                                      "gave it.")

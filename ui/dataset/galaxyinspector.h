@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 
@@ -49,6 +50,8 @@ protected:
 signals:
     /// The image of the shown galaxy was decoded (or failed).
     void imageShown();
+    /// "More like this" was pressed for the shown galaxy.
+    void moreLikeThisRequested(std::int64_t id);
 
 private:
     /// The decoded image, or why there is none when the file is gone.
@@ -68,6 +71,7 @@ private:
     QLabel* imageMessage_ = nullptr;
     QStackedWidget* imageStack_ = nullptr;
     QLabel* zoomLabel_ = nullptr;
+    QToolButton* similar_ = nullptr;
     GalaxyDetails* details_ = nullptr;
     QImage image_;
     QString imageError_;

@@ -141,6 +141,7 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
     connect(view_, &MapView::regionSelected, this, &MapPanel::selectPoints);
     inspector_ = new GalaxyInspector(session_);
     inspector_->setObjectName(QStringLiteral("mapInspector"));
+    connect(inspector_, &GalaxyInspector::moreLikeThisRequested, this, &MapPanel::moreLikeGalaxy);
 
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(view_);

@@ -15,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <algorithm>
@@ -254,6 +255,15 @@ private slots:
         emit window_->evaluationPanel()->inspector()->moreLikeThisRequested(
             window_->dataset()->catalog.id(other));
         checkSimilarList(other);
+        window_->datasetPanel()->browser()->setChosen(nullptr);
+        // And the Dataset panel's inspector, for the galaxy it shows.
+        const std::size_t shown = 12;
+        QVERIFY(browser->selectGalaxy(window_->dataset()->catalog.id(shown)));
+        auto* similar =
+            child<QToolButton>(window_->datasetPanel()->inspector(), "inspectorMoreLikeThis");
+        QVERIFY(similar->isEnabled());
+        QTest::mouseClick(similar, Qt::LeftButton);
+        checkSimilarList(shown);
         window_->datasetPanel()->browser()->setChosen(nullptr);
     }
 
