@@ -45,8 +45,6 @@ int runSuspects(const SuspectsArgs& a, const CLI::App* cmd, const std::stop_toke
     const SuspectSearch s = findSuspects(catalog, galaxies, workspaceOrDefault(a.workspace),
                                          options, stop, terminalProgress());
     writeSuspectsCsv(a.out, s.suspects, catalog, config.rules);
-    // The copy the GUI's Suspects panel opens (with the out-of-sample probabilities beside it).
-    writeSuspectsCsv(suspectsFileIn(s.folder), s.suspects, catalog, config.rules);
     std::printf("%zu suspects among %zu labeled galaxies (%d folds; runs in %s)\n",
                 s.suspects.size(), s.outOfSample.size(), a.folds, s.folder.c_str());
     std::printf("thresholds:");

@@ -125,10 +125,11 @@ MapPanel::MapPanel(JobRunner* runner, fs::path workspace, LabelingSession* sessi
         const auto& labeling = session_->labeling();
         const int label =
             labeling && row < labeling->labels.size() ? labeling->labels[row] : kUnlabeled;
-        card.text = tr("Galaxy %1\nlabel %2\npredicted %3 (%4%)")
-                        .arg(dataset->catalog.id(row))
-                        .arg(morphologyShortName(label), morphologyShortName(predictedOfPoint_[i]),
-                             QLocale().toString(100.0 * confidenceOfPoint_[i], 'f', 0));
+        card.text =
+            tr("Galaxy %1\nlabel %2\npredicted %3 (%4%)")
+                .arg(dataset->catalog.id(row))
+                .arg(morphologyShortName(label), morphologyShortName(predictedOfPoint(i)),
+                     QLocale().toString(100.0 * predictionOfPoint_[i].confidence(), 'f', 0));
         const ThumbnailLoader::Thumbnail thumb = thumbnails_->thumbnail(row);
         if (thumb.state == ThumbnailLoader::State::Ready)
             card.image = thumb.image;
@@ -204,8 +205,7 @@ void MapPanel::updateButtons() {
 void MapPanel::clearMap() {
     map_ = {};
     rowOfPoint_.clear();
-    predictedOfPoint_.clear();
-    confidenceOfPoint_.clear();
+    predictionOfPoint_.clear();
     pointOfRow_.clear();
     index_.reset();
     indexRun_.clear();
@@ -264,9 +264,7 @@ bool MapPanel::layOut() {
                     if (!row) continue;  // cannot happen: the map is of this catalog
                     pointOfRow_[*row] = rowOfPoint_.size();
                     rowOfPoint_.push_back(*row);
-                    const Prediction p{map_.ids[i], kUnlabeled, out->probabilities[i]};
-                    predictedOfPoint_.push_back(p.predicted());
-                    confidenceOfPoint_.push_back(p.confidence());
+                    predictionOfPoint_.push_back({map_.ids[i], kUnlabeled, out->probabilities[i]});
                     points.emplace_back(map_.points[i].x, map_.points[i].y);
                 }
                 view_->setPoints(std::move(points));
@@ -334,7 +332,7 @@ void MapPanel::colour() {
             break;
         case Colouring::Prediction:
             groups = classGroups();
-            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) groupOf[i] = predictedOfPoint_[i];
+            for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) groupOf[i] = predictedOfPoint(i);
             break;
         case Colouring::Correctness:
             groups = {{tr("Right"), QColor(0x00, 0x9e, 0x73)},
@@ -342,7 +340,7 @@ void MapPanel::colour() {
                       {tr("Unlabeled"), morphologyColor(kUnlabeled), true}};
             for (std::size_t i = 0; i < rowOfPoint_.size(); ++i) {
                 const int label = labelOfPoint(i);
-                groupOf[i] = label == kUnlabeled ? 2 : label == predictedOfPoint_[i] ? 0 : 1;
+                groupOf[i] = label == kUnlabeled ? 2 : label == predictedOfPoint(i) ? 0 : 1;
             }
             break;
         case Colouring::Mark: {

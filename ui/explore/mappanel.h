@@ -73,7 +73,7 @@ public:
     std::size_t rowOfPoint(std::size_t i) const { return rowOfPoint_[i]; }
     std::optional<std::size_t> pointOfRow(std::size_t row) const;
     /// The run's predicted class of map point i (from the same pass as its embedding).
-    int predictedOfPoint(std::size_t i) const { return predictedOfPoint_[i]; }
+    int predictedOfPoint(std::size_t i) const { return predictionOfPoint_[i].predicted(); }
     QString statusText() const { return status_; }
 
 signals:
@@ -114,8 +114,7 @@ private:
     // The map shown: its points' catalog rows, and the embeddings' similarity index.
     EmbeddingMap map_;
     std::vector<std::size_t> rowOfPoint_;
-    std::vector<int> predictedOfPoint_;
-    std::vector<float> confidenceOfPoint_;
+    std::vector<Prediction> predictionOfPoint_;           ///< the run's, from the embedding's pass
     std::vector<std::optional<std::size_t>> pointOfRow_;  ///< by catalog row
     std::shared_ptr<const SimilarityIndex> index_;
     std::filesystem::path indexRun_;  ///< the run whose embeddings index_ holds

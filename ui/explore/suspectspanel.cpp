@@ -161,11 +161,10 @@ bool SuspectsPanel::findSuspects() {
     }
     const auto dataset = session_->dataset();
     const auto labeling = session_->labeling();
-    const LabelRules rules = session_->rules();
     SuspectOptions options;
     options.folds = folds_->value();
     options.training = configSource_ ? configSource_() : TrainConfig{};
-    options.training.rules = rules;
+    options.training.rules = session_->rules();
     options.training.minutes = minutes_->value();
     try {
         options.training.validate();
@@ -181,7 +180,6 @@ bool SuspectsPanel::findSuspects() {
             const Catalog& catalog = dataset->catalog;
             *found = gz::findSuspects(catalog, labeledGalaxies(catalog, *labeling), workspace,
                                       options, stop, progress);
-            writeSuspectsCsv(suspectsFileIn(found->folder), found->suspects, catalog, rules);
         },
         [this, found, dataset](const JobOutcome& outcome) {
             refreshSearches();

@@ -80,7 +80,8 @@ std::vector<std::filesystem::path> suspectSearches(const std::filesystem::path& 
 
 /// Trains one run per fold on the other folds (a tenth of them for validation), predicts the fold
 /// with its best checkpoint, and ranks the suspects of all of them; the out-of-sample
-/// probabilities are saved in the search's folder. `galaxies` are the labels
+/// probabilities and suspects.csv (by the rules of `options.training`) are saved in the search's
+/// folder. `galaxies` are the labels
 /// to check (from the rules or a labels.csv); the data set is never modified. Throws DataError on
 /// bad input and Cancelled on stop.
 SuspectSearch findSuspects(const Catalog& catalog, const std::vector<LabeledGalaxy>& galaxies,

@@ -74,6 +74,8 @@ SuspectSearch findSuspects(const Catalog& catalog, const std::vector<LabeledGala
     writePredictionsCsv(outOfSampleFileIn(search.folder), search.outOfSample);
     search.thresholds = confidentThresholds(search.outOfSample);
     search.suspects = rankSuspects(search.outOfSample, search.thresholds);
+    writeSuspectsCsv(suspectsFileIn(search.folder), search.suspects, catalog,
+                     options.training.rules);
     return search;
 }
 

@@ -43,12 +43,7 @@ private slots:
         data_ = dir() / "demo";
         workspace_ = dir() / "workspace";
         writeDemoDataset(data_, DemoOptions{40, 5, kKaggleImageSide});
-        TrainConfig c;
-        c.model = "compact";
-        c.batch = 8;
-        c.epochs = 1;
-        c.threads = 2;
-        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, c);
+        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, test::quickTraining());
         QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
         run_ = run.dir;
     }
