@@ -99,7 +99,7 @@ Command addBenchMap(CLI::App& bench) {
     auto* cmd = bench.add_subcommand("map", "Lay out the map of a generated set of embeddings");
     addSetOptions(cmd, a->set);
     addMapOptions(cmd, a->map);
-    cmd->add_option("--threads", a->map.threads, "Threads (default: every core)");
+    addThreadsOption(cmd, a->map.threads);
     cmd->add_flag("--json", a->json, "Print one JSON object");
     return {cmd, [a](const std::stop_token& stop) { return runBenchMap(*a, stop); }};
 }
@@ -158,7 +158,7 @@ Command addBenchSimilar(CLI::App& bench) {
         ->capture_default_str()
         ->check(CLI::Range(1, 100000));
     cmd->add_option("-k", a->k, "Neighbours a query")->capture_default_str();
-    cmd->add_option("--threads", a->threads, "Threads (default: every core)");
+    addThreadsOption(cmd, a->threads);
     cmd->add_flag("--json", a->json, "Print one JSON object");
     return {cmd, [a](const std::stop_token&) { return runBenchSimilar(*a); }};
 }
