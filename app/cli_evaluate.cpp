@@ -20,6 +20,7 @@
 #include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
+#include "gz/vote_fit.h"
 
 namespace gz::cli {
 namespace {
@@ -34,13 +35,21 @@ struct EvaluateArgs {
     std::string precision;  // "": as the run was trained
     int tta = 0;
     int threads = 0;
-    bool json = false;
+    bool json = false, every = false;
 };
 
-/// The galaxies to evaluate on: the --subset of the --split file, or every galaxy the run's label
-/// rules label.
+/// The galaxies to evaluate on: the --subset of the --split file, every galaxy the run's label
+/// rules label, or with --every-galaxy all the catalog's (those the rules leave unlabeled count
+/// in the vote fractions' RMSE only).
 std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catalog& catalog,
                                               const TrainConfig& cfg) {
+    if (a.every) {
+        const Labeling labeling = labelCatalog(catalog, cfg.rules);
+        std::vector<LabeledGalaxy> all;
+        for (std::size_t r = 0; r < catalog.size(); ++r)
+            all.push_back({catalog.id(r), labeling.labels[r]});
+        return all;
+    }
     if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
     const auto subset = subsetFromKey(a.subset);
     if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");
@@ -65,16 +74,30 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
         std::cerr << "skipped: " << skipped[i] << "\n";
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
     const EvaluationResult result = evaluate(predictions);
+    // A votes head's fractions against the volunteers', next to the run's training mean.
+    const bool votes = cfg.votesWeight > 0;
+    const RunFolder run{a.run};
+    std::error_code ec;
+    const VoteFit fit =
+        votes ? evaluateVotes(predictions, catalog,
+                              fs::exists(run.votesMean(), ec) ? readVotesMean(run.votesMean())
+                                                              : std::vector<float>())
+              : VoteFit();
     if (!a.out.empty()) {
         const RunFolder outFolder{a.out};
         writePredictionsCsv(outFolder.predictions(), predictions);
+        if (votes) writeFractionsCsv(outFolder.fractions(), predictions);
         const std::string text = result.toJson();
         writeFileAtomically(outFolder.confusion(), [&](std::ostream& out) { out << text << '\n'; });
     }
-    if (a.json)
-        std::cout << result.toJson() << "\n";
-    else
+    if (a.json) {
+        auto all = nlohmann::json::parse(result.toJson());
+        if (votes) all["votes"] = nlohmann::json::parse(fit.toJson());
+        std::cout << all.dump() << "\n";
+    } else {
         printEvaluation(result);
+        if (votes) printVoteFit(fit);
+    }
     return kExitOk;
 }
 
@@ -84,9 +107,14 @@ Command addEvaluate(CLI::App& app) {
     addRunOption(cmd, a->run);
     addCatalogOptions(cmd, a->catalog);
     auto* split = cmd->add_option("--split", a->split, "split.csv (default: every labeled galaxy)");
-    cmd->add_option("--subset", a->subset, "val|test (with --split)")
-        ->needs(split)
-        ->capture_default_str();
+    auto* subset = cmd->add_option("--subset", a->subset, "val|test (with --split)")
+                       ->needs(split)
+                       ->capture_default_str();
+    cmd->add_flag("--every-galaxy", a->every,
+                  "Every galaxy of the catalog: the labeled ones for the accuracy, all of them "
+                  "for the vote fractions' RMSE (a run with a votes head)")
+        ->excludes(split)
+        ->excludes(subset);
     addTtaFlag(cmd, a->tta);
     addPrecisionOption(cmd, a->precision,
                        "as the run was trained (fp32 where this CPU has no bfloat16)");
@@ -100,7 +128,7 @@ Command addEvaluate(CLI::App& app) {
 // ---- predict -----------------------------------------------------------------------------
 
 struct PredictArgs {
-    std::string run, images, out;
+    std::string run, images, out, fractions;
     std::string precision;  // "": as the run was trained
     int tta = 0;
     int threads = 0;
@@ -108,11 +136,19 @@ struct PredictArgs {
 
 int runPredict(const PredictArgs& a, const std::stop_token& stop) {
     requireOutsideDataFolder(a.out, a.images, "output");
+    if (!a.fractions.empty()) {
+        requireOutsideDataFolder(a.fractions, a.images, "fractions file");
+        if (loadRunConfig(a.run).votesWeight <= 0)
+            throw DataError(a.run,
+                            "the run's model has no votes head: it predicts no vote "
+                            "fractions (train with --votes-weight)");
+    }
     std::vector<std::string> skipped;
     const auto predictions =
         predictFolder(a.run, a.images, ttaFor(a.tta, a.run), precisionFrom(a.precision), a.threads,
                       stop, terminalProgress(), &skipped);
     for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
+    if (!a.fractions.empty()) writeFractionsCsv(a.fractions, predictions);
     writePredictionsCsv(a.out, predictions);
     std::array<std::size_t, kMorphologyCount> counts{};
     for (const auto& p : predictions) ++counts[static_cast<std::size_t>(p.predicted())];
@@ -129,6 +165,9 @@ Command addPredict(CLI::App& app) {
     addRunOption(cmd, a->run);
     cmd->add_option("--images", a->images, "Folder of JPEGs")->required();
     cmd->add_option("--out", a->out, "predictions.csv to write")->required();
+    cmd->add_option("--fractions", a->fractions,
+                    "Also the 37 predicted vote fractions, in Kaggle's submission layout "
+                    "(GalaxyID,Class1.1,...,Class11.6; a run with a votes head)");
     addTtaFlag(cmd, a->tta);
     addPrecisionOption(cmd, a->precision,
                        "as the run was trained (fp32 where this CPU has no bfloat16)");

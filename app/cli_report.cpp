@@ -31,4 +31,11 @@ void printEvaluation(const EvaluationResult& r) {
     }
 }
 
+void printVoteFit(const VoteFit& f) {
+    std::printf(
+        "vote fractions on %zu galaxies: RMSE %.4f [%.4f, %.4f] (Kaggle's metric, 37 columns; "
+        "bootstrap 95%%); predicting the training mean: %.4f\n",
+        f.n, f.rmse, f.rmseInterval.low, f.rmseInterval.high, f.baselineRmse);
+}
+
 }  // namespace gz::cli

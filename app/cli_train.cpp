@@ -60,10 +60,12 @@ int reportOutcome(const TrainOutcome& o, const fs::path& run, bool asJson) {
                   {"epochs", o.epochsCompleted},
                   {"run", run.string()}};
         if (o.test) j["test"] = json::parse(o.test->toJson());
+        if (o.votes) j["votes"] = json::parse(o.votes->toJson());
         std::cout << j.dump() << "\n";
     } else {
         std::printf("%s\n", o.summary.c_str());
         if (o.test) printEvaluation(*o.test);
+        if (o.votes) printVoteFit(*o.votes);
     }
     if (o.status == TrainOutcome::Status::Stopped) {
         std::cerr << "galaxy-cli: training stopped; continue with: galaxy-cli resume --run "

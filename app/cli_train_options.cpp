@@ -41,6 +41,10 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option("--weight-decay", c.weightDecay, "L2 weight decay"))->capture_default_str();
     add(cmd->add_option("--label-smoothing", c.labelSmoothing, "Label smoothing"))
         ->capture_default_str();
+    add(cmd->add_option("--votes-weight", c.votesWeight,
+                        "Weight of the 37 vote fractions' squared error in the loss (0: no "
+                        "votes head)"))
+        ->capture_default_str();
     add(cmd->add_option("--balance", a.balance, keysOf<Balance>()))->capture_default_str();
     add(cmd->add_option("--patience", c.earlyStopPatience,
                         "Early stopping patience in epochs (0: off)"))

@@ -1,12 +1,8 @@
 #include "dataset/galaxydetails.h"
 
-#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
-#include <QPainter>
-#include <QStyledItemDelegate>
 #include <QTextDocument>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -18,6 +14,7 @@
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
 #include "common/uistyle.h"
+#include "dataset/votefractiontree.h"
 
 namespace gz::ui {
 
@@ -56,43 +53,8 @@ std::pair<int, int> questionAnswer(std::string_view column) {
 }
 
 QString fraction(double v) {
-    return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 3);
+    return VoteFractionTree::formatFraction(v);
 }
-
-constexpr int kFractionRole = Qt::UserRole + 1;
-
-// Draws a vote fraction as a bar with its value.
-class FractionDelegate : public QStyledItemDelegate {
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter* painter, const QStyleOptionViewItem& option,
-               const QModelIndex& index) const override {
-        const QVariant v = index.data(kFractionRole);
-        if (!v.isValid()) {
-            QStyledItemDelegate::paint(painter, option, index);
-            return;
-        }
-        painter->save();
-        // The number on the right, a bar of the fraction on its left.
-        const int textWidth = option.fontMetrics.horizontalAdvance(QStringLiteral("0.000")) + 8;
-        const QRect text = option.rect.adjusted(option.rect.width() - textWidth, 0, -2, 0);
-        const QRect r = option.rect.adjusted(4, 4, -textWidth - 2, -4);
-        painter->fillRect(r, QColor(0xee, 0xf1, 0xf5));
-        const double f = std::clamp(v.toDouble(), 0.0, 1.0);
-        const QColor bar = index.data(Qt::UserRole + 2).toBool() ? QColor(0x37, 0x6f, 0xd0)
-                                                                 : QColor(0x9d, 0xb4, 0xd6);
-        painter->fillRect(QRect(r.left(), r.top(), static_cast<int>(r.width() * f), r.height()),
-                          bar);
-        painter->setPen(option.palette.text().color());
-        painter->drawText(text, Qt::AlignVCenter | Qt::AlignRight, fraction(v.toDouble()));
-        painter->restore();
-    }
-    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
-        QSize size = QStyledItemDelegate::sizeHint(option, index);
-        size.setHeight(std::max(size.height(), option.fontMetrics.height() + 6));
-        return size;
-    }
-};
 
 }  // namespace
 
@@ -136,21 +98,7 @@ GalaxyDetails::GalaxyDetails(QWidget* parent) : QWidget(parent) {
             " padding: 8px; color: %1; }")
             .arg(textColor().name()));
 
-    votes_ = new QTreeWidget;
-    votes_->setObjectName(QStringLiteral("voteFractionTree"));
-    votes_->setColumnCount(2);
-    votes_->setHeaderLabels({tr("Question / answer"), tr("Vote fraction")});
-    votes_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    votes_->header()->setSectionResizeMode(1, QHeaderView::Fixed);
-    votes_->header()->resizeSection(1, 150);
-    votes_->header()->setStretchLastSection(false);
-    votes_->setItemDelegateForColumn(1, new FractionDelegate(votes_));
-    votes_->setRootIsDecorated(true);
-    votes_->setUniformRowHeights(true);
-    votes_->setSelectionMode(QAbstractItemView::NoSelection);
-    votes_->setFocusPolicy(Qt::NoFocus);
-    votes_->setWordWrap(false);
-    votes_->setTextElideMode(Qt::ElideRight);
+    votes_ = new VoteFractionTree;
 
     auto* heading = new QHBoxLayout;
     heading->addWidget(title_);
@@ -174,7 +122,15 @@ void GalaxyDetails::clear(const QString& message) {
     badge_->setStyleSheet({});
     subset_->clear();
     reason_->setText(message.toHtmlEscaped());
-    votes_->clear();
+    votes_->clearFractions();
+}
+
+void GalaxyDetails::showPredictedFractions(const std::vector<float>& fractions) {
+    votes_->setPredicted(fractions);
+}
+
+std::optional<double> GalaxyDetails::shownPrediction(std::size_t voteColumn) const {
+    return votes_->predicted(voteColumn);
 }
 
 QString GalaxyDetails::reasonText() const {
@@ -259,35 +215,8 @@ void GalaxyDetails::showGalaxy(const std::shared_ptr<const LoadedDataset>& datas
     }
     reason_->setText(reason);
 
-    // Vote fractions by question, only the columns the file has.
-    votes_->clear();
-    QTreeWidgetItem* parent = nullptr;
-    int parentQuestion = 0;
-    QFont bold = votes_->font();
-    bold.setBold(true);
-    for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
-        if (!catalog.hasColumn(c)) continue;
-        const auto [q, a] = questionAnswer(kVoteColumns[c]);
-        if (q != parentQuestion) {
-            parent = new QTreeWidgetItem(votes_, {questionTitle(q)});
-            parent->setToolTip(0, questionTitle(q));
-            parent->setFirstColumnSpanned(true);
-            parentQuestion = q;
-        }
-        const QString column = QString::fromLatin1(kVoteColumns[c].data(),
-                                                   static_cast<qsizetype>(kVoteColumns[c].size()));
-        auto* item =
-            new QTreeWidgetItem(parent, {QStringLiteral("%1  %2").arg(column, answerTitle(c))});
-        const bool used = ruleColumns.contains(std::string(kVoteColumns[c]));
-        item->setData(1, kFractionRole, catalog.value(row, c));
-        item->setData(1, Qt::UserRole + 2, used);
-        item->setData(1, Qt::DisplayRole, fraction(catalog.value(row, c)));
-        if (used) {
-            item->setFont(0, bold);
-            item->setToolTip(0, tr("Used by the label rules"));
-        }
-    }
-    votes_->expandAll();
+    // Vote fractions by question, only the columns the file has; no model's until given.
+    votes_->showVolunteers(catalog, row, ruleColumns);
 }
 
 }  // namespace gz::ui

@@ -9,15 +9,17 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "dataset/loadeddataset.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
 
 class QLabel;
-class QTreeWidget;
 
 namespace gz::ui {
+
+class VoteFractionTree;
 
 class GalaxyDetails : public QWidget {
     Q_OBJECT
@@ -32,12 +34,17 @@ public:
                     std::optional<Subset> subset = std::nullopt);
     /// Shows nothing but `message` ("Select a galaxy").
     void clear(const QString& message);
+    /// Beside the volunteers' fractions of the galaxy shown, a model's (37, in kVoteColumns
+    /// order: a votes head's prediction) in a column of their own; empty hides the column.
+    void showPredictedFractions(const std::vector<float>& fractions);
+    /// The predicted fraction shown for a vote column, or nullopt.
+    std::optional<double> shownPrediction(std::size_t voteColumn) const;
 
     /// The label shown (0-4, kUnlabeled), or nullopt when none.
     std::optional<int> shownLabel() const { return label_; }
     /// The reason as plain text.
     QString reasonText() const;
-    QTreeWidget* votesTree() const { return votes_; }
+    VoteFractionTree* votesTree() const { return votes_; }
 
     /// The questions of the Galaxy Zoo 2 decision tree: "Q7 How rounded is it?".
     static QString questionTitle(int question);
@@ -51,7 +58,7 @@ private:
     QLabel* badge_ = nullptr;
     QLabel* subset_ = nullptr;
     QLabel* reason_ = nullptr;
-    QTreeWidget* votes_ = nullptr;
+    VoteFractionTree* votes_ = nullptr;
     std::optional<int> label_;
 };
 

@@ -30,6 +30,7 @@
 #include "gz/run_folder.h"
 #include "gz/run_info.h"
 #include "gz/training.h"
+#include "gz/vote_fit.h"
 
 namespace gz::ui {
 namespace fs = std::filesystem;
@@ -249,6 +250,7 @@ bool EvaluationPanel::evaluate() {
         std::unordered_map<std::int64_t, Subset> subsets;
         std::shared_ptr<const RunModel> model;
         std::vector<std::string> skipped;
+        std::optional<VoteFit> votes;  ///< a votes head's fractions against the volunteers'
     };
     auto out = std::make_shared<Result>();
     const QString what = sourceCombo_->currentText();
@@ -278,6 +280,13 @@ bool EvaluationPanel::evaluate() {
             }
             out->predictions = predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta,
                                               std::nullopt, 0, stop, progress, &out->skipped);
+            if (config.votesWeight > 0) {
+                const fs::path mean = RunFolder{run}.votesMean();
+                std::error_code ec;
+                out->votes = evaluateVotes(
+                    out->predictions, out->dataset->catalog,
+                    fs::exists(mean, ec) ? readVotesMean(mean) : std::vector<float>());
+            }
             // The model for the inspector's Grad-CAM, loaded once per run, here off the GUI thread.
             checkpoint(stop, progress, 0, 0, "Loading the model");
             out->model = model ? model : std::make_shared<const RunModel>(run, 1);
@@ -285,6 +294,12 @@ bool EvaluationPanel::evaluate() {
         [this, out, run, what](const JobOutcome& outcome) {
             if (outcome.status == JobOutcome::Status::Succeeded) {
                 QString text = tr("%1 on %2").arg(toQString(run.filename()), what.toLower());
+                if (out->votes && out->votes->n > 0)
+                    text += tr(" — vote fractions: RMSE %1 [%2, %3], the training mean's %4")
+                                .arg(out->votes->rmse, 0, 'f', 3)
+                                .arg(out->votes->rmseInterval.low, 0, 'f', 3)
+                                .arg(out->votes->rmseInterval.high, 0, 'f', 3)
+                                .arg(out->votes->baselineRmse, 0, 'f', 3);
                 if (!out->skipped.empty())
                     text += tr(" — %n images skipped, e.g. %1", "",
                                static_cast<int>(out->skipped.size()))

@@ -432,6 +432,7 @@ void MisclassifiedInspector::showCurrent() {
         const auto s = subsets_.find(p->id);
         details_->showGalaxy(dataset_, *row, rules_, dataset_->labelingError,
                              s == subsets_.end() ? std::nullopt : std::optional(s->second));
+        details_->showPredictedFractions(p->fractions);
     } else {
         details_->clear(tr("Galaxy %1 is not in the data set.").arg(p->id));
     }

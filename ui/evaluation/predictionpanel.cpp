@@ -25,6 +25,7 @@
 #include "common/morphologycolors.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
+#include "dataset/votefractiontree.h"
 #include "evaluation/runchooser.h"
 #include "gz/error.h"
 #include "gz/files.h"
@@ -178,9 +179,14 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
+    // A votes head's 37 predicted fractions, by question (hidden for a run without one).
+    fractions_ = new VoteFractionTree;
+    fractions_->setObjectName(QStringLiteral("predictedFractionTree"));
+    fractions_->hide();
     rightLayout->addWidget(image_);
     rightLayout->addWidget(imageCaption_);
-    rightLayout->addStretch(1);
+    rightLayout->addWidget(fractions_, 1);
+    rightLayout->addStretch(0);
 
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(table_);
@@ -407,10 +413,14 @@ void PredictionPanel::showSelected() {
         decoder_.cancel();
         image_->clear();
         imageCaption_->clear();
+        fractions_->clearFractions();
+        fractions_->hide();
         return;
     }
     const std::size_t index = *selected;
     const Prediction& p = predictions_[index];
+    fractions_->showModelOnly(p.fractions);
+    fractions_->setVisible(!p.fractions.empty());
     imageCaption_->setText(tr("<b>%1</b><br>predicted <b style='color:%2'>%3</b> (%4%)")
                                .arg(files_[index].empty() ? QString::number(p.id)
                                                           : toQString(files_[index].filename()))

@@ -25,6 +25,7 @@ namespace gz::ui {
 
 class JobRunner;
 class RunChooser;
+class VoteFractionTree;
 
 class PredictionPanel : public QWidget {
     Q_OBJECT
@@ -51,6 +52,8 @@ public:
     QTableWidget* table() const { return table_; }
     /// The image of the selected row (null while decoding or when there is none).
     QImage previewImage() const { return preview_; }
+    /// The selected image's predicted vote fractions (shown for a run with a votes head).
+    VoteFractionTree* fractionsTree() const { return fractions_; }
 
 signals:
     void predicted();
@@ -91,6 +94,7 @@ private:
     QTableWidget* table_ = nullptr;
     QLabel* image_ = nullptr;
     QLabel* imageCaption_ = nullptr;
+    VoteFractionTree* fractions_ = nullptr;
 
     // Decodes the selected row's image. Last, so destroyed first.
     LatestOnlyWorker<std::filesystem::path, QImage> decoder_;

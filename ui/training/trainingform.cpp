@@ -104,6 +104,12 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
         tr("bf16: the convolutions in bfloat16 (weights and checkpoints stay fp32), 1.5-2x "
            "faster where the CPU has it, 1-2 points less accurate on the sample. Here: %1")
             .arg(QString::fromStdString(bf16.reason)));
+    votesWeight_ =
+        makeDoubleSpinBox(QStringLiteral("votesWeightSpin"), 0, 1000, d.votesWeight, 1, 1);
+    votesWeight_->setSpecialValueText(tr("off"));
+    votesWeight_->setToolTip(
+        tr("A votes head: the model also learns the 37 vote fractions of the Galaxy Zoo 2 "
+           "decision tree, with this weight in the loss (off: five classes only)"));
     tta_ = new QCheckBox(tr("Test-time augmentation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
     tta_->setChecked(d.tta);
@@ -147,7 +153,9 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     pairRow(tr("Balance"), balance_, tr("Early stop"), patience_);
     pairRow(tr("Best by"), select_, tr("Threads"), threads_);
     pairRow(tr("Seed"), seed_, tr("Precision"), precision_);
-    grid->addWidget(tta_, row++, 0, 1, 4);
+    grid->addWidget(new QLabel(tr("Votes head")), row, 0);
+    grid->addWidget(votesWeight_, row, 1);
+    grid->addWidget(tta_, row++, 2, 1, 2);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -172,6 +180,7 @@ TrainConfig TrainingForm::config() const {
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();
     c.precision = chosenOption<Precision>(precision_);
+    c.votesWeight = votesWeight_->value();
     return c;
 }
 
@@ -195,6 +204,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
         std::min<std::uint64_t>(c.seed, static_cast<std::uint64_t>(seed_->maximum()))));
     tta_->setChecked(c.tta);
     precision_->setCurrentText(keyText(optionKey(c.precision)));
+    votesWeight_->setValue(c.votesWeight);
 }
 
 std::optional<int> TrainingForm::resumeEpochs() const {

@@ -49,6 +49,7 @@ private:
     QDoubleSpinBox* lr_ = nullptr;
     QComboBox* schedule_ = nullptr;
     QDoubleSpinBox* warmup_ = nullptr;
+    QDoubleSpinBox* votesWeight_ = nullptr;
     QComboBox* balance_ = nullptr;
     QSpinBox* patience_ = nullptr;
     QComboBox* select_ = nullptr;

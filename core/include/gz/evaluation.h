@@ -15,11 +15,13 @@ namespace gz {
 
 using Probabilities = std::array<float, kMorphologyCount>;
 
-/// One galaxy's prediction: its true label (-1 when unknown) and the model's probabilities.
+/// One galaxy's prediction: its true label (-1 when unknown), the model's probabilities and,
+/// from a model with a votes head, its 37 vote fractions (in kVoteColumns order; else empty).
 struct Prediction {
     std::int64_t id = 0;
     int trueLabel = kUnlabeled;
     Probabilities probabilities{};
+    std::vector<float> fractions{};
     int predicted() const;  ///< arg max (the first on ties)
     float confidence() const { return probabilities[static_cast<std::size_t>(predicted())]; }
 };

@@ -31,6 +31,11 @@ struct RunFolder {
     std::filesystem::path predictions() const;
     /// The final evaluation's metrics (EvaluationResult::toJson).
     std::filesystem::path confusion() const;
+    /// A votes head's predicted fractions in the final evaluation (gz/vote_fit.h, Kaggle's
+    /// layout).
+    std::filesystem::path fractions() const;
+    /// A votes head's training mean of the vote fractions: the baseline of evaluateVotes.
+    std::filesystem::path votesMean() const;
     /// Every log line of every training and resume, time-stamped.
     std::filesystem::path log() const;
     /// The galaxies marked in the Evaluation panel.

@@ -18,6 +18,7 @@
 #include "gz/partition.h"
 #include "gz/progress.h"
 #include "gz/train_options.h"
+#include "gz/vote_fit.h"
 #include "gz/world.h"
 
 namespace gz {
@@ -36,6 +37,10 @@ struct TrainConfig {
     double momentum = 0.9;           ///< Nesterov
     double weightDecay = 1e-4;
     double labelSmoothing = 0;
+    /// With a value above 0, the network also has a votes head predicting the 37 vote fractions
+    /// of the Galaxy Zoo 2 decision tree (gz/vote_tree.h), and the loss adds this weight times
+    /// their mean squared error. 0 (and runs from before the option): no votes head.
+    double votesWeight = 0;
     Balance balance = Balance::Sqrt;
     int earlyStopPatience = 0;  ///< epochs without validation improvement (0: off)
     SelectMetric selectMetric = SelectMetric::Loss;  ///< the loss is the mean cross-entropy
@@ -101,7 +106,9 @@ struct TrainOutcome {
     int epochsCompleted = 0;
     std::vector<EpochRecord> history;
     std::optional<EvaluationResult> test;  ///< on the test split, when there is one
-    std::string summary;                   ///< what happened, for the log and the CLI
+    /// A votes head's fractions on the same galaxies (gz/vote_fit.h), against the training mean.
+    std::optional<VoteFit> votes;
+    std::string summary;  ///< what happened, for the log and the CLI
 };
 
 /// Starts a new run in `runDir` (which must not exist or be empty): trains on the split's train

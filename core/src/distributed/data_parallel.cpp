@@ -2,21 +2,23 @@
 
 #include <algorithm>
 
+#include "gz/catalog.h"
 #include "training/inference.h"
 
 namespace gz::detail {
 
 StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             torch::optim::Optimizer& optimizer, const torch::Tensor& x,
-                            const torch::Tensor& y,
-                            const torch::nn::functional::CrossEntropyFuncOptions& options,
-                            double denominator) {
-    auto summed = options;
+                            const torch::Tensor& y, const torch::Tensor& votes,
+                            const LossSpec& spec, double denominator, std::size_t batchSize) {
+    auto summed = spec.classes;
     summed.reduction(torch::kSum);
     optimizer.zero_grad();
-    const torch::Tensor logits = net.forward(x);
-    const torch::Tensor loss =
-        torch::nn::functional::cross_entropy(logits, y, summed) / denominator;
+    const auto [logits, fractions] = net.forwardWithVotes(x);
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y, summed) / denominator;
+    if (fractions.defined() && votes.defined())
+        loss = loss + spec.votesWeight * votesSquaredError(fractions, votes) /
+                          static_cast<double>(batchSize * static_cast<std::size_t>(votes.size(1)));
     loss.backward();
     comm.reduceGradients(net.parameters(), 1.0);
     optimizer.step();
@@ -60,20 +62,27 @@ std::vector<Prediction> predictShared(Communicator& comm, GalaxyNetImpl& net,
     const std::vector<int> myLabels(at(labels, first), at(labels, last));
     const auto own =
         predictIndices(net, cache, mine, myLabels, params, tta, batchSize, workers, device, {}, {});
-    // Every rank fills its rows; the others stay 0, and x + 0 is x: the sum is every share.
+    // Every rank fills its rows (the probabilities, then the vote fractions of a votes head);
+    // the others stay 0, and x + 0 is x: the sum is every share.
+    const std::size_t fractions = net.hasVotesHead() ? kVoteColumnCount : 0;
+    const std::size_t width = kMorphologyCount + fractions;
     torch::Tensor rows =
-        torch::zeros({static_cast<std::int64_t>(indices.size()), kMorphologyCount});
+        torch::zeros({static_cast<std::int64_t>(indices.size()), static_cast<std::int64_t>(width)});
     float* r = rows.data_ptr<float>();
-    for (std::size_t i = 0; i < own.size(); ++i)
-        std::copy(own[i].probabilities.begin(), own[i].probabilities.end(),
-                  r + (first + i) * kMorphologyCount);
+    for (std::size_t i = 0; i < own.size(); ++i) {
+        float* row = r + (first + i) * width;
+        std::copy(own[i].probabilities.begin(), own[i].probabilities.end(), row);
+        std::copy(own[i].fractions.begin(), own[i].fractions.end(), row + kMorphologyCount);
+    }
     comm.sum(rows);
     r = rows.data_ptr<float>();
     std::vector<Prediction> all(indices.size());
     for (std::size_t i = 0; i < indices.size(); ++i) {
+        const float* row = r + i * width;
         all[i].id = cache.id(indices[i]);
         all[i].trueLabel = labels[i];
-        std::copy_n(r + i * kMorphologyCount, kMorphologyCount, all[i].probabilities.begin());
+        std::copy_n(row, kMorphologyCount, all[i].probabilities.begin());
+        all[i].fractions.assign(row + kMorphologyCount, row + width);
     }
     return all;
 }

@@ -86,10 +86,12 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
             const Batch bt = next();
             const double reducedBefore = comm ? comm->reduceSeconds() : 0;
             if (comm)
-                detail::dataParallelStep(*comm, *net, optimizer, bt.images, bt.labels, options,
-                                         batch);
+                detail::dataParallelStep(*comm, *net, optimizer, bt.images, bt.labels, {},
+                                         detail::LossSpec{options}, batch,
+                                         static_cast<std::size_t>(batch));
             else
-                detail::trainStep(*net, optimizer, bt.images, bt.labels, options);
+                detail::trainStep(*net, optimizer, bt.images, bt.labels, {},
+                                  detail::LossSpec{options});
             const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
             if (i >= 2) {
                 times.push_back(dt);
@@ -106,8 +108,8 @@ TrainBenchmark benchmarkTraining(const std::string& model, int batch, int thread
         return static_cast<double>(batch) / median(times);
     };
 
-    const Batch random{torch::randn({share, 3, s, s}),
-                       torch::randint(0, kMorphologyCount, {share})};
+    const Batch random{
+        torch::randn({share, 3, s, s}), torch::randint(0, kMorphologyCount, {share}), {}};
     b.computeImagesPerSecond = measure([&] { return random; }, b.computeSteps);
     // How much arithmetic that is, against what the cores can do; where a step's time goes.
     b.flopsPerImage = detail::trainingStepFlops(*net, random.images) / static_cast<double>(share);

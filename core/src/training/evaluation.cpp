@@ -10,6 +10,7 @@
 #include "data/csv_reader.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "util/percentile.h"
 #include "util/portable_random.h"
 
 namespace gz {
@@ -104,11 +105,7 @@ Interval bootstrapMacroF1(const std::vector<std::uint8_t>& cellOfGalaxy) {
         }
         value = macroF1Of(resample);
     }
-    std::sort(values.begin(), values.end());
-    const auto at = [&](double q) {
-        return values[static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
-    };
-    return {at(0.025), at(0.975)};
+    return detail::percentileInterval95(values);
 }
 
 }  // namespace

@@ -20,15 +20,34 @@ torch::Tensor dihedral(const torch::Tensor& x) {
     return torch::cat(views, 0);
 }
 
-torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
-                            const torch::Device& device) {
+void BatchOutputs::copyRow(std::int64_t i, Prediction& p) const {
+    std::copy_n(probabilities.data_ptr<float>() + i * kMorphologyCount, kMorphologyCount,
+                p.probabilities.begin());
+    if (!fractions.defined()) return;
+    const auto columns = fractions.size(1);
+    const float* f = fractions.data_ptr<float>() + i * columns;
+    p.fractions.assign(f, f + columns);
+}
+
+BatchOutputs predictBatch(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                          const torch::Device& device) {
     // Inference mode: no autograd records and no version counters on the results (the
     // outputs never meet autograd), a little less work per operator than no_grad.
     c10::InferenceMode inference;
     const torch::Tensor x = images.to(device);
-    if (!tta) return torch::softmax(net.forward(x), 1).cpu();
     const auto n = x.size(0);
-    return torch::softmax(net.forward(dihedral(x)), 1).view({8, n, -1}).mean(0).cpu();
+    auto [logits, fractions] = net.forwardWithVotes(tta ? dihedral(x) : x);
+    torch::Tensor p = torch::softmax(logits, 1);
+    // With TTA: the mean of the 8 views' probabilities, and of their fractions.
+    const auto mean = [&](const torch::Tensor& t) {
+        return (tta ? t.view({8, n, -1}).mean(0) : t).cpu().contiguous();
+    };
+    return {mean(p), fractions.defined() ? mean(fractions) : torch::Tensor()};
+}
+
+torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                            const torch::Device& device) {
+    return predictBatch(net, images, tta, device).probabilities;
 }
 
 torch::Tensor embeddings(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
@@ -66,7 +85,7 @@ void forEachEvaluationBatch(const DecodedCache& cache, const std::vector<std::si
     const int s = params.outputSize;
     BatchLoader<Batch> loader(0, batches, workers, 3, [&](std::size_t b) {
         const std::size_t from = b * bs, to = std::min(indices.size(), from + bs);
-        Batch batch{torch::empty({static_cast<std::int64_t>(to - from), 3, s, s}), {}};
+        Batch batch{torch::empty({static_cast<std::int64_t>(to - from), 3, s, s}), {}, {}};
         float* dst = batch.images.data_ptr<float>();
         for (std::size_t i = from; i < to; ++i)
             copyToChw(evaluationTransform(cache.image(indices[i]), params),
@@ -93,17 +112,14 @@ std::vector<Prediction> predictIndices(GalaxyNetImpl& net, const DecodedCache& c
     out.reserve(indices.size());
     forEachEvaluationBatch(cache, indices, params, bs, workers, stop, progress, "predicting",
                            [&](const torch::Tensor& images, std::size_t first) {
-                               const torch::Tensor p =
-                                   probabilities(net, images, tta, device).contiguous();
-                               const float* pp = p.data_ptr<float>();
-                               for (std::int64_t i = 0; i < p.size(0); ++i) {
+                               const BatchOutputs o = predictBatch(net, images, tta, device);
+                               for (std::int64_t i = 0; i < o.probabilities.size(0); ++i) {
                                    const std::size_t k = first + static_cast<std::size_t>(i);
                                    Prediction pred;
                                    pred.id = cache.id(indices[k]);
                                    pred.trueLabel = labels[k];
-                                   std::copy_n(pp + i * kMorphologyCount, kMorphologyCount,
-                                               pred.probabilities.begin());
-                                   out.push_back(pred);
+                                   o.copyRow(i, pred);
+                                   out.push_back(std::move(pred));
                                }
                            });
     return out;

@@ -22,8 +22,21 @@ namespace gz::detail {
 /// turned by rot90 k times, then the same flipped left-right.
 torch::Tensor dihedral(const torch::Tensor& x);
 
-/// Softmax probabilities (N, classes, on the CPU) of `images` (N, 3, S, S), averaged over the 8
-/// rotations and flips with `tta`. The network must be in evaluation mode.
+/// What a network predicts for a batch, on the CPU, contiguous: the softmax probabilities
+/// (N, classes) and, from a network with a votes head, the vote fractions (N, 37; else
+/// undefined).
+struct BatchOutputs {
+    torch::Tensor probabilities, fractions;
+    /// Copies row `i` into `p` (its probabilities, and its fractions when there are some).
+    void copyRow(std::int64_t i, Prediction& p) const;
+};
+
+/// The outputs of `images` (N, 3, S, S), averaged over the 8 rotations and flips with `tta`.
+/// The network must be in evaluation mode.
+BatchOutputs predictBatch(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                          const torch::Device& device);
+
+/// predictBatch's probabilities alone.
 torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
                             const torch::Device& device);
 

@@ -2,8 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 #include "gz/error.h"
 #include "gz/models.h"
+#include "gz/vote_tree.h"
 #include "training/compute.h"
 #include "training/memory_tuning.h"
 #include "training/model_names.h"
@@ -99,6 +102,7 @@ public:
             blocks_.push_back(register_module("block" + std::to_string(b + 1), block));
         }
         finalBn_ = register_module("final_bn", batchNorm(4096, kPaperBnMomentum));
+        embeddingSize_ = 4096;
         logits_ = register_module("logits", conv(4096, 5, 1, 1, true));
     }
 
@@ -179,6 +183,7 @@ public:
             stages_.push_back(register_module("stage" + std::to_string(i + 1), stage));
         }
         fc_ = register_module("fc", nn::Linear(in, 5));
+        embeddingSize_ = in;
     }
     torch::Tensor features(torch::Tensor x) override {
         x = stemBn_ ? convBatchNorm(stem_, stemBn_, x).relu_() : stem_(x).relu_();
@@ -239,7 +244,45 @@ std::pair<torch::Tensor, torch::Tensor> GalaxyNetImpl::embedAndClassify(torch::T
     return {e, logits};
 }
 
-GalaxyNet makeModel(const std::string& name) {
+std::pair<torch::Tensor, torch::Tensor> GalaxyNetImpl::forwardWithVotes(torch::Tensor x) {
+    if (!votes_) return {forward(x), torch::Tensor()};
+    const Bf16Autocast autocast(bf16_);
+    const torch::Tensor f = features(inModelLayout(x));
+    torch::Tensor logits = classify(f), voteLogits = votes_(pool(f));
+    if (bf16_) {
+        logits = logits.to(torch::kFloat);
+        voteLogits = voteLogits.to(torch::kFloat);
+    }
+    return {logits, treeFractions(voteLogits)};
+}
+
+void GalaxyNetImpl::addVotesHead() {
+    votes_ = register_module(
+        "votes", nn::Linear(embeddingSize_, static_cast<std::int64_t>(kVoteColumnCount)));
+}
+
+torch::Tensor treeFractions(const torch::Tensor& logits) {
+    std::vector<torch::Tensor> answers;  // per question, (N, its answers)
+    const auto column = [&](int c) {
+        for (std::size_t q = 0; q < answers.size(); ++q) {
+            const auto& question = kVoteQuestions[q];
+            const auto first = static_cast<int>(question.first);
+            if (c >= first && c < first + static_cast<int>(question.count))
+                return answers[q].narrow(1, c - first, 1);
+        }
+        throw std::logic_error("kVoteQuestions: a parent after its child");
+    };
+    for (const auto& q : kVoteQuestions) {
+        torch::Tensor p = torch::softmax(logits.narrow(1, static_cast<std::int64_t>(q.first),
+                                                       static_cast<std::int64_t>(q.count)),
+                                         1);
+        if (q.reachedBy >= 0) p = p * column(q.reachedBy);
+        answers.push_back(p);
+    }
+    return torch::cat(answers, 1);
+}
+
+GalaxyNet makeModel(const std::string& name, bool votesHead) {
     GalaxyNet net;
     if (name == "resnet26") net = std::make_shared<ResNet26>();
     if (name == "bench-resnet") net = std::make_shared<BasicResNet>(kBenchResNet);
@@ -247,6 +290,7 @@ GalaxyNet makeModel(const std::string& name) {
     if (name == "compact-wide") net = std::make_shared<BasicResNet>(kCompactWide);
     if (name == "compact-deep") net = std::make_shared<BasicResNet>(kCompactDeep);
     if (net) {
+        if (votesHead) net->addVotesHead();
         toModelLayout(*net);
         return net;
     }

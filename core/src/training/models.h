@@ -17,7 +17,8 @@ torch::Tensor inModelLayout(const torch::Tensor& x);
 void toModelLayout(torch::nn::Module& net);
 
 /// Every network: features (the last convolutional stage, for Grad-CAM) then a classifier head
-/// to five logits.
+/// to five logits, and optionally a votes head: the embedding mapped to the 37 vote fractions of
+/// the Galaxy Zoo 2 decision tree (treeFractions).
 class GalaxyNetImpl : public torch::nn::Module {
 public:
     virtual torch::Tensor features(torch::Tensor x) = 0;
@@ -34,17 +35,34 @@ public:
     torch::Tensor embed(torch::Tensor x);
     /// Both embed(x) and the logits, from one pass of the features (fp32 both).
     std::pair<torch::Tensor, torch::Tensor> embedAndClassify(torch::Tensor x);
+    /// The logits and the predicted vote fractions (N, 37; undefined without a votes head) of a
+    /// batch, from one pass of the features (fp32 both).
+    std::pair<torch::Tensor, torch::Tensor> forwardWithVotes(torch::Tensor x);
+    /// Adds the votes head (a linear map of the embedding to 37 logits, module "votes"), with
+    /// fresh weights. A network whose checkpoint has the head needs it before loading.
+    void addVotesHead();
+    bool hasVotesHead() const { return !votes_.is_empty(); }
     void setBf16(bool on) { bf16_ = on; }
     bool bf16() const { return bf16_; }
 
+protected:
+    std::int64_t embeddingSize_ = 0;  ///< the width of pool(features): set by each network
+
 private:
     bool bf16_ = false;
+    torch::nn::Linear votes_{nullptr};
 };
 using GalaxyNet = std::shared_ptr<GalaxyNetImpl>;
 
 /// Builds a network by name with freshly initialised weights (from torch's global generator),
-/// its weights in the model layout. Throws DataError for an unknown name.
-GalaxyNet makeModel(const std::string& name);
+/// its weights in the model layout, with a votes head when `votesHead`. Throws DataError for an
+/// unknown name.
+GalaxyNet makeModel(const std::string& name, bool votesHead = false);
+
+/// The 37 vote fractions (N, 37) of 37 logits (N, 37): a softmax over each question's answers,
+/// scaled by the predicted fraction of the answer leading to the question (kVoteQuestions), so
+/// that the fractions are cumulative as in the Kaggle file.
+torch::Tensor treeFractions(const torch::Tensor& logits);
 
 std::int64_t trainableParameters(const torch::nn::Module& module);
 

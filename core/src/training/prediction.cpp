@@ -89,13 +89,12 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
             for (std::size_t i = 0; i < inputs.size(); ++i)
                 detail::copyToChw(
                     inputs[i], batch.data_ptr<float>() + i * 3 * static_cast<std::size_t>(s * s));
-            const torch::Tensor p = detail::probabilities(*net, batch, tta, device).contiguous();
+            const detail::BatchOutputs o = detail::predictBatch(*net, batch, tta, device);
             for (std::size_t i = 0; i < inputs.size(); ++i) {
                 Prediction pred;
                 pred.id = ids[i];
-                std::copy_n(p.data_ptr<float>() + i * kMorphologyCount, kMorphologyCount,
-                            pred.probabilities.begin());
-                out.push_back(pred);
+                o.copyRow(static_cast<std::int64_t>(i), pred);
+                out.push_back(std::move(pred));
             }
         }
         checkpoint(stop, progress, std::min(files.size(), from + kFolderBatch), files.size(),

@@ -45,6 +45,14 @@ fs::path RunFolder::confusion() const {
     return root / "confusion.json";
 }
 
+fs::path RunFolder::fractions() const {
+    return root / "fractions.csv";
+}
+
+fs::path RunFolder::votesMean() const {
+    return root / "votes-mean.csv";
+}
+
 fs::path RunFolder::log() const {
     return root / "log.txt";
 }

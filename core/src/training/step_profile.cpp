@@ -88,10 +88,10 @@ std::vector<StepPart> profileTrainingSteps(
     const torch::Tensor& y, const torch::nn::functional::CrossEntropyFuncOptions& options,
     int steps) {
     steps = std::max(1, steps);
-    trainStep(net, optimizer, x, y, options);
+    trainStep(net, optimizer, x, y, {}, LossSpec{options});
     const auto t0 = std::chrono::steady_clock::now();
     const auto result = profiled(false, [&] {
-        for (int i = 0; i < steps; ++i) trainStep(net, optimizer, x, y, options);
+        for (int i = 0; i < steps; ++i) trainStep(net, optimizer, x, y, {}, LossSpec{options});
     });
     const double wallUs =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();

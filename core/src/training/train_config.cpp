@@ -28,6 +28,7 @@ void TrainConfig::validate() const {
     require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
     require(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1)");
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
+    require(votesWeight >= 0 && votesWeight <= 1000, "the votes weight must be in [0, 1000]");
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
             "thread counts out of range");
@@ -50,6 +51,7 @@ std::string TrainConfig::toJson() const {
               {"momentum", momentum},
               {"weight_decay", weightDecay},
               {"label_smoothing", labelSmoothing},
+              {"votes_weight", votesWeight},
               {"balance", optionKey(balance)},
               {"early_stop_patience", earlyStopPatience},
               {"select_metric", optionKey(selectMetric)},
@@ -88,6 +90,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.weightDecay = detail::jsonField<decltype(c.weightDecay)>(j, "weight_decay", where);
         c.labelSmoothing =
             detail::jsonField<decltype(c.labelSmoothing)>(j, "label_smoothing", where);
+        if (j.contains("votes_weight"))  // runs before the votes head: none
+            c.votesWeight = detail::jsonField<double>(j, "votes_weight", where);
         balanceKey = j.at("balance").get<std::string>();
         c.earlyStopPatience =
             detail::jsonField<decltype(c.earlyStopPatience)>(j, "early_stop_patience", where);

@@ -9,6 +9,7 @@
 #include "gz/error.h"
 #include "gz/evaluation.h"
 #include "gz/files.h"
+#include "gz/vote_fit.h"
 #include "training/batches.h"
 #include "training/checkpoint.h"
 #include "training/compute.h"
@@ -29,6 +30,10 @@ double seconds(Clock::time_point since) {
 
 }  // namespace
 
+torch::Tensor TrainingLoop::toDevice(const torch::Tensor& t) const {
+    return t.defined() ? t.to(device_) : t;
+}
+
 TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
     : session_(session),
       config_(session.config),
@@ -48,7 +53,8 @@ TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
                                          .momentum(config_.momentum)
                                          .nesterov(config_.momentum > 0)
                                          .weight_decay(config_.weightDecay)),
-      lossOptions_(lossOptions()) {}
+      loss_(lossSpec()),
+      votes_(cachedVotes()) {}
 
 int TrainingLoop::useThreads() const {
     const int threads = threadCount(config_.threads);
@@ -82,17 +88,38 @@ SplitSubsets TrainingLoop::usableSubsets() const {
 
 GalaxyNet TrainingLoop::buildModel() const {
     torch::manual_seed(config_.seed);
-    GalaxyNet net = makeModel(config_.model);
+    GalaxyNet net = makeModel(config_.model, config_.votesWeight > 0);
     net->to(device_);
     net->setBf16(bf16_);
     return net;
 }
 
-torch::nn::functional::CrossEntropyFuncOptions TrainingLoop::lossOptions() const {
+LossSpec TrainingLoop::lossSpec() const {
     auto options =
         torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
     if (!classWeights_.empty()) options.weight(torch::tensor(classWeights_).to(device_));
-    return options;
+    return {options, config_.votesWeight};
+}
+
+std::vector<float> TrainingLoop::cachedVotes() const {
+    if (config_.votesWeight <= 0) return {};
+    const Catalog& catalog = *session_.catalog;
+    for (std::size_t c = 0; c < kVoteColumnCount; ++c)
+        if (!catalog.hasColumn(c))
+            throw DataError(catalog.csvPath(), "has no " + std::string(kVoteColumns[c]) +
+                                                   " column: the votes head (--votes-weight) "
+                                                   "learns all 37 vote fractions");
+    std::vector<float> votes(cache_.size() * kVoteColumnCount);
+    for (std::size_t i = 0; i < cache_.size(); ++i) {
+        const auto row = catalog.rowOf(cache_.id(i));
+        if (!row)
+            throw DataError("galaxy " + std::to_string(cache_.id(i)) + " is not in the catalog");
+        const auto fractions = catalog.row(*row);
+        std::transform(fractions.begin(), fractions.end(),
+                       votes.begin() + static_cast<long>(i * kVoteColumnCount),
+                       [](double v) { return static_cast<float>(v); });
+    }
+    return votes;
 }
 
 void TrainingLoop::resumeFromCheckpoint() {
@@ -102,6 +129,17 @@ void TrainingLoop::resumeFromCheckpoint() {
     if (leader()) writeMetricsCsv(session_.run, state_.history);
     log_("resumed at epoch " + std::to_string(state_.epoch + 1) + ", batch " +
          std::to_string(state_.batchInEpoch + 1) + " after " + formatNumber(state_.elapsed) + " s");
+}
+
+std::vector<float> TrainingLoop::trainingVotesMean() const {
+    std::vector<std::int64_t> ids;
+    for (std::size_t i : sets_.train) ids.push_back(cache_.id(i));
+    return meanVotes(*session_.catalog, ids);
+}
+
+void TrainingLoop::writeVotesMean() const {
+    if (!votes_.empty() && leader())
+        gz::writeVotesMean(session_.run.votesMean(), trainingVotesMean());
 }
 
 void TrainingLoop::logStart() {
@@ -137,7 +175,7 @@ TrainOutcome TrainingLoop::run(bool resume) {
     if (resume)
         resumeFromCheckpoint();
     else
-        logStart();
+        logStart(), writeVotesMean();
     if (comm_) comm_->broadcastModule(*net_);  // every rank starts from rank 0's weights
     bool stopped = false;
     while (!finished() && !stopped) stopped = !runEpoch();
@@ -154,6 +192,7 @@ TrainOutcome TrainingLoop::run(bool resume) {
         return outcome;
     }
     outcome.test = evaluateBest();
+    outcome.votes = votesFit_;
     outcome.summary =
         "finished " + std::to_string(state_.epoch) + " epochs in " + formatNumber(state_.elapsed) +
         " s" +
@@ -218,16 +257,18 @@ double TrainingLoop::trainBatches(int epoch) {
     // A data-parallel rank takes its share of every batch: positions are those of the epoch's
     // order, so every rank draws the same augmentation for a galaxy as a single process would.
     const int rank = comm_ ? comm_->rank() : 0, ranks = comm_ ? comm_->size() : 1;
-    BatchLoader<Batch> loader(
-        state_.batchInEpoch, plan_.batchesPerEpoch, config_.loaderThreads, 4, [&](std::size_t b) {
-            const BatchShare share = batchShareOf(b, bs, rank, ranks);
-            return trainingBatch(cache_, config_.augmentation, config_.seed,
-                                 static_cast<std::uint64_t>(epoch), share.first, share.count,
-                                 [&](std::size_t pos) {
-                                     const std::size_t k = order[pos];
-                                     return std::pair(sets_.train[k], sets_.trainLabels[k]);
-                                 });
-        });
+    BatchLoader<Batch> loader(state_.batchInEpoch, plan_.batchesPerEpoch, config_.loaderThreads, 4,
+                              [&](std::size_t b) {
+                                  const BatchShare share = batchShareOf(b, bs, rank, ranks);
+                                  return trainingBatch(
+                                      cache_, config_.augmentation, config_.seed,
+                                      static_cast<std::uint64_t>(epoch), share.first, share.count,
+                                      [&](std::size_t pos) {
+                                          const std::size_t k = order[pos];
+                                          return std::pair(sets_.train[k], sets_.trainLabels[k]);
+                                      },
+                                      votes_.empty() ? nullptr : &votes_);
+                              });
     // Every rank takes every step: a stop is agreed after a step, never while waiting.
     const std::stop_token waitStop = comm_ ? std::stop_token() : stop_;
 
@@ -250,7 +291,7 @@ double TrainingLoop::trainBatches(int epoch) {
             dt = agreed.seconds;
         } else {
             result = trainStep(*net_, optimizer_, batch->images.to(device_),
-                               batch->labels.to(device_), lossOptions_);
+                               batch->labels.to(device_), toDevice(batch->votes), loss_);
             dt = seconds(start);
         }
         if (!std::isfinite(result.loss))
@@ -283,7 +324,8 @@ StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
             denominator += classWeights_[static_cast<std::size_t>(sets_.trainLabels[order[pos]])];
     }
     const StepResult part = dataParallelStep(*comm_, *net_, optimizer_, share.images.to(device_),
-                                             share.labels.to(device_), lossOptions_, denominator);
+                                             share.labels.to(device_), toDevice(share.votes), loss_,
+                                             denominator, plan_.batchSize);
     StepAgreement agreed = agreeOnStep(*comm_, part, seconds(start), stop_.stop_requested());
     stopping_ = agreed.stopping;
     return agreed;
@@ -387,6 +429,7 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
     const EvaluationResult ev = evaluate(predictions);
     if (leader()) {
         writePredictionsCsv(run.predictions(), predictions);
+        if (!votes_.empty()) writeFractionsCsv(run.fractions(), predictions);
         const std::string text = ev.toJson();
         writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
     }
@@ -396,6 +439,14 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
          formatNumber(ev.accuracyInterval.high) + "], macro F1 " + formatNumber(ev.macroF1) + " [" +
          formatNumber(ev.macroF1Interval.low) + ", " + formatNumber(ev.macroF1Interval.high) +
          "] on " + std::to_string(ev.n) + " galaxies (95% intervals)");
+    if (!votes_.empty() && leader()) {
+        const VoteFit fit = evaluateVotes(predictions, *session_.catalog, trainingVotesMean());
+        votesFit_ = fit;
+        log_("vote fractions: RMSE " + formatNumber(fit.rmse) + " [" +
+             formatNumber(fit.rmseInterval.low) + ", " + formatNumber(fit.rmseInterval.high) +
+             "] on " + std::to_string(fit.n) + " galaxies; the training mean's " +
+             formatNumber(fit.baselineRmse));
+    }
     return ev;
 }
 

@@ -18,6 +18,7 @@
 #include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
+#include "gz/vote_fit.h"
 #include "training/batches.h"
 #include "training/class_balance.h"
 #include "training/memory_tuning.h"
@@ -68,9 +69,17 @@ private:
     DecodedCache decodeImages();
     SplitSubsets usableSubsets() const;
     GalaxyNet buildModel() const;
-    torch::nn::functional::CrossEntropyFuncOptions lossOptions() const;
+    LossSpec lossSpec() const;
+    /// `t` on the training device; an undefined tensor stays undefined.
+    torch::Tensor toDevice(const torch::Tensor& t) const;
+    /// The vote fractions of every cached image for a votes head (kVoteColumnCount a cache
+    /// index); empty without one. Throws DataError when the catalog lacks a vote column.
+    std::vector<float> cachedVotes() const;
     void resumeFromCheckpoint();
     void logStart();
+    /// A votes head's training mean of the vote fractions, into the run folder (rank 0).
+    void writeVotesMean() const;
+    std::vector<float> trainingVotesMean() const;
 
     bool stoppedEarly() const;
     bool finished() const;
@@ -115,7 +124,9 @@ private:
     std::vector<float> classWeights_;  ///< the loss weight of each class; empty: none
     GalaxyNet net_;
     torch::optim::SGD optimizer_;
-    torch::nn::functional::CrossEntropyFuncOptions lossOptions_;
+    LossSpec loss_;
+    std::vector<float> votes_;         ///< cachedVotes()
+    std::optional<VoteFit> votesFit_;  ///< evaluateBest's, with a votes head (rank 0)
     TrainingState state_;
 };
 

@@ -111,7 +111,8 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
     std::vector<std::vector<torch::Tensor>> singleAfter;
     std::vector<double> singleLoss;
     for (int s = 0; s < kSteps; ++s) {
-        singleLoss.push_back(trainStep(*single, singleOptimizer, x[s], y[s], options).loss);
+        singleLoss.push_back(
+            trainStep(*single, singleOptimizer, x[s], y[s], {}, LossSpec{options}).loss);
         singleAfter.push_back(snapshot(single->parameters()));
     }
 
@@ -126,9 +127,9 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
             const torch::Tensor ys = y[s];
             const double denominator =
                 classWeights ? weights.index_select(0, ys).sum().item<double>() : kBatch;
-            const StepResult part =
-                dataParallelStep(comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
-                                 ys.narrow(0, r * kShare, kShare), options, denominator);
+            const StepResult part = dataParallelStep(
+                comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
+                ys.narrow(0, r * kShare, kShare), {}, LossSpec{options}, denominator, kBatch);
             loss[static_cast<std::size_t>(r)].push_back(agreeOnStep(comm, part, 0, false).loss);
             after[static_cast<std::size_t>(r)].push_back(snapshot(net.parameters()));
         }
@@ -143,25 +144,35 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
     return c;
 }
 
-BatchNormRun compactOnTwoRanks(int port) {
+BatchNormRun compactOnTwoRanks(int port, bool votesHead) {
     constexpr int kSteps = 6, kRanks = 2, kShare = 8;
     constexpr double kLr = 0.02;
     torch::set_num_threads(1);
     torch::manual_seed(3);
     const torch::Tensor x = torch::randn({kSteps, kRanks * kShare, 3, 32, 32});
     const torch::Tensor y = torch::randint(0, 5, {kSteps, kRanks * kShare}, torch::kInt64);
+    torch::Tensor votes;  // undefined: no votes head
+    if (votesHead)
+        votes = treeFractions(torch::randn({kSteps, kRanks * kShare, 37}).flatten(0, 1))
+                    .view({kSteps, kRanks * kShare, 37});
+    const LossSpec spec{{}, votesHead ? 4.0 : 0.0};
+    const auto votesOf = [&](int s, int from, int n) {
+        return votes.defined() ? votes[s].narrow(0, from, n) : torch::Tensor();
+    };
     std::vector<GalaxyNet> nets;
     for (int r = 0; r < kRanks; ++r) {
         torch::manual_seed(static_cast<std::uint64_t>(10 + r));
-        nets.push_back(makeModel("compact"));
+        nets.push_back(makeModel("compact", votesHead));
     }
     torch::manual_seed(10);  // rank 0's weights, which the ranks start from
-    GalaxyNet single = makeModel("compact");
+    GalaxyNet single = makeModel("compact", votesHead);
     single->train();
     auto singleOptimizer = sgd(*single, kLr);
     std::vector<double> singleLoss;
     for (int s = 0; s < kSteps; ++s)
-        singleLoss.push_back(trainStep(*single, singleOptimizer, x[s], y[s], {}).loss);
+        singleLoss.push_back(
+            trainStep(*single, singleOptimizer, x[s], y[s], votesOf(s, 0, kRanks * kShare), spec)
+                .loss);
     std::vector<double> agreedLoss;
     std::vector<std::vector<std::vector<torch::Tensor>>> params(kRanks);
     std::vector<std::vector<torch::Tensor>> buffers(kRanks);
@@ -175,7 +186,8 @@ BatchNormRun compactOnTwoRanks(int port) {
         for (int s = 0; s < kSteps; ++s) {
             const StepResult part =
                 dataParallelStep(comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
-                                 y[s].narrow(0, r * kShare, kShare), {}, kRanks * kShare);
+                                 y[s].narrow(0, r * kShare, kShare), votesOf(s, r * kShare, kShare),
+                                 spec, kRanks * kShare, kRanks * kShare);
             const double loss = agreeOnStep(comm, part, 0, false).loss;
             if (r == 0) agreedLoss.push_back(loss);
             params[static_cast<std::size_t>(r)].push_back(snapshot(net.parameters()));

@@ -194,8 +194,14 @@ private slots:
 
     // A network with BatchNorm: the same bits on every rank after every step, the running
     // statistics after their broadcast, and a loss curve close to one process's.
+    void compactStaysIdenticalOnEveryRank_data() {
+        QTest::addColumn<bool>("votesHead");
+        QTest::newRow("classes") << false;
+        QTest::newRow("classes and votes") << true;
+    }
     void compactStaysIdenticalOnEveryRank() {
-        const auto run = test::compactOnTwoRanks(freeLocalPort());
+        QFETCH(bool, votesHead);
+        const auto run = test::compactOnTwoRanks(freeLocalPort(), votesHead);
         QCOMPARE(run.ranksIdentical.size(), std::size_t{6});
         for (bool same : run.ranksIdentical) QVERIFY(same);
         // The loss curve follows one process on the joint batch: BatchNorm's batch statistics

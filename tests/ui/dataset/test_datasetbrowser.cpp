@@ -36,6 +36,7 @@
 #include "dataset/loadeddataset.h"
 #include "dataset/ruleeditor.h"
 #include "dataset/thumbnailloader.h"
+#include "dataset/votefractiontree.h"
 #include "fixtures.h"
 #include "gui_fixtures.h"
 #include "gz/catalog.h"
@@ -245,6 +246,16 @@ private slots:
         QVERIFY(q7->child(0)->font(0).bold());             // a column the rules read
         QCOMPARE(tree->topLevelItem(7)->childCount(), 7);  // Q8 has seven answers
         screenshot(window, QStringLiteral("inspector-round"));
+        // A model's fractions get a column of their own beside the volunteers'; none: hidden.
+        QVERIFY(tree->isColumnHidden(2) && !details->shownPrediction(15));
+        std::vector<float> predicted(gz::kVoteColumnCount, 0.25F);
+        predicted[15] = 0.6F;
+        details->showPredictedFractions(predicted);
+        QVERIFY(!tree->isColumnHidden(2));
+        QCOMPARE(*details->shownPrediction(15), 0.6F * 1.0);
+        QCOMPARE(q7->child(0)->text(2), QStringLiteral("0.600"));
+        details->showPredictedFractions({});
+        QVERIFY(tree->isColumnHidden(2));
 
         // An unlabeled galaxy: why every rule failed.
         QVERIFY(selectAndWaitImage(window, 1018));

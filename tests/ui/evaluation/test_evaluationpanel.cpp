@@ -28,6 +28,7 @@
 #include "app/mainwindow.h"
 #include "dataset/galaxydetails.h"
 #include "dataset/loadeddataset.h"
+#include "dataset/votefractiontree.h"
 #include "evaluation/confusionheatmap.h"
 #include "evaluation/evaluationdata.h"
 #include "evaluation/evaluationpanel.h"
@@ -116,8 +117,10 @@ private slots:
         data_ = dir() / "demo";
         gz::writeDemoDataset(data_, gz::DemoOptions{60, 7, gz::kKaggleImageSide});
         workspace_ = dir() / "workspace";
-        run_ =
-            gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, gz::test::quickTraining(2)).dir;
+        // With a votes head: the inspector shows the predicted vote fractions too.
+        gz::TrainConfig config = gz::test::quickTraining(2);
+        config.votesWeight = 10;
+        run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
         QVERIFY(fs::exists(run_ / "predictions.csv"));
     }
 
@@ -394,6 +397,16 @@ private slots:
         QCOMPARE(*inspector->details()->shownLabel(), cell.first);
         QVERIFY(!inspector->details()->reasonText().isEmpty());
         QVERIFY(inspector->details()->votesTree()->topLevelItemCount() > 0);
+        // The votes head's fractions beside the volunteers', and their RMSE in the status.
+        const auto shownPrediction = inspector->currentPrediction();
+        QVERIFY(shownPrediction && shownPrediction->fractions.size() == gz::kVoteColumnCount);
+        for (std::size_t column : {std::size_t{0}, std::size_t{17}}) {
+            const auto shownFraction = inspector->details()->shownPrediction(column);
+            QVERIFY(shownFraction.has_value());
+            QCOMPARE(*shownFraction, static_cast<double>(shownPrediction->fractions[column]));
+        }
+        QVERIFY2(panel->statusText().contains("vote fractions: RMSE"),
+                 qPrintable(panel->statusText()));
         screenshot(window, QStringLiteral("evaluation-panel"));
 
         // Stepping on drops the old galaxy's result and shows the next one's.
@@ -489,6 +502,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!panel->previewImage().isNull(), kJobTimeoutMs);
         screenshot(window, QStringLiteral("prediction-panel"));
         const Prediction first = panel->shownPredictions().front();
+        // The run has a votes head: the image's 37 predicted fractions, by question.
+        gz::ui::VoteFractionTree* fractions = panel->fractionsTree();
+        QVERIFY(fractions->isVisible());
+        QCOMPARE(fractions->topLevelItemCount(), 11);
+        QCOMPARE(first.fractions.size(), gz::kVoteColumnCount);
+        QCOMPARE(*fractions->predicted(13), static_cast<double>(first.fractions[13]));
         panel->setFilter((first.predicted() + 1) % gz::kMorphologyCount);
         QVERIFY(panel->previewImage().isNull());
         QVERIFY(panel->table()->selectedItems().isEmpty());

@@ -1,0 +1,53 @@
+#pragma once
+// How well a model's 37 predicted vote fractions fit the volunteers' (Kaggle's metric, the
+// RMSE), and the file of predicted fractions.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "gz/catalog.h"
+#include "gz/evaluation.h"
+
+namespace gz {
+
+struct VoteFit {
+    /// The galaxies with predicted fractions whose 37 true ones the catalog has.
+    std::size_t n = 0;
+    /// Kaggle's metric: the root of the mean squared error over those galaxies and 37 columns.
+    double rmse = std::numeric_limits<double>::quiet_NaN();
+    /// Percentile bootstrap over the galaxies, 95%, from a fixed seed.
+    Interval rmseInterval;
+    /// The RMSE of predicting the same fractions (the training mean) for every galaxy; NaN
+    /// without them.
+    double baselineRmse = std::numeric_limits<double>::quiet_NaN();
+    static constexpr int kBootstrapResamples = 2000;
+
+    /// {"n", "rmse", "rmse_interval": [lo, hi], "baseline_rmse"}; unknown numbers are null.
+    std::string toJson() const;
+};
+
+/// Compares the predictions' fractions with `truth`'s vote columns; predictions without
+/// fractions, and galaxies `truth` lacks, are left out. `baseline`: 37 fractions, or empty.
+VoteFit evaluateVotes(const std::vector<Prediction>& predictions, const Catalog& truth,
+                      const std::vector<float>& baseline);
+
+/// The mean of each vote column over the galaxies `ids` of `catalog` (those it has).
+std::vector<float> meanVotes(const Catalog& catalog, const std::vector<std::int64_t>& ids);
+
+/// The predicted fractions in Kaggle's submission layout, `GalaxyID,Class1.1,...,Class11.6`
+/// (the catalog's own: Catalog::open reads it back), one row a prediction, atomically. Throws
+/// DataError naming the file when a prediction has no fractions (a model without a votes
+/// head).
+void writeFractionsCsv(const std::filesystem::path& file,
+                       const std::vector<Prediction>& predictions);
+
+/// A run's training mean of the vote fractions (`Class1.1,...` then one row of numbers), which
+/// evaluateVotes compares against; readVotesMean throws DataError naming a damaged file.
+void writeVotesMean(const std::filesystem::path& file, const std::vector<float>& mean);
+std::vector<float> readVotesMean(const std::filesystem::path& file);
+
+}  // namespace gz

@@ -1,0 +1,235 @@
+// The votes head (issue 17): a run trained with --votes-weight predicts the 37 vote fractions
+// consistently with the Galaxy Zoo 2 decision tree, keeps them in Kaggle's layout, measures
+// them with Kaggle's RMSE and an interval, and galaxy-cli evaluate and predict report and
+// write them.
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+#include "fixtures.h"
+#include "gz/catalog.h"
+#include "gz/demo.h"
+#include "gz/error.h"
+#include "gz/files.h"
+#include "gz/labeling.h"
+#include "gz/run_folder.h"
+#include "gz/training.h"
+#include "gz/vote_fit.h"
+#include "gz/vote_tree.h"
+
+namespace fs = std::filesystem;
+using namespace gz;
+
+namespace {
+
+// The largest difference, over the questions after the first, between a question's answers'
+// sum and the fraction of the answer leading to it (or 1 for Q1 and Q6).
+double treeInconsistency(const std::vector<float>& f) {
+    double worst = 0;
+    for (const auto& q : kVoteQuestions) {
+        double sum = 0;
+        for (std::size_t a = 0; a < q.count; ++a) sum += f[q.first + a];
+        const double reached = q.reachedBy < 0 ? 1.0 : f[static_cast<std::size_t>(q.reachedBy)];
+        worst = std::max(worst, std::abs(sum - reached));
+    }
+    return worst;
+}
+
+Prediction withFractions(std::int64_t id, std::vector<float> fractions) {
+    Prediction p;
+    p.id = id;
+    p.fractions = std::move(fractions);
+    return p;
+}
+
+std::vector<float> rowOf(const Catalog& catalog, std::size_t row, float add = 0) {
+    std::vector<float> v;
+    for (double x : catalog.row(row)) v.push_back(static_cast<float>(x) + add);
+    return v;
+}
+
+}  // namespace
+
+class TestVotes : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+    fs::path data_, workspace_, votesRun_, plainRun_;
+
+private slots:
+    void initTestCase() {
+        data_ = dir() / "data";
+        workspace_ = dir() / "workspace";
+        writeDemoDataset(data_, DemoOptions{60, 7, kKaggleImageSide});
+    }
+
+    void aVotesRunPredictsFractionsThatFollowTheTree() {
+        TrainConfig config = test::quickTraining(2);
+        config.votesWeight = 10;
+        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, config);
+        QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
+        votesRun_ = run.dir;
+        const RunFolder folder{run.dir};
+        QCOMPARE(loadRunConfig(run.dir).votesWeight, 10.0);
+
+        // The final evaluation's fractions, in Kaggle's layout: the catalog reader takes them.
+        const Catalog fractions = Catalog::open(CatalogSource{folder.fractions(), std::nullopt});
+        QVERIFY(fractions.size() > 0);
+        QCOMPARE(fractions.presentColumns().size(), kVoteColumnCount);
+        // The training mean: one row, every column, Q1 summing to 1 as every galaxy's does.
+        const auto mean = readVotesMean(folder.votesMean());
+        QCOMPARE(mean.size(), kVoteColumnCount);
+        QVERIFY(std::abs(mean[0] + mean[1] + mean[2] - 1.0F) < 1e-4F);
+        QVERIFY2(readWholeFile(folder.log()).find("vote fractions: RMSE") != std::string::npos,
+                 "the log reports the fractions' RMSE");
+
+        // Every galaxy of the catalog, labeled or not, gets 37 fractions obeying the tree.
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        std::vector<LabeledGalaxy> all;
+        for (std::size_t r = 0; r < catalog.size(); ++r) all.push_back({catalog.id(r), kUnlabeled});
+        const auto predictions = predictCatalog(run.dir, catalog, all, workspace_, true, {});
+        QCOMPARE(predictions.size(), catalog.size());
+        for (const auto& p : predictions) {
+            QCOMPARE(p.fractions.size(), kVoteColumnCount);
+            for (float f : p.fractions) QVERIFY(f >= 0.0F && f <= 1.0F);
+            QVERIFY2(treeInconsistency(p.fractions) < 1e-5,
+                     qPrintable(QString::number(treeInconsistency(p.fractions))));
+        }
+        const VoteFit fit = evaluateVotes(predictions, catalog, mean);
+        QCOMPARE(fit.n, catalog.size());
+        QVERIFY(std::isfinite(fit.rmse) && fit.rmse > 0 && fit.rmse < 1);
+        QVERIFY(fit.rmseInterval.low <= fit.rmse && fit.rmse <= fit.rmseInterval.high);
+    }
+
+    void aRunWithoutTheHeadHasNoFractions() {
+        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, test::quickTraining(1));
+        QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
+        plainRun_ = run.dir;
+        QCOMPARE(loadRunConfig(run.dir).votesWeight, 0.0);
+        QVERIFY(!fs::exists(RunFolder{run.dir}.fractions()));
+        QVERIFY(!fs::exists(RunFolder{run.dir}.votesMean()));
+    }
+
+    void rmseIsKagglesMetricWithAnInterval() {
+        const Catalog truth =
+            Catalog::parse(test::kaggleHeader() + "\n" + test::kaggleRow(1, 0) + "\n" +
+                               test::kaggleRow(2, 4) + "\n" + test::kaggleRow(3, 3) + "\n",
+                           "truth.csv");
+        // Every fraction off by 0.1: the RMSE is 0.1, and so is every resample's.
+        std::vector<Prediction> off;
+        for (std::size_t r = 0; r < truth.size(); ++r)
+            off.push_back(withFractions(truth.id(r), rowOf(truth, r, 0.1F)));
+        off.push_back(withFractions(99, rowOf(truth, 0)));  // not in the catalog: left out
+        Prediction noFractions;
+        noFractions.id = 1;
+        off.push_back(noFractions);  // a model without a votes head: left out
+        const VoteFit fit = evaluateVotes(off, truth, rowOf(truth, 0));
+        QCOMPARE(fit.n, std::size_t{3});
+        QVERIFY(std::abs(fit.rmse - 0.1) < 1e-6);
+        QVERIFY(std::abs(fit.rmseInterval.low - 0.1) < 1e-6);
+        QVERIFY(std::abs(fit.rmseInterval.high - 0.1) < 1e-6);
+        // The baseline (galaxy 1's fractions for all three) is exact on galaxy 1 only.
+        double sum = 0;
+        for (std::size_t r = 1; r < 3; ++r)
+            for (std::size_t c = 0; c < kVoteColumnCount; ++c)
+                sum += std::pow(truth.value(r, c) - truth.value(0, c), 2);
+        QVERIFY(std::abs(fit.baselineRmse - std::sqrt(sum / (3.0 * kVoteColumnCount))) < 1e-6);
+        // Exact predictions: 0, and no baseline without one.
+        std::vector<Prediction> exact;
+        for (std::size_t r = 0; r < truth.size(); ++r)
+            exact.push_back(withFractions(truth.id(r), rowOf(truth, r)));
+        const VoteFit perfect = evaluateVotes(exact, truth, {});
+        QVERIFY(perfect.rmse < 1e-6);
+        QVERIFY(std::isnan(perfect.baselineRmse));
+        const QJsonObject json =
+            QJsonDocument::fromJson(QByteArray::fromStdString(perfect.toJson())).object();
+        QCOMPARE(json.value("n").toInt(), 3);
+        QVERIFY(json.value("baseline_rmse").isNull());
+    }
+
+    void fractionsFilesAreKagglesLayoutAndRefuseWhatTheyCannotHold() {
+        const Catalog truth =
+            Catalog::parse(test::kaggleHeader() + "\n" + test::kaggleRow(7, 2) + "\n", "t.csv");
+        const fs::path file = dir() / "submission.csv";
+        writeFractionsCsv(file, {withFractions(7, rowOf(truth, 0))});
+        const std::string text = readWholeFile(file);
+        QVERIFY(text.rfind("GalaxyID,Class1.1,Class1.2,", 0) == 0);
+        const Catalog back = Catalog::open(CatalogSource{file, std::nullopt});
+        QCOMPARE(back.size(), std::size_t{1});
+        for (std::size_t c = 0; c < kVoteColumnCount; ++c)
+            QVERIFY(std::abs(back.value(0, c) - truth.value(0, c)) < 1e-5);
+
+        // A prediction without fractions: refused, naming the file and the galaxy; the file
+        // the user had stays as it was.
+        Prediction plain;
+        plain.id = 8;
+        const std::string error = test::dataErrorOf([&] { writeFractionsCsv(file, {plain}); });
+        QVERIFY2(error.find("submission.csv") != std::string::npos &&
+                     error.find("galaxy 8") != std::string::npos,
+                 error.c_str());
+        QCOMPARE(readWholeFile(file), text);
+
+        // A training mean: round trip, and a damaged one named.
+        const fs::path meanFile = dir() / "votes-mean.csv";
+        writeVotesMean(meanFile, rowOf(truth, 0));
+        QCOMPARE(readVotesMean(meanFile), rowOf(truth, 0));
+        test::writeText(meanFile, text.substr(0, text.size() / 2));
+        const std::string damaged = test::dataErrorOf([&] { readVotesMean(meanFile); });
+        QVERIFY2(damaged.find("votes-mean.csv") != std::string::npos, damaged.c_str());
+    }
+
+    void configRecordsTheHeadAndOldRunsHaveNone() {
+        TrainConfig c = test::quickTraining();
+        c.votesWeight = 2.5;
+        QCOMPARE(TrainConfig::fromJson(c.toJson()).votesWeight, 2.5);
+        std::string old = test::quickTraining().toJson();
+        const auto at = old.find("\"votes_weight\"");
+        QVERIFY(at != std::string::npos);
+        old.erase(at, old.find('\n', at) - at + 1);  // a config from before the option
+        QCOMPARE(TrainConfig::fromJson(old).votesWeight, 0.0);
+        c.votesWeight = -1;
+        QVERIFY(test::dataErrorOf([&] { c.validate(); }).find("votes weight") != std::string::npos);
+    }
+
+    void galaxyCliReportsAndWritesTheFractions() {
+        QVERIFY(!votesRun_.empty() && !plainRun_.empty());
+        const auto evaluated =
+            test::runCli({"evaluate", "--run", test::q(votesRun_), "--data", test::q(data_),
+                          "--every-galaxy", "--workspace", test::q(workspace_), "--json"});
+        QVERIFY2(evaluated.exitCode == 0, qPrintable(evaluated.err));
+        const QJsonObject report = QJsonDocument::fromJson(evaluated.out.toUtf8()).object();
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const Labeling labeling = labelCatalog(catalog, LabelRules::defaults());
+        QVERIFY(labeling.unlabeled > 0);
+        const QJsonObject votes = report.value("votes").toObject();
+        // Every galaxy for the fractions, labeled or not; the labeled ones for the accuracy.
+        QCOMPARE(votes.value("n").toInt(), static_cast<int>(catalog.size()));
+        QVERIFY(votes.value("rmse").toDouble() > 0);
+        QVERIFY(votes.value("baseline_rmse").toDouble() > 0);
+        QCOMPARE(report.value("n").toInt(), static_cast<int>(catalog.size() - labeling.unlabeled));
+
+        const fs::path images = data_ / std::string(kKaggleImageDirName);
+        const fs::path out = dir() / "predicted.csv", submission = dir() / "kaggle.csv";
+        const auto predicted =
+            test::runCli({"predict", "--run", test::q(votesRun_), "--images", test::q(images),
+                          "--out", test::q(out), "--fractions", test::q(submission)});
+        QVERIFY2(predicted.exitCode == 0, qPrintable(predicted.err));
+        QCOMPARE(Catalog::open(CatalogSource{submission, std::nullopt}).size(), catalog.size());
+
+        // A run without the head has no fractions to write: said, and nothing written.
+        const fs::path none = dir() / "none.csv";
+        const auto refused =
+            test::runCli({"predict", "--run", test::q(plainRun_), "--images", test::q(images),
+                          "--out", test::q(dir() / "p2.csv"), "--fractions", test::q(none)});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("no votes head"), qPrintable(refused.err));
+        QVERIFY(!fs::exists(none));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVotes)
+#include "test_votes.moc"
