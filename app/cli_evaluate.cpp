@@ -75,14 +75,10 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
     const EvaluationResult result = evaluate(predictions);
     // A votes head's fractions against the volunteers', next to the run's training mean.
-    const bool votes = cfg.votesWeight > 0;
-    const RunFolder run{a.run};
-    std::error_code ec;
-    const VoteFit fit =
-        votes ? evaluateVotes(predictions, catalog,
-                              fs::exists(run.votesMean(), ec) ? readVotesMean(run.votesMean())
-                                                              : std::vector<float>())
-              : VoteFit();
+    const bool votes = cfg.hasVotesHead();
+    const VoteFit fit = votes ? evaluateVotes(predictions, catalog,
+                                              readVotesMeanIfAny(RunFolder{a.run}.votesMean()))
+                              : VoteFit();
     if (!a.out.empty()) {
         const RunFolder outFolder{a.out};
         writePredictionsCsv(outFolder.predictions(), predictions);
@@ -138,7 +134,7 @@ int runPredict(const PredictArgs& a, const std::stop_token& stop) {
     requireOutsideDataFolder(a.out, a.images, "output");
     if (!a.fractions.empty()) {
         requireOutsideDataFolder(a.fractions, a.images, "fractions file");
-        if (loadRunConfig(a.run).votesWeight <= 0)
+        if (!loadRunConfig(a.run).hasVotesHead())
             throw DataError(a.run,
                             "the run's model has no votes head: it predicts no vote "
                             "fractions (train with --votes-weight)");

@@ -56,9 +56,8 @@ public:
 constexpr int kWideBar = 130;   // a fraction column alone
 constexpr int kNarrowBar = 84;  // each of two side by side
 
-void setFraction(QTreeWidgetItem* item, int column, double value, int colourRole) {
+void setFraction(QTreeWidgetItem* item, int column, double value) {
     item->setData(column, kFractionRole, value);
-    item->setData(column, colourRole, true);
     item->setData(column, Qt::DisplayRole, VoteFractionTree::formatFraction(value));
 }
 
@@ -127,7 +126,7 @@ void VoteFractionTree::showVolunteers(const Catalog& catalog, std::size_t row,
         QTreeWidgetItem* item = answerItems_[c];
         if (!item) continue;
         const bool used = ruleColumns.contains(std::string(kVoteColumns[c]));
-        setFraction(item, kVolunteersColumn, catalog.value(row, c), kUsedRole);
+        setFraction(item, kVolunteersColumn, catalog.value(row, c));
         item->setData(kVolunteersColumn, kUsedRole, used);
         if (used) {
             item->setFont(0, bold);
@@ -157,7 +156,8 @@ void VoteFractionTree::setPredicted(const std::vector<float>& fractions) {
         QTreeWidgetItem* item = answerItems_[c];
         if (!item) continue;
         if (shown) {
-            setFraction(item, kModelColumn, fractions[c], kPredictedRole);
+            setFraction(item, kModelColumn, fractions[c]);
+            item->setData(kModelColumn, kPredictedRole, true);
         } else {
             item->setData(kModelColumn, kFractionRole, QVariant());
             item->setData(kModelColumn, Qt::DisplayRole, QVariant());

@@ -280,13 +280,9 @@ bool EvaluationPanel::evaluate() {
             }
             out->predictions = predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta,
                                               std::nullopt, 0, stop, progress, &out->skipped);
-            if (config.votesWeight > 0) {
-                const fs::path mean = RunFolder{run}.votesMean();
-                std::error_code ec;
-                out->votes = evaluateVotes(
-                    out->predictions, out->dataset->catalog,
-                    fs::exists(mean, ec) ? readVotesMean(mean) : std::vector<float>());
-            }
+            if (config.hasVotesHead())
+                out->votes = evaluateVotes(out->predictions, out->dataset->catalog,
+                                           readVotesMeanIfAny(RunFolder{run}.votesMean()));
             // The model for the inspector's Grad-CAM, loaded once per run, here off the GUI thread.
             checkpoint(stop, progress, 0, 0, "Loading the model");
             out->model = model ? model : std::make_shared<const RunModel>(run, 1);

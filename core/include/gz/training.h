@@ -60,6 +60,8 @@ struct TrainConfig {
     std::filesystem::path dataCsv;
     std::optional<std::filesystem::path> dataImages;
 
+    /// Whether the run's network has the votes head (votesWeight above 0).
+    bool hasVotesHead() const { return votesWeight > 0; }
     /// Throws DataError naming the bad field.
     void validate() const;
     std::string toJson() const;

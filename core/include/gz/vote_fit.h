@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gz/catalog.h"
@@ -35,6 +37,9 @@ struct VoteFit {
 VoteFit evaluateVotes(const std::vector<Prediction>& predictions, const Catalog& truth,
                       const std::vector<float>& baseline);
 
+/// The first of the 37 vote columns `catalog` lacks, or nullopt when it has them all.
+std::optional<std::string_view> missingVoteColumn(const Catalog& catalog);
+
 /// The mean of each vote column over the galaxies `ids` of `catalog` (those it has).
 std::vector<float> meanVotes(const Catalog& catalog, const std::vector<std::int64_t>& ids);
 
@@ -49,5 +54,7 @@ void writeFractionsCsv(const std::filesystem::path& file,
 /// evaluateVotes compares against; readVotesMean throws DataError naming a damaged file.
 void writeVotesMean(const std::filesystem::path& file, const std::vector<float>& mean);
 std::vector<float> readVotesMean(const std::filesystem::path& file);
+/// readVotesMean of the file when there is one (a run with a votes head), else empty.
+std::vector<float> readVotesMeanIfAny(const std::filesystem::path& file);
 
 }  // namespace gz

@@ -59,7 +59,7 @@ std::string loadCheckpoint(const fs::path& file, GalaxyNetImpl& net,
 
 GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config,
                        const torch::Device& device) {
-    GalaxyNet net = makeModel(config.model, config.votesWeight > 0);
+    GalaxyNet net = makeModel(config.model, config.hasVotesHead());
     net->to(device);
     std::error_code ec;
     loadCheckpoint(

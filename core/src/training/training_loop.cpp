@@ -88,7 +88,7 @@ SplitSubsets TrainingLoop::usableSubsets() const {
 
 GalaxyNet TrainingLoop::buildModel() const {
     torch::manual_seed(config_.seed);
-    GalaxyNet net = makeModel(config_.model, config_.votesWeight > 0);
+    GalaxyNet net = makeModel(config_.model, config_.hasVotesHead());
     net->to(device_);
     net->setBf16(bf16_);
     return net;
@@ -102,13 +102,12 @@ LossSpec TrainingLoop::lossSpec() const {
 }
 
 std::vector<float> TrainingLoop::cachedVotes() const {
-    if (config_.votesWeight <= 0) return {};
+    if (!config_.hasVotesHead()) return {};
     const Catalog& catalog = *session_.catalog;
-    for (std::size_t c = 0; c < kVoteColumnCount; ++c)
-        if (!catalog.hasColumn(c))
-            throw DataError(catalog.csvPath(), "has no " + std::string(kVoteColumns[c]) +
-                                                   " column: the votes head (--votes-weight) "
-                                                   "learns all 37 vote fractions");
+    if (const auto missing = missingVoteColumn(catalog))
+        throw DataError(catalog.csvPath(), "has no " + std::string(*missing) +
+                                               " column: the votes head (--votes-weight) "
+                                               "learns all 37 vote fractions");
     std::vector<float> votes(cache_.size() * kVoteColumnCount);
     for (std::size_t i = 0; i < cache_.size(); ++i) {
         const auto row = catalog.rowOf(cache_.id(i));

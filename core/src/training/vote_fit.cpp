@@ -18,9 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool hasEveryVoteColumn(const Catalog& catalog) {
-    for (std::size_t c = 0; c < kVoteColumnCount; ++c)
-        if (!catalog.hasColumn(c)) return false;
-    return true;
+    return !missingVoteColumn(catalog);
 }
 
 // The mean over 37 columns of the squared difference of `predicted` and a catalog row.
@@ -64,6 +62,12 @@ std::string VoteFit::toJson() const {
                           {"rmse_interval", {number(rmseInterval.low), number(rmseInterval.high)}},
                           {"baseline_rmse", number(baselineRmse)}}
         .dump();
+}
+
+std::optional<std::string_view> missingVoteColumn(const Catalog& catalog) {
+    for (std::size_t c = 0; c < kVoteColumnCount; ++c)
+        if (!catalog.hasColumn(c)) return kVoteColumns[c];
+    return std::nullopt;
 }
 
 VoteFit evaluateVotes(const std::vector<Prediction>& predictions, const Catalog& truth,
@@ -133,6 +137,11 @@ void writeVotesMean(const fs::path& file, const std::vector<float>& mean) {
     if (mean.size() != kVoteColumnCount)
         throw DataError(file, "a training mean needs all 37 vote fractions");
     writeKaggleLayout(file, std::vector{std::pair<std::int64_t, const float*>(0, mean.data())});
+}
+
+std::vector<float> readVotesMeanIfAny(const fs::path& file) {
+    std::error_code ec;
+    return fs::exists(file, ec) ? readVotesMean(file) : std::vector<float>();
 }
 
 std::vector<float> readVotesMean(const fs::path& file) {
