@@ -81,14 +81,21 @@ int runSplit(const SplitArgs& a) {
     const SplitCounts counts = countSplit(split);
     if (a.json) {
         json j = json::object();
-        for (std::size_t s = 0; s < 3; ++s) j[std::string(kSubsetKeys[s])] = countsJson(counts[s]);
+        for (std::size_t s = 0; s < 3; ++s) {
+            json subset = countsJson(counts.labeled[s]);
+            subset[std::string(kUnlabeledKey)] = counts.unlabeled[s];
+            j[std::string(kSubsetKeys[s])] = subset;
+        }
         std::cout << j.dump() << "\n";
     } else {
         std::printf("%-12s %7s %7s %7s\n", "", "train", "val", "test");
         for (int i = 0; i < kMorphologyCount; ++i)
             std::printf("%-12s %7zu %7zu %7zu\n", std::string(kMorphologyKeys[i]).c_str(),
-                        counts[0][i], counts[1][i], counts[2][i]);
-        std::printf("wrote %s (%zu labeled galaxies, seed %llu)\n", a.out.c_str(), split.size(),
+                        counts.labeled[0][i], counts.labeled[1][i], counts.labeled[2][i]);
+        std::printf("%-12s %7zu %7zu %7zu\n", std::string(kUnlabeledKey).c_str(),
+                    counts.unlabeled[0], counts.unlabeled[1], counts.unlabeled[2]);
+        std::printf("wrote %s (%zu labeled and %zu unlabeled galaxies, seed %llu)\n", a.out.c_str(),
+                    counts.labeledTotal(), counts.unlabeledTotal(),
                     static_cast<unsigned long long>(a.seed));
     }
     return kExitOk;

@@ -59,7 +59,7 @@ int runPreprocessCommand(PreprocessArgs a, const std::stop_token& stop) {
     std::printf("decoded cache: %s (%s, %.1f s, %.1f MB)\n", r.cacheFile.c_str(),
                 std::string(cacheOriginKey(r.cacheOrigin)).c_str(), r.cacheSeconds,
                 static_cast<double>(r.cacheBytes) / 1e6);
-    std::printf("%-6s %9s %7s %8s\n", "", "requested", "usable", "skipped");
+    std::printf("%-6s %9s %7s %8s  (labeled galaxies)\n", "", "requested", "usable", "skipped");
     for (std::size_t s = 0; s < 3; ++s)
         std::printf("%-6s %9zu %7zu %8zu\n", std::string(kSubsetKeys[s]).c_str(),
                     r.subsets[s].requested, r.subsets[s].usable, r.subsets[s].skipped);

@@ -45,6 +45,10 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
                         "Weight of the 37 vote fractions' squared error in the loss (0: no "
                         "votes head)"))
         ->capture_default_str();
+    add(cmd->add_option("--ema", c.emaDecay,
+                        "Validate, checkpoint and keep an exponential moving average of the "
+                        "weights with this decay, e.g. 0.999 (0: off)"))
+        ->capture_default_str();
     add(cmd->add_option("--balance", a.balance, keysOf<Balance>()))->capture_default_str();
     add(cmd->add_option("--patience", c.earlyStopPatience,
                         "Early stopping patience in epochs (0: off)"))

@@ -58,12 +58,12 @@ private slots:
         QCOMPARE(j["unlabeled"].toInt(), 1560);
 
         const auto split = stratifiedSplit(readLabelsCsv(labels.toStdString()), {}, 42);
-        QCOMPARE(split.size(), std::size_t(1440));
-        std::array<std::array<int, 5>, 3> n{};
-        for (const auto& e : split)
-            ++n[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+        QCOMPARE(split.size(), std::size_t(3000));
+        const SplitCounts n = countSplit(split);
+        QCOMPARE(n.labeledTotal(), std::size_t(1440));
+        QCOMPARE(n.unlabeled, (std::array<std::size_t, 3>{1248, 156, 156}));
         for (std::size_t s = 0; s < 3; ++s)
-            for (std::size_t k = 0; k < 5; ++k) QVERIFY(n[s][k] >= 2);
+            for (std::size_t k = 0; k < 5; ++k) QVERIFY(n.labeled[s][k] >= 2);
     }
 };
 

@@ -44,7 +44,7 @@ PreprocessOptions DemoSplit::options(const std::string& out) const {
 std::vector<std::pair<SplitEntry, std::size_t>> DemoSplit::subset(Subset s) const {
     std::vector<std::pair<SplitEntry, std::size_t>> v;
     for (std::size_t i = 0; i < split.size(); ++i)
-        if (split[i].subset == s) v.push_back({split[i], i});
+        if (split[i].subset == s && split[i].label != kUnlabeled) v.push_back({split[i], i});
     std::sort(v.begin(), v.end(),
               [](const auto& a, const auto& b) { return a.first.id < b.first.id; });
     return v;

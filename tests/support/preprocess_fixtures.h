@@ -32,7 +32,8 @@ struct DemoSplit {
     std::vector<std::int64_t> ids() const;
     /// Options of a .npy export into `root`/`out` with the workspace `root`/ws, two threads.
     PreprocessOptions options(const std::string& out) const;
-    /// The split entries of a subset in GalaxyID order, with their positions in the split.
+    /// The labeled split entries of a subset (the .npy files' rows) in GalaxyID order, with
+    /// their positions in the split.
     std::vector<std::pair<SplitEntry, std::size_t>> subset(Subset s) const;
 };
 

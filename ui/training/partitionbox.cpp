@@ -14,7 +14,6 @@
 
 #include <array>
 #include <limits>
-#include <numeric>
 
 #include "common/formcontrols.h"
 #include "common/morphologycolors.h"
@@ -39,12 +38,13 @@ PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), pare
     ratios->addWidget(trainRatio_);
     ratios->addWidget(valRatio_);
     ratios->addWidget(testRatio_);
-    table_ = new QTableWidget(kMorphologyCount + 1, 3);
+    // A row a class, "All" labeled, then the unlabeled galaxies (a votes head learns from them).
+    table_ = new QTableWidget(kTableRows, 3);
     table_->setObjectName(QStringLiteral("splitTable"));
     table_->setHorizontalHeaderLabels({tr("Train"), tr("Val"), tr("Test")});
     QStringList rows;
     for (int l = 0; l < kMorphologyCount; ++l) rows << morphologyShortName(l);
-    rows << tr("All");
+    rows << tr("All labeled") << tr("Unlabeled");
     table_->setVerticalHeaderLabels(rows);
     for (int l = 0; l < kMorphologyCount; ++l)
         table_->verticalHeaderItem(l)->setIcon(morphologySwatch(l));
@@ -55,8 +55,7 @@ PartitionBox::PartitionBox(QWidget* parent) : QGroupBox(tr("1. Partition"), pare
     table_->verticalHeader()->setDefaultSectionSize(QFontMetrics(QApplication::font()).height() +
                                                     6);
     table_->setFixedHeight(table_->horizontalHeader()->sizeHint().height() +
-                           (kMorphologyCount + 1) * table_->verticalHeader()->defaultSectionSize() +
-                           4);
+                           kTableRows * table_->verticalHeader()->defaultSectionSize() + 4);
     table_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     info_ = makeTextLabel(QStringLiteral("splitInfo"));
     auto* grid = new QGridLayout(this);
@@ -95,15 +94,16 @@ void PartitionBox::showSplit(const std::vector<SplitEntry>* split,
         item->setData(Qt::UserRole, static_cast<qulonglong>(n));
         table_->setItem(row, column, item);
     };
-    for (std::size_t s = 0; s < counts.size(); ++s) {  // a column a subset
+    for (std::size_t s = 0; s < counts.labeled.size(); ++s) {  // a column a subset
         const int column = static_cast<int>(s);
         for (int label = 0; label < kMorphologyCount; ++label)
-            setCell(label, column, counts[s][static_cast<std::size_t>(label)]);
-        setCell(kMorphologyCount, column,  // the "All" row
-                std::accumulate(counts[s].begin(), counts[s].end(), std::size_t{0}));
+            setCell(label, column, counts.labeled[s][static_cast<std::size_t>(label)]);
+        setCell(kMorphologyCount, column, counts.labeledIn(static_cast<Subset>(s)));
+        setCell(kMorphologyCount + 1, column, counts.unlabeled[s]);
     }
-    info_->setText(split ? tr("%1 labeled galaxies; written to %2")
-                               .arg(QLocale().toString(static_cast<qulonglong>(split->size())),
+    const auto count = [](std::size_t n) { return QLocale().toString(static_cast<qulonglong>(n)); };
+    info_->setText(split ? tr("%1 labeled and %2 unlabeled galaxies; written to %3")
+                               .arg(count(counts.labeledTotal()), count(counts.unlabeledTotal()),
                                     QDir::toNativeSeparators(toQString(file)))
                          : tr("Not partitioned yet."));
 }

@@ -38,6 +38,7 @@ signals:
     void partitionRequested();
 
 private:
+    static constexpr int kTableRows = kMorphologyCount + 2;  // classes, all labeled, unlabeled
     QDoubleSpinBox* trainRatio_ = nullptr;
     QDoubleSpinBox* valRatio_ = nullptr;
     QDoubleSpinBox* testRatio_ = nullptr;

@@ -110,6 +110,11 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     votesWeight_->setToolTip(
         tr("A votes head: the model also learns the 37 vote fractions of the Galaxy Zoo 2 "
            "decision tree, with this weight in the loss (off: five classes only)"));
+    ema_ = makeDoubleSpinBox(QStringLiteral("emaSpin"), 0, 0.9999, d.emaDecay, 4, 0.001);
+    ema_->setSpecialValueText(tr("off"));
+    ema_->setToolTip(
+        tr("Validate, checkpoint and keep a moving average of the weights that keeps this "
+           "share each step (e.g. 0.999; off: the trained weights themselves)"));
     tta_ = new QCheckBox(tr("Test-time augmentation"));
     tta_->setObjectName(QStringLiteral("ttaCheck"));
     tta_->setChecked(d.tta);
@@ -153,9 +158,8 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     pairRow(tr("Balance"), balance_, tr("Early stop"), patience_);
     pairRow(tr("Best by"), select_, tr("Threads"), threads_);
     pairRow(tr("Seed"), seed_, tr("Precision"), precision_);
-    grid->addWidget(new QLabel(tr("Votes head")), row, 0);
-    grid->addWidget(votesWeight_, row, 1);
-    grid->addWidget(tta_, row++, 2, 1, 2);
+    pairRow(tr("Votes head"), votesWeight_, tr("Weight average"), ema_);
+    grid->addWidget(tta_, row++, 0, 1, 4);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -181,6 +185,7 @@ TrainConfig TrainingForm::config() const {
     c.tta = tta_->isChecked();
     c.precision = chosenOption<Precision>(precision_);
     c.votesWeight = votesWeight_->value();
+    c.emaDecay = ema_->value();
     return c;
 }
 
@@ -205,6 +210,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
     tta_->setChecked(c.tta);
     precision_->setCurrentText(keyText(optionKey(c.precision)));
     votesWeight_->setValue(c.votesWeight);
+    ema_->setValue(c.emaDecay);
 }
 
 std::optional<int> TrainingForm::resumeEpochs() const {

@@ -1,5 +1,6 @@
 #pragma once
-// Stratified, reproducible train/validation/test partition of labeled galaxies.
+// Stratified, reproducible train/validation/test partition of a catalog's galaxies: the labeled
+// ones class by class, the unlabeled ones (which a votes head learns from) as one more group.
 
 #include <array>
 #include <cstdint>
@@ -35,19 +36,20 @@ struct SplitRatios {
 
 struct SplitEntry {
     std::int64_t id = 0;
-    int label = 0;
+    int label = 0;  ///< 0..4, or kUnlabeled for a galaxy the rules leave unlabeled
     Subset subset = Subset::Train;
     bool operator==(const SplitEntry&) const = default;
 };
 
-/// Splits the labeled galaxies (unlabeled ones are ignored) class by class. The result is sorted
-/// by GalaxyID and depends only on the set of (id, label) pairs, the ratios and the seed, not on
-/// input order or platform. A class with at least 3 members has at least one in every split whose
-/// ratio is above zero. Throws DataError on duplicate ids.
+/// Splits the galaxies class by class, the unlabeled ones (kUnlabeled) as a sixth group by the
+/// same ratios; adding or removing unlabeled galaxies never moves a labeled one. The result is
+/// sorted by GalaxyID and depends only on the set of (id, label) pairs, the ratios and the seed,
+/// not on input order or platform. A class with at least 3 members has at least one in every
+/// split whose ratio is above zero. Throws DataError on duplicate ids or a label outside -1..4.
 std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
                                         const SplitRatios& ratios, std::uint64_t seed);
 
-/// Partitions a data set: labels the catalog's galaxies with `rules` and splits the labeled ones
+/// Partitions a data set: labels the catalog's galaxies with `rules` and splits all of them
 /// (stratifiedSplit). Throws DataError when the ratios are invalid or the rules label no galaxy.
 std::vector<SplitEntry> partitionDataset(const Catalog& catalog, const LabelRules& rules,
                                          const SplitRatios& ratios, std::uint64_t seed,
@@ -72,21 +74,31 @@ struct SavedSplit {
 std::optional<SavedSplit> latestSplitFile(const std::filesystem::path& workspace,
                                           const std::string& dataName);
 
-/// Whether `split` holds exactly the galaxies `labeling` labels in `catalog`, each with that
-/// label: a partition made with these rules of this catalog.
+/// Whether `split` holds exactly the galaxies of `catalog`, each with the label `labeling` gives it
+/// (kUnlabeled included): a partition made with these rules of this catalog. A split.csv from
+/// before unlabeled galaxies were recorded does not fit: it is made again (the labeled galaxies
+/// land where they were).
 bool splitFitsLabeling(const std::vector<SplitEntry>& split, const Catalog& catalog,
                        const Labeling& labeling);
 
-/// Galaxies of a split per subset (index: Subset) and class (index: label).
-using SplitCounts = std::array<std::array<std::size_t, kMorphologyCount>, kSubsetKeys.size()>;
+/// Galaxies of a split per subset (index: Subset): labeled ones per class (index: label) and
+/// unlabeled ones.
+struct SplitCounts {
+    std::array<std::array<std::size_t, kMorphologyCount>, kSubsetKeys.size()> labeled{};
+    std::array<std::size_t, kSubsetKeys.size()> unlabeled{};
+    std::size_t labeledIn(Subset subset) const;
+    std::size_t labeledTotal() const;
+    std::size_t unlabeledTotal() const;
+};
 SplitCounts countSplit(const std::vector<SplitEntry>& split);
 
-/// split.csv: `GalaxyID,label,split` (atomic write) and its reader.
+/// split.csv: `GalaxyID,label,split` (atomic write) and its reader. An unlabeled galaxy has label
+/// -1 (kUnlabeled); a split.csv written before they were recorded simply has no such rows.
 void writeSplitCsv(const std::filesystem::path& file, const std::vector<SplitEntry>& split);
 std::vector<SplitEntry> readSplitCsv(const std::filesystem::path& file);
 
-/// The galaxies of one subset of a split.csv, in the file's order. Throws DataError naming the
-/// file when the subset has none ("the split has no test galaxies").
+/// The labeled galaxies of one subset of a split.csv, in the file's order. Throws DataError
+/// naming the file when the subset has none ("the split has no labeled test galaxies").
 std::vector<LabeledGalaxy> readSplitSubset(const std::filesystem::path& file, Subset subset);
 
 }  // namespace gz

@@ -52,7 +52,7 @@ struct PreprocessOptions {
     std::filesystem::path splitFile;  ///< only recorded in preprocess.json
 };
 
-/// Galaxies of one subset: in the split file, usable, skipped.
+/// Labeled galaxies of one subset (those the .npy files hold): in the split file, usable, skipped.
 struct SubsetCounts {
     std::size_t requested = 0, usable = 0, skipped = 0;
 };

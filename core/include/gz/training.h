@@ -41,6 +41,11 @@ struct TrainConfig {
     /// of the Galaxy Zoo 2 decision tree (gz/vote_tree.h), and the loss adds this weight times
     /// their mean squared error. 0 (and runs from before the option): no votes head.
     double votesWeight = 0;
+    /// With a value above 0, validation, the checkpoints' weights and the final model are an
+    /// exponential moving average of the trained weights, each step keeping this share of the
+    /// average (less in the first steps: at most (1 + step) / (10 + step)). 0 (and runs from
+    /// before the option): the trained weights themselves.
+    double emaDecay = 0;
     Balance balance = Balance::Sqrt;
     int earlyStopPatience = 0;  ///< epochs without validation improvement (0: off)
     SelectMetric selectMetric = SelectMetric::Loss;  ///< the loss is the mean cross-entropy

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <unordered_set>
 
 #include "data/csv_reader.h"
@@ -64,22 +65,28 @@ std::string SplitRatios::text(char separator) const {
 std::vector<SplitEntry> stratifiedSplit(const std::vector<LabeledGalaxy>& galaxies,
                                         const SplitRatios& ratios, std::uint64_t seed) {
     ratios.validate();
-    std::array<std::vector<std::int64_t>, kMorphologyCount> byClass;
+    // Groups 0..4 are the classes, group 5 the unlabeled galaxies (their own random stream, so
+    // the labeled galaxies' places are those of a split without them).
+    std::array<std::vector<std::int64_t>, kMorphologyCount + 1> byGroup;
     std::unordered_set<std::int64_t> seen;
     seen.reserve(galaxies.size());
     for (const auto& g : galaxies) {
         if (!seen.insert(g.id).second)
             throw DataError("GalaxyID " + std::to_string(g.id) + " appears twice in the labels");
-        if (g.label >= 0 && g.label < kMorphologyCount)
-            byClass[static_cast<std::size_t>(g.label)].push_back(g.id);
+        if (g.label < kUnlabeled || g.label >= kMorphologyCount)
+            throw DataError("GalaxyID " + std::to_string(g.id) + " has label " +
+                            std::to_string(g.label) + ", not -1..4");
+        byGroup[g.label == kUnlabeled ? kMorphologyCount : static_cast<std::size_t>(g.label)]
+            .push_back(g.id);
     }
 
     std::vector<SplitEntry> out;
-    for (int label = 0; label < kMorphologyCount; ++label) {
-        auto& ids = byClass[static_cast<std::size_t>(label)];
+    for (int group = 0; group <= kMorphologyCount; ++group) {
+        const int label = group == kMorphologyCount ? kUnlabeled : group;
+        auto& ids = byGroup[static_cast<std::size_t>(group)];
         // Sorting first makes the result independent of the input order.
         std::sort(ids.begin(), ids.end());
-        std::mt19937_64 gen(detail::mixSeed(seed, static_cast<std::uint64_t>(label)));
+        std::mt19937_64 gen(detail::mixSeed(seed, static_cast<std::uint64_t>(group)));
         detail::shuffle(ids, gen);
 
         const std::size_t n = ids.size();
@@ -111,11 +118,14 @@ std::vector<SplitEntry> partitionDataset(const Catalog& catalog, const LabelRule
                                          const std::stop_token& stop, const ProgressFn& progress) {
     ratios.validate();
     checkpoint(stop, progress, 0, 0, "Labeling");
-    const auto galaxies = labeledGalaxies(catalog, labelCatalog(catalog, rules));
+    const Labeling labeling = labelCatalog(catalog, rules);
+    if (labeling.unlabeled == labeling.labels.size())
+        throw DataError("no galaxy is labeled by the rules");
+    std::vector<LabeledGalaxy> galaxies(catalog.size());
+    for (std::size_t row = 0; row < galaxies.size(); ++row)
+        galaxies[row] = {catalog.id(row), labeling.labels[row]};
     checkpoint(stop, progress, 0, 0, "Splitting");
-    auto split = stratifiedSplit(galaxies, ratios, seed);
-    if (split.empty()) throw DataError("no galaxy is labeled by the rules");
-    return split;
+    return stratifiedSplit(galaxies, ratios, seed);
 }
 
 fs::path splitFileName(const fs::path& workspace, const std::string& dataName,
@@ -165,9 +175,7 @@ std::optional<SavedSplit> latestSplitFile(const fs::path& workspace, const std::
 
 bool splitFitsLabeling(const std::vector<SplitEntry>& split, const Catalog& catalog,
                        const Labeling& labeling) {
-    std::size_t labeled = 0;
-    for (std::int8_t label : labeling.labels) labeled += label != kUnlabeled;
-    if (split.size() != labeled) return false;
+    if (split.size() != catalog.size() || labeling.labels.size() != catalog.size()) return false;
     for (const SplitEntry& e : split) {
         const auto row = catalog.rowOf(e.id);
         if (!row || *row >= labeling.labels.size() || labeling.labels[*row] != e.label)
@@ -199,8 +207,9 @@ std::vector<SplitEntry> readSplitCsv(const fs::path& file) {
         if (!seen.insert(e.id).second)
             csv.fail(idField, "duplicate GalaxyID " + std::to_string(e.id));
         const std::int64_t label = csv.integer(labelField);
-        if (label < 0 || label >= kMorphologyCount)
-            csv.fail(labelField, "label " + std::to_string(label) + " is not 0..4");
+        if (label < kUnlabeled || label >= kMorphologyCount)
+            csv.fail(labelField,
+                     "label " + std::to_string(label) + " is not 0..4 (or -1, unlabeled)");
         e.label = static_cast<int>(label);
         const auto subset = subsetFromKey(csv.field(splitField));
         if (!subset)
@@ -212,19 +221,37 @@ std::vector<SplitEntry> readSplitCsv(const fs::path& file) {
     return out;
 }
 
+std::size_t SplitCounts::labeledIn(Subset subset) const {
+    const auto& counts = labeled[static_cast<std::size_t>(subset)];
+    return std::accumulate(counts.begin(), counts.end(), std::size_t{0});
+}
+
+std::size_t SplitCounts::labeledTotal() const {
+    return labeledIn(Subset::Train) + labeledIn(Subset::Val) + labeledIn(Subset::Test);
+}
+
+std::size_t SplitCounts::unlabeledTotal() const {
+    return std::accumulate(unlabeled.begin(), unlabeled.end(), std::size_t{0});
+}
+
 SplitCounts countSplit(const std::vector<SplitEntry>& split) {
-    SplitCounts counts{};
-    for (const SplitEntry& e : split)
-        ++counts[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+    SplitCounts counts;
+    for (const SplitEntry& e : split) {
+        const auto s = static_cast<std::size_t>(e.subset);
+        if (e.label == kUnlabeled)
+            ++counts.unlabeled[s];
+        else
+            ++counts.labeled[s][static_cast<std::size_t>(e.label)];
+    }
     return counts;
 }
 
 std::vector<LabeledGalaxy> readSplitSubset(const fs::path& file, Subset subset) {
     std::vector<LabeledGalaxy> galaxies;
     for (const auto& e : readSplitCsv(file))
-        if (e.subset == subset) galaxies.push_back({e.id, e.label});
+        if (e.subset == subset && e.label != kUnlabeled) galaxies.push_back({e.id, e.label});
     if (galaxies.empty())
-        throw DataError(file, "the split has no " +
+        throw DataError(file, "the split has no labeled " +
                                   std::string(kSubsetKeys[static_cast<std::size_t>(subset)]) +
                                   " galaxies");
     return galaxies;

@@ -11,37 +11,38 @@ StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             torch::optim::Optimizer& optimizer, const torch::Tensor& x,
                             const torch::Tensor& y, const torch::Tensor& votes,
                             const LossSpec& spec, double denominator, std::size_t batchSize) {
-    auto summed = spec.classes;
-    summed.reduction(torch::kSum);
     optimizer.zero_grad();
     const auto [logits, fractions] = net.forwardWithVotes(x);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y, summed) / denominator;
-    if (fractions.defined() && votes.defined())
-        loss = loss + spec.votesWeight * votesSquaredError(fractions, votes) /
-                          static_cast<double>(batchSize * static_cast<std::size_t>(votes.size(1)));
+    const torch::Tensor loss = stepLoss(
+        logits, fractions, y, votes, spec, denominator,
+        votes.defined() ? static_cast<double>(batchSize * static_cast<std::size_t>(votes.size(1)))
+                        : 1.0);
     loss.backward();
     comm.reduceGradients(net.parameters(), 1.0);
     optimizer.step();
-    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>()};
+    return stepResult(loss, logits, y);
 }
 
 StepAgreement agreeOnStep(Communicator& comm, const StepResult& part, double seconds, bool stop) {
     // Doubles: exact for the counts and the same bits on every rank.
-    torch::Tensor t = torch::zeros({3 + comm.size()}, torch::kFloat64);
+    constexpr int kFields = 4;
+    torch::Tensor t = torch::zeros({kFields + comm.size()}, torch::kFloat64);
     auto* v = t.data_ptr<double>();
     v[0] = part.loss;
     v[1] = static_cast<double>(part.correct);
-    v[2] = comm.world().leader() ? seconds : 0;
-    v[3 + comm.rank()] = stop ? 1 : 0;
+    v[2] = static_cast<double>(part.labeled);
+    v[3] = comm.world().leader() ? seconds : 0;
+    v[kFields + comm.rank()] = stop ? 1 : 0;
     comm.sum(t);
-    StepAgreement a{v[0], static_cast<std::int64_t>(v[1]), v[2], {}};
+    StepAgreement a{
+        {v[0], static_cast<std::int64_t>(v[1]), static_cast<std::int64_t>(v[2])}, v[3], {}};
     for (int r = 0; r < comm.size(); ++r)
-        if (v[3 + r] > 0) a.stopping.push_back(r);
+        if (v[kFields + r] > 0) a.stopping.push_back(r);
     return a;
 }
 
 std::vector<int> agreeOnStop(Communicator& comm, bool stop) {
-    return agreeOnStep(comm, {0, 0}, 0, stop).stopping;
+    return agreeOnStep(comm, {}, 0, stop).stopping;
 }
 
 double leaderValue(Communicator& comm, double value) {

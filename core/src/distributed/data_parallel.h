@@ -21,22 +21,20 @@
 namespace gz::detail {
 
 /// One step on this rank's share (x, y, `votes`) of a global batch of `batchSize` images: the
-/// loss is the share's summed cross-entropy divided by `denominator` (the global batch's size,
-/// or its total class weight with loss weights), plus with a votes head its summed squared
-/// vote error over the global batch's 37 x batchSize fractions, so that the gradients summed
-/// over the ranks are exactly the gradient of the global batch's loss (trainStep's). Returns
-/// this rank's part of the batch loss and of the correct count: their sums over the ranks are
-/// the global batch's.
+/// loss is the share's summed cross-entropy divided by `denominator` (the global batch's
+/// labelsWeight), plus with a votes head its summed squared vote error over the global batch's
+/// 37 x batchSize fractions, so that the gradients summed over the ranks are exactly the
+/// gradient of the global batch's loss (trainStep's). Returns this rank's part of the batch
+/// loss and of the counts: their sums over the ranks are the global batch's.
 StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             torch::optim::Optimizer& optimizer, const torch::Tensor& x,
                             const torch::Tensor& y, const torch::Tensor& votes,
                             const LossSpec& spec, double denominator, std::size_t batchSize);
 
-/// What every rank knows after a step: the global batch's loss and correct count, rank 0's
-/// step time (the clock every rank's schedule follows), and the ranks asked to stop.
+/// What every rank knows after a step: the global batch's loss and counts, rank 0's step time
+/// (the clock every rank's schedule follows), and the ranks asked to stop.
 struct StepAgreement {
-    double loss = 0;
-    std::int64_t correct = 0;
+    StepResult step;
     double seconds = 0;
     std::vector<int> stopping;
 };

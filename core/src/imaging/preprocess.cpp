@@ -136,10 +136,12 @@ PreprocessReport runPreprocess(const Catalog& catalog, const std::vector<SplitEn
     report.cacheBytes = cache.fileBytes();
     report.summary = cache.summary();
 
-    // Usable galaxies per subset, by GalaxyID.
+    // Usable labeled galaxies per subset, by GalaxyID. The unlabeled ones are in the cache (a
+    // votes head trains on them) but not in the .npy files, which hold the five classes.
     std::array<std::vector<Item>, 3> items;
     for (std::size_t i = 0; i < split.size(); ++i) {
         const SplitEntry& e = split[i];
+        if (e.label == kUnlabeled) continue;
         const auto s = static_cast<std::size_t>(e.subset);
         ++report.subsets[s].requested;
         if (const auto at = cache.indexOf(e.id)) {

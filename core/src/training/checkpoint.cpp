@@ -8,17 +8,22 @@
 
 #include "gz/error.h"
 #include "gz/files.h"
+#include "training/weight_average.h"
 
 namespace gz::detail {
 namespace fs = std::filesystem;
 
 void saveCheckpoint(const fs::path& file, GalaxyNetImpl& net, torch::optim::Optimizer& optimizer,
-                    const std::string& state) {
-    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+                    const std::string& state, GalaxyNetImpl* average) {
+    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive, averageArchive;
     net.save(modelArchive);
     optimizer.save(optimizerArchive);
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
+    if (average) {
+        average->save(averageArchive);
+        archive.write("average", averageArchive);
+    }
     archive.write("state", c10::IValue(state));
     // Serialised in memory first: LibTorch's writer throws from its destructor when the stream
     // fails (a full disk), which ends the process; a string stream does not fail.
@@ -36,15 +41,24 @@ void saveCheckpoint(const fs::path& file, GalaxyNetImpl& net, torch::optim::Opti
 }
 
 std::string loadCheckpoint(const fs::path& file, GalaxyNetImpl& net,
-                           torch::optim::Optimizer* optimizer, const torch::Device& device) {
+                           torch::optim::Optimizer* optimizer, const torch::Device& device,
+                           GalaxyNetImpl* average) {
     std::error_code ec;
     if (!fs::exists(file, ec)) throw DataError(file, "checkpoint not found");
     try {
-        torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
+        torch::serialize::InputArchive archive, modelArchive, optimizerArchive, averageArchive;
         archive.load_from(file.string(), device);
         archive.read("model", modelArchive);
         net.load(modelArchive);
         toModelLayout(net);
+        if (average) {
+            if (archive.try_read("average", averageArchive)) {
+                average->load(averageArchive);
+                toModelLayout(*average);
+            } else {
+                copyWeights(*average, net);
+            }
+        }
         if (optimizer) {
             archive.read("optimizer", optimizerArchive);
             optimizer->load(optimizerArchive);

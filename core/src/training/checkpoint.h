@@ -1,7 +1,9 @@
 #pragma once
 // Private to core: a run's checkpoints (checkpoints/last.pt and best.pt). A checkpoint is a
 // LibTorch archive of three entries: "model" (the network's archive), "optimizer" (the
-// optimiser's archive) and "state" (the training loop's state as a JSON string).
+// optimiser's archive) and "state" (the training loop's state as a JSON string), and for a run
+// with a weight average (TrainConfig::emaDecay) a fourth in last.pt, "average" (its network's
+// archive; best.pt's "model" is the average itself).
 
 #include <torch/optim.h>
 #include <torch/types.h>
@@ -18,13 +20,16 @@ namespace gz::detail {
 /// Writes a checkpoint atomically (a kill never leaves a half-written file under its name).
 /// Throws DataError naming `file` when it cannot be written.
 void saveCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net,
-                    torch::optim::Optimizer& optimizer, const std::string& state);
+                    torch::optim::Optimizer& optimizer, const std::string& state,
+                    GalaxyNetImpl* average = nullptr);
 
 /// Loads a checkpoint's weights into `net` (then in the model layout) and, when given, its
-/// optimiser state into `optimizer`; returns its state. Throws DataError naming `file` when it
-/// is absent or unreadable.
+/// optimiser state into `optimizer` and its weight average into `average` (a copy of the
+/// weights when it has none: a checkpoint from before the average was on); returns its state.
+/// Throws DataError naming `file` when it is absent or unreadable.
 std::string loadCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net,
-                           torch::optim::Optimizer* optimizer, const torch::Device& device);
+                           torch::optim::Optimizer* optimizer, const torch::Device& device,
+                           GalaxyNetImpl* average = nullptr);
 
 /// The network of a run's configuration with its best weights (else its last), on `device`, in
 /// evaluation mode.

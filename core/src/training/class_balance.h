@@ -15,7 +15,8 @@ namespace gz::detail {
 
 class ClassBalance {
 public:
-    /// `labels`: the class of each training image, in training-set order.
+    /// `labels`: the class of each training image, in training-set order; kUnlabeled for an
+    /// image only a votes head learns from (it has no class weight and is never a class's).
     ClassBalance(Balance mode, std::vector<int> labels);
 
     /// The cross-entropy weight per class; empty unless the mode is Weight (inverse
@@ -25,13 +26,15 @@ public:
     std::vector<float> lossWeights() const;
 
     /// The training-set positions of an epoch (0-based `epoch`), from the run's seed: draws with
-    /// replacement, each class equally likely, for Sample; else a permutation.
+    /// replacement, each class equally likely and the unlabeled images as often as their share
+    /// of the set, for Sample; else a permutation.
     std::vector<std::size_t> epochOrder(std::uint64_t seed, int epoch) const;
 
 private:
     Balance mode_;
     std::vector<int> labels_;
     std::array<double, kMorphologyCount> count_{};
+    std::size_t unlabeled_ = 0;
 };
 
 }  // namespace gz::detail

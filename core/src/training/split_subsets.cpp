@@ -7,6 +7,11 @@ SplitSubsets subsetsOf(const DecodedCache& cache, const std::vector<SplitEntry>&
     for (const auto& e : split) {
         const auto i = cache.indexOf(e.id);
         if (!i) continue;
+        if (e.label == kUnlabeled) {
+            if (e.subset == Subset::Train) s.unlabeledTrain.push_back(*i);
+            if (e.subset == Subset::Test) s.unlabeledTest.push_back(*i);
+            continue;
+        }
         switch (e.subset) {
             case Subset::Train:
                 s.train.push_back(*i), s.trainLabels.push_back(e.label);

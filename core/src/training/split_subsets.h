@@ -10,10 +10,12 @@
 
 namespace gz::detail {
 
-/// The cache indices and true labels of a split's usable images, per subset, in split order.
+/// The cache indices and true labels of a split's usable labeled images, per subset, in split
+/// order, and the indices of its unlabeled training and test images (a votes head's).
 struct SplitSubsets {
     std::vector<std::size_t> train, val, test;
     std::vector<int> trainLabels, valLabels, testLabels;
+    std::vector<std::size_t> unlabeledTrain, unlabeledTest;
 };
 
 /// The split's galaxies in `cache`; those the cache skipped are left out.

@@ -29,6 +29,7 @@ void TrainConfig::validate() const {
     require(weightDecay >= 0 && weightDecay < 1, "weight decay must be in [0, 1)");
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
     require(votesWeight >= 0 && votesWeight <= 1000, "the votes weight must be in [0, 1000]");
+    require(emaDecay >= 0 && emaDecay < 1, "the EMA decay must be in [0, 1)");
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
             "thread counts out of range");
@@ -52,6 +53,7 @@ std::string TrainConfig::toJson() const {
               {"weight_decay", weightDecay},
               {"label_smoothing", labelSmoothing},
               {"votes_weight", votesWeight},
+              {"ema_decay", emaDecay},
               {"balance", optionKey(balance)},
               {"early_stop_patience", earlyStopPatience},
               {"select_metric", optionKey(selectMetric)},
@@ -92,6 +94,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
             detail::jsonField<decltype(c.labelSmoothing)>(j, "label_smoothing", where);
         if (j.contains("votes_weight"))  // runs before the votes head: none
             c.votesWeight = detail::jsonField<double>(j, "votes_weight", where);
+        if (j.contains("ema_decay"))  // runs before the moving average: none
+            c.emaDecay = detail::jsonField<double>(j, "ema_decay", where);
         balanceKey = j.at("balance").get<std::string>();
         c.earlyStopPatience =
             detail::jsonField<decltype(c.earlyStopPatience)>(j, "early_stop_patience", where);

@@ -2,10 +2,43 @@
 
 #include <ATen/record_function.h>
 
+#include "gz/morphology.h"
+
 namespace gz::detail {
 
 torch::Tensor votesSquaredError(const torch::Tensor& fractions, const torch::Tensor& target) {
     return (fractions - target).square().sum();
+}
+
+torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y,
+                             const LossSpec& spec) {
+    auto options = spec.classes;
+    options.reduction(torch::kSum).ignore_index(kUnlabeled);
+    return torch::nn::functional::cross_entropy(logits, y, options);
+}
+
+double labelsWeight(const torch::Tensor& y, const LossSpec& spec) {
+    const torch::Tensor labeled = y.ne(kUnlabeled);
+    const torch::Tensor& weight = spec.classes.weight();
+    if (!weight.defined()) return labeled.sum().item<double>();
+    return weight.index_select(0, y.clamp_min(0)).mul(labeled).sum().item<double>();
+}
+
+torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
+                       const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
+                       double classesDenominator, double votesDenominator) {
+    torch::Tensor loss = classesDenominator > 0
+                             ? classesLossSum(logits, y, spec) / classesDenominator
+                             : logits.sum() * 0.0;  // no labeled image: the votes alone
+    if (fractions.defined() && votes.defined())
+        loss = loss + spec.votesWeight * votesSquaredError(fractions, votes) / votesDenominator;
+    return loss;
+}
+
+StepResult stepResult(const torch::Tensor& loss, const torch::Tensor& logits,
+                      const torch::Tensor& y) {
+    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>(),
+            y.ne(kUnlabeled).sum().item<std::int64_t>()};
 }
 
 StepResult trainStep(GalaxyNetImpl& net, torch::optim::Optimizer& optimizer, const torch::Tensor& x,
@@ -15,16 +48,14 @@ StepResult trainStep(GalaxyNetImpl& net, torch::optim::Optimizer& optimizer, con
         optimizer.zero_grad();
     }
     const auto [logits, fractions] = net.forwardWithVotes(x);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y, spec.classes);
-    if (fractions.defined() && votes.defined())
-        loss = loss + spec.votesWeight * votesSquaredError(fractions, votes) /
-                          static_cast<double>(votes.numel());
+    const torch::Tensor loss = stepLoss(logits, fractions, y, votes, spec, labelsWeight(y, spec),
+                                        votes.defined() ? static_cast<double>(votes.numel()) : 1.0);
     loss.backward();
     {
         RECORD_USER_SCOPE(kOptimiserScope);
         optimizer.step();
     }
-    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>()};
+    return stepResult(loss, logits, y);
 }
 
 }  // namespace gz::detail

@@ -11,13 +11,15 @@
 namespace gz::detail {
 
 struct StepResult {
-    double loss;           ///< the batch's mean loss
-    std::int64_t correct;  ///< images whose largest logit is their label
+    double loss = 0;           ///< the batch's mean loss
+    std::int64_t correct = 0;  ///< images whose largest logit is their label
+    std::int64_t labeled = 0;  ///< images with a label (not kUnlabeled)
 };
 
-/// What a training step minimises: the cross-entropy of the labels with `classes`, plus, for a
-/// network with a votes head, `votesWeight` times the mean squared error of the 37 predicted
-/// vote fractions (the square of Kaggle's RMSE).
+/// What a training step minimises: the cross-entropy of the labeled images with `classes`
+/// (weighted mean; unlabeled images, label kUnlabeled, add nothing), plus, for a network with a
+/// votes head, `votesWeight` times the mean squared error of the 37 predicted vote fractions of
+/// every image (the square of Kaggle's RMSE).
 struct LossSpec {
     torch::nn::functional::CrossEntropyFuncOptions classes;
     double votesWeight = 0;
@@ -25,6 +27,24 @@ struct LossSpec {
 
 /// The sum over a batch of the squared errors of the predicted vote fractions (N, 37).
 torch::Tensor votesSquaredError(const torch::Tensor& fractions, const torch::Tensor& target);
+
+/// The cross-entropy of the labeled images of a batch, summed (each times its class weight).
+torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y,
+                             const LossSpec& spec);
+
+/// What classesLossSum divides by for a mean: the labels' total class weight (their count
+/// without weights). Unlabeled images weigh nothing.
+double labelsWeight(const torch::Tensor& y, const LossSpec& spec);
+
+/// The loss of a batch or a rank's share of one: classesLossSum / `classesDenominator` (nothing
+/// when it is 0: no labeled image) plus votesWeight x votesSquaredError / `votesDenominator`.
+torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
+                       const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
+                       double classesDenominator, double votesDenominator);
+
+/// The step's counts: correct and labeled images, with its loss.
+StepResult stepResult(const torch::Tensor& loss, const torch::Tensor& logits,
+                      const torch::Tensor& y);
 
 /// The name of the record scope around the optimiser's zero_grad and step (in LibTorch's
 /// profiler, for bench train's profile).

@@ -16,6 +16,7 @@
 #include "training/inference.h"
 #include "training/metrics_csv.h"
 #include "training/train_step.h"
+#include "training/weight_average.h"
 #include "util/batch_loader.h"
 
 namespace gz::detail {
@@ -49,6 +50,7 @@ TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
       balance_(config_.balance, sets_.trainLabels),
       classWeights_(balance_.lossWeights()),
       net_(buildModel()),
+      average_(buildAverage()),
       optimizer_(net_->parameters(), torch::optim::SGDOptions(config_.lr)
                                          .momentum(config_.momentum)
                                          .nesterov(config_.momentum > 0)
@@ -82,7 +84,13 @@ DecodedCache TrainingLoop::decodeImages() {
 
 SplitSubsets TrainingLoop::usableSubsets() const {
     SplitSubsets s = subsetsOf(cache_, session_.split);
-    if (s.train.size() < 2) throw DataError("fewer than 2 usable training images");
+    if (s.train.size() < 2) throw DataError("fewer than 2 usable labeled training images");
+    // A votes head learns from the unlabeled training galaxies too: they join the training set
+    // with no label (their cross-entropy is nothing, their vote fractions count).
+    if (config_.hasVotesHead()) {
+        s.train.insert(s.train.end(), s.unlabeledTrain.begin(), s.unlabeledTrain.end());
+        s.trainLabels.resize(s.train.size(), kUnlabeled);
+    }
     return s;
 }
 
@@ -92,6 +100,15 @@ GalaxyNet TrainingLoop::buildModel() const {
     net->to(device_);
     net->setBf16(bf16_);
     return net;
+}
+
+GalaxyNet TrainingLoop::buildAverage() const {
+    if (config_.emaDecay <= 0) return GalaxyNet(nullptr);
+    GalaxyNet average = makeModel(config_.model, config_.hasVotesHead());
+    average->to(device_);
+    average->setBf16(bf16_);
+    copyWeights(*average, *net_);
+    return average;
 }
 
 LossSpec TrainingLoop::lossSpec() const {
@@ -123,7 +140,8 @@ std::vector<float> TrainingLoop::cachedVotes() const {
 
 void TrainingLoop::resumeFromCheckpoint() {
     const fs::path last = session_.run.lastCheckpoint();
-    state_ = TrainingState::fromJson(loadCheckpoint(last, *net_, &optimizer_, device_), last);
+    state_ = TrainingState::fromJson(
+        loadCheckpoint(last, *net_, &optimizer_, device_, average_.get()), last);
     // metrics.csv follows the checkpoint (a kill may have come between the two writes).
     if (leader()) writeMetricsCsv(session_.run, state_.history);
     log_("resumed at epoch " + std::to_string(state_.epoch + 1) + ", batch " +
@@ -143,10 +161,13 @@ void TrainingLoop::writeVotesMean() const {
 
 void TrainingLoop::logStart() {
     log_("training " + config_.model + " (" + std::to_string(trainableParameters(*net_)) +
-         " parameters) on " + std::to_string(sets_.train.size()) + " images, " +
-         std::to_string(sets_.val.size()) + " validation, " + std::to_string(sets_.test.size()) +
-         " test; " + std::to_string(threads_) + " threads on " + device_.str() +
-         (bf16_ ? " in bfloat16" : " in fp32") +
+         " parameters) on " + std::to_string(sets_.train.size()) + " images" +
+         (config_.hasVotesHead()
+              ? " (" + std::to_string(sets_.unlabeledTrain.size()) + " of them unlabeled)"
+              : std::string()) +
+         ", " + std::to_string(sets_.val.size()) + " validation, " +
+         std::to_string(sets_.test.size()) + " test; " + std::to_string(threads_) + " threads on " +
+         device_.str() + (bf16_ ? " in bfloat16" : " in fp32") +
          (comm_ ? "; " + std::to_string(comm_->size()) + " ranks, " +
                       std::to_string(plan_.batchSize / static_cast<std::size_t>(comm_->size())) +
                       " images each a step"
@@ -176,6 +197,10 @@ TrainOutcome TrainingLoop::run(bool resume) {
     else
         logStart(), writeVotesMean();
     if (comm_) comm_->broadcastModule(*net_);  // every rank starts from rank 0's weights
+    if (average_) {
+        if (!resume) copyWeights(*average_, *net_);
+        if (comm_) comm_->broadcastModule(*average_);
+    }
     bool stopped = false;
     while (!finished() && !stopped) stopped = !runEpoch();
 
@@ -204,7 +229,7 @@ bool TrainingLoop::runEpoch() {
     const double elapsedAtStart = state_.elapsed, secondsBefore = state_.partSeconds;
     const double lastLr = trainBatches(e);
     if (comm_ ? !stopping_.empty() : stop_.stop_requested()) {
-        saveCheckpointTo(session_.run.lastCheckpoint());
+        saveLast();
         log_("stopped at epoch " + std::to_string(e + 1) + ", batch " +
              std::to_string(state_.batchInEpoch) + "; checkpoint written");
         return false;
@@ -217,12 +242,13 @@ bool TrainingLoop::runEpoch() {
     r.batches = static_cast<int>(state_.batchInEpoch);
     const double seen = static_cast<double>(state_.partSeen);
     r.trainLoss = state_.partSeen ? state_.partLoss / seen : std::nan("");
-    r.trainAccuracy =
-        state_.partSeen ? static_cast<double>(state_.partCorrect) / seen : std::nan("");
+    r.trainAccuracy = state_.partLabeled ? static_cast<double>(state_.partCorrect) /
+                                               static_cast<double>(state_.partLabeled)
+                                         : std::nan("");
     r.lr = lastLr;
     if (!validate(r)) {
         // The epoch is trained: keep it; resume validates it.
-        saveCheckpointTo(session_.run.lastCheckpoint());
+        saveLast();
         log_("stopped during validation of epoch " + std::to_string(e + 1) +
              "; checkpoint written");
         return false;
@@ -286,11 +312,12 @@ double TrainingLoop::trainBatches(int epoch) {
         if (comm_) {
             const StepAgreement agreed =
                 dataParallelBatch(*batch, state_.batchInEpoch, order, start);
-            result = {agreed.loss, agreed.correct};
+            result = agreed.step;
             dt = agreed.seconds;
         } else {
             result = trainStep(*net_, optimizer_, batch->images.to(device_),
                                batch->labels.to(device_), toDevice(batch->votes), loss_);
+            updateAverage();
             dt = seconds(start);
         }
         if (!std::isfinite(result.loss))
@@ -298,6 +325,7 @@ double TrainingLoop::trainBatches(int epoch) {
                             "); try a lower learning rate");
         state_.partLoss += result.loss * static_cast<double>(bs);
         state_.partCorrect += static_cast<std::size_t>(result.correct);
+        state_.partLabeled += static_cast<std::size_t>(result.labeled);
         state_.partSeen += bs;
         ++state_.step;
         ++state_.batchInEpoch;
@@ -315,16 +343,18 @@ double TrainingLoop::trainBatches(int epoch) {
 StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
                                               const std::vector<std::size_t>& order,
                                               Clock::time_point start) {
-    // The global batch's weight: its size, or the sum of its images' class weights.
-    double denominator = static_cast<double>(plan_.batchSize);
-    if (!classWeights_.empty()) {
-        denominator = 0;
-        for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos)
-            denominator += classWeights_[static_cast<std::size_t>(sets_.trainLabels[order[pos]])];
+    // The global batch's labelsWeight: its labeled images, or the sum of their class weights.
+    double denominator = 0;
+    for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos) {
+        const int label = sets_.trainLabels[order[pos]];
+        if (label != kUnlabeled)
+            denominator +=
+                classWeights_.empty() ? 1.0 : classWeights_[static_cast<std::size_t>(label)];
     }
     const StepResult part = dataParallelStep(*comm_, *net_, optimizer_, share.images.to(device_),
                                              share.labels.to(device_), toDevice(share.votes), loss_,
                                              denominator, plan_.batchSize);
+    updateAverage();
     StepAgreement agreed = agreeOnStep(*comm_, part, seconds(start), stop_.stop_requested());
     stopping_ = agreed.stopping;
     return agreed;
@@ -333,11 +363,12 @@ StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
 std::vector<Prediction> TrainingLoop::predict(const std::vector<std::size_t>& indices,
                                               const std::vector<int>& labels, bool tta) {
     if (comm_) {
-        comm_->broadcastBuffers(*net_);  // rank 0's BatchNorm statistics, as its checkpoint has
-        return predictShared(*comm_, *net_, cache_, indices, labels, config_.augmentation, tta,
-                             static_cast<int>(plan_.batchSize), config_.loaderThreads, device_);
+        comm_->broadcastBuffers(evaluatedNet());  // rank 0's BatchNorm statistics, as saved
+        return predictShared(*comm_, evaluatedNet(), cache_, indices, labels, config_.augmentation,
+                             tta, static_cast<int>(plan_.batchSize), config_.loaderThreads,
+                             device_);
     }
-    return predictIndices(*net_, cache_, indices, labels, config_.augmentation, tta,
+    return predictIndices(evaluatedNet(), cache_, indices, labels, config_.augmentation, tta,
                           static_cast<int>(plan_.batchSize), config_.loaderThreads, device_, stop_,
                           {});
 }
@@ -351,7 +382,8 @@ void TrainingLoop::reportBatch(int epoch, double batchLoss, double lr,
     p.batch = static_cast<int>(state_.batchInEpoch);
     p.batches = static_cast<int>(plan_.batchesPerEpoch);
     p.loss = state_.partLoss / static_cast<double>(state_.partSeen);
-    p.accuracy = static_cast<double>(state_.partCorrect) / static_cast<double>(state_.partSeen);
+    p.accuracy = static_cast<double>(state_.partCorrect) /
+                 static_cast<double>(std::max<std::size_t>(state_.partLabeled, 1));
     p.batchLoss = batchLoss;
     p.lr = lr;
     p.imagesPerSecond = imagesPerSecond;
@@ -388,7 +420,7 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     state_.epoch = record.epoch;
     state_.batchInEpoch = 0;
     state_.partLoss = state_.partSeconds = 0;
-    state_.partCorrect = state_.partSeen = 0;
+    state_.partCorrect = state_.partSeen = state_.partLabeled = 0;
 
     const double value = sets_.val.empty() ? static_cast<double>(state_.epoch)
                                            : selectionValue(record, config_.selectMetric);
@@ -403,23 +435,34 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
     // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
     if (!leader()) return improved;
-    if (improved) saveCheckpointTo(session_.run.bestCheckpoint());
-    saveCheckpointTo(session_.run.lastCheckpoint());
+    if (improved) saveBest();
+    saveLast();
     writeMetricsCsv(session_.run, state_.history);
     return improved;
 }
 
-void TrainingLoop::saveCheckpointTo(const fs::path& file) {
+void TrainingLoop::updateAverage() {
+    if (average_) detail::updateAverage(*average_, *net_, config_.emaDecay, state_.step);
+}
+
+void TrainingLoop::saveLast() {
     if (!leader()) return;
-    saveCheckpoint(file, *net_, optimizer_, state_.toJson(config_.seed));
+    saveCheckpoint(session_.run.lastCheckpoint(), *net_, optimizer_, state_.toJson(config_.seed),
+                   average_.get());
+}
+
+void TrainingLoop::saveBest() {
+    if (!leader()) return;
+    saveCheckpoint(session_.run.bestCheckpoint(), evaluatedNet(), optimizer_,
+                   state_.toJson(config_.seed));
 }
 
 std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
     const RunFolder& run = session_.run;
     std::error_code ec;
     if (leader() && fs::exists(run.bestCheckpoint(), ec))
-        loadCheckpoint(run.bestCheckpoint(), *net_, nullptr, device_);
-    if (comm_) comm_->broadcastModule(*net_);  // rank 0's best weights
+        loadCheckpoint(run.bestCheckpoint(), evaluatedNet(), nullptr, device_);
+    if (comm_) comm_->broadcastModule(evaluatedNet());  // rank 0's best weights
     const bool onTest = !sets_.test.empty();
     const auto& indices = onTest ? sets_.test : sets_.val;
     const auto& labels = onTest ? sets_.testLabels : sets_.valLabels;
@@ -428,7 +471,6 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
     const EvaluationResult ev = evaluate(predictions);
     if (leader()) {
         writePredictionsCsv(run.predictions(), predictions);
-        if (!votes_.empty()) writeFractionsCsv(run.fractions(), predictions);
         const std::string text = ev.toJson();
         writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
     }
@@ -438,15 +480,27 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
          formatNumber(ev.accuracyInterval.high) + "], macro F1 " + formatNumber(ev.macroF1) + " [" +
          formatNumber(ev.macroF1Interval.low) + ", " + formatNumber(ev.macroF1Interval.high) +
          "] on " + std::to_string(ev.n) + " galaxies (95% intervals)");
-    if (!votes_.empty() && leader()) {
-        const VoteFit fit = evaluateVotes(predictions, *session_.catalog, trainingVotesMean());
-        votesFit_ = fit;
-        log_("vote fractions: RMSE " + formatNumber(fit.rmse) + " [" +
-             formatNumber(fit.rmseInterval.low) + ", " + formatNumber(fit.rmseInterval.high) +
-             "] on " + std::to_string(fit.n) + " galaxies; the training mean's " +
-             formatNumber(fit.baselineRmse));
-    }
+    if (!votes_.empty()) votesFit_ = fitVotes(onTest, predictions);
     return ev;
+}
+
+std::optional<VoteFit> TrainingLoop::fitVotes(bool onTest, std::vector<Prediction> predictions) {
+    // The unlabeled test galaxies have vote fractions too: the fit is over all of them.
+    if (onTest && !sets_.unlabeledTest.empty()) {
+        auto unlabeled =
+            predict(sets_.unlabeledTest, std::vector<int>(sets_.unlabeledTest.size(), kUnlabeled),
+                    config_.tta);
+        predictions.insert(predictions.end(), std::make_move_iterator(unlabeled.begin()),
+                           std::make_move_iterator(unlabeled.end()));
+    }
+    if (!leader()) return std::nullopt;
+    writeFractionsCsv(session_.run.fractions(), predictions);
+    const VoteFit fit = evaluateVotes(predictions, *session_.catalog, trainingVotesMean());
+    log_("vote fractions: RMSE " + formatNumber(fit.rmse) + " [" +
+         formatNumber(fit.rmseInterval.low) + ", " + formatNumber(fit.rmseInterval.high) + "] on " +
+         std::to_string(fit.n) + " galaxies; the training mean's " +
+         formatNumber(fit.baselineRmse));
+    return fit;
 }
 
 }  // namespace gz::detail

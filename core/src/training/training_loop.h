@@ -69,6 +69,10 @@ private:
     DecodedCache decodeImages();
     SplitSubsets usableSubsets() const;
     GalaxyNet buildModel() const;
+    /// The weight average's network (a copy of net_), or an empty holder without one.
+    GalaxyNet buildAverage() const;
+    /// The weights validation, best.pt and the final evaluation use: the average, if any.
+    GalaxyNetImpl& evaluatedNet() { return average_ ? *average_ : *net_; }
     LossSpec lossSpec() const;
     /// `t` on the training device; an undefined tensor stays undefined.
     torch::Tensor toDevice(const torch::Tensor& t) const;
@@ -102,10 +106,18 @@ private:
     /// Adds a validated epoch to the history, updates the best epoch and writes the checkpoints
     /// and metrics.csv; returns whether the epoch is the best so far.
     bool recordEpoch(const EpochRecord& record);
-    void saveCheckpointTo(const std::filesystem::path& file);
+    /// Moves the weight average, if any, towards the weights of the step just taken.
+    void updateAverage();
+    /// last.pt: the trained weights, the optimiser, the state and the weight average.
+    void saveLast();
+    /// best.pt: evaluatedNet()'s weights.
+    void saveBest();
     /// Predicts the test split (else the validation split) with the best checkpoint and writes
     /// predictions.csv and confusion.json; nothing without either split.
     std::optional<EvaluationResult> evaluateBest();
+    /// The vote fit of `predictions` (evaluateBest's) and, on the test split, of its unlabeled
+    /// galaxies; writes fractions.csv. Rank 0's; nullopt on the others.
+    std::optional<VoteFit> fitVotes(bool onTest, std::vector<Prediction> predictions);
 
     const Session& session_;
     const TrainConfig& config_;
@@ -123,6 +135,7 @@ private:
     ClassBalance balance_;
     std::vector<float> classWeights_;  ///< the loss weight of each class; empty: none
     GalaxyNet net_;
+    GalaxyNet average_;  ///< buildAverage()
     torch::optim::SGD optimizer_;
     LossSpec loss_;
     std::vector<float> votes_;         ///< cachedVotes()

@@ -67,6 +67,7 @@ std::string TrainingState::toJson(std::uint64_t seed) const {
                 {"part_loss", partLoss},
                 {"part_correct", partCorrect},
                 {"part_seen", partSeen},
+                {"part_labeled", partLabeled},
                 {"part_seconds", partSeconds},
                 {"seed", seed}}
         .dump();
@@ -92,6 +93,8 @@ TrainingState TrainingState::fromJson(const std::string& text,
         s.partLoss = j.at("part_loss");
         s.partCorrect = j.at("part_correct");
         s.partSeen = j.at("part_seen");
+        // Before unlabeled images were trained on, every image seen had a label.
+        s.partLabeled = j.value("part_labeled", s.partSeen);
         s.partSeconds = j.at("part_seconds");
     } catch (const json::exception& e) {
         throw DataError(checkpoint, kCannotRead + e.what());

@@ -26,6 +26,7 @@ struct TrainingState {
     // The sums of the epoch in progress (kept across a stop within it).
     double partLoss = 0;  ///< sum of batch loss x batch size
     std::size_t partCorrect = 0, partSeen = 0;
+    std::size_t partLabeled = 0;  ///< images of partSeen with a label (train accuracy's base)
     double partSeconds = 0;
 
     /// The JSON object checkpoints store (with the run's seed, for the record).

@@ -31,12 +31,18 @@ std::vector<LabeledGalaxy> galaxies(const std::array<int, 5>& perClass, int unla
     return g;
 }
 
-using Counts = std::array<std::array<int, 5>, 3>;  // [subset][label]
+using Counts = std::array<std::array<int, 5>, 3>;  // [subset][label], labeled galaxies
 Counts count(const std::vector<SplitEntry>& split) {
     Counts c{};
     for (const auto& e : split)
-        ++c[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
+        if (e.label != kUnlabeled)
+            ++c[static_cast<std::size_t>(e.subset)][static_cast<std::size_t>(e.label)];
     return c;
+}
+
+std::vector<SplitEntry> labeledOnly(std::vector<SplitEntry> split) {
+    std::erase_if(split, [](const SplitEntry& e) { return e.label == kUnlabeled; });
+    return split;
 }
 
 }  // namespace
@@ -48,8 +54,12 @@ class TestPartition : public QObject {
 private slots:
     void stratifiesEachClassByTheRatios() {
         // The sample's class sizes.
-        const auto split = stratifiedSplit(galaxies({385, 380, 26, 182, 467}, 100), {}, 42);
-        QCOMPARE(split.size(), std::size_t(1440));  // unlabeled left out
+        const auto split = stratifiedSplit(galaxies({385, 380, 26, 182, 467}, 1560), {}, 42);
+        QCOMPARE(split.size(), std::size_t(3000));
+        const SplitCounts counts = countSplit(split);
+        QCOMPARE(counts.labeledTotal(), std::size_t(1440));
+        // The unlabeled galaxies by the same ratios.
+        QCOMPARE(counts.unlabeled, (std::array<std::size_t, 3>{1248, 156, 156}));
         const Counts c = count(split);
         const std::array<int, 5> n = {385, 380, 26, 182, 467};
         for (std::size_t k = 0; k < 5; ++k) {
@@ -61,6 +71,18 @@ private slots:
         QCOMPARE(c[2][2], 3);  // 26 cigars: 2.6 -> 3 in test
         QVERIFY(std::is_sorted(split.begin(), split.end(),
                                [](auto& a, auto& b) { return a.id < b.id; }));
+    }
+
+    void unlabeledGalaxiesNeverMoveLabeledOnes() {
+        // A split.csv from before unlabeled galaxies were recorded holds the same labeled
+        // galaxies in the same subsets as today's.
+        const auto with = stratifiedSplit(galaxies({40, 30, 6, 20, 50}, 90), {0.7, 0.15, 0.15}, 9);
+        const auto without = stratifiedSplit(galaxies({40, 30, 6, 20, 50}), {0.7, 0.15, 0.15}, 9);
+        QCOMPARE(without.size(), std::size_t(146));
+        QCOMPARE(labeledOnly(with), without);
+        QCOMPARE(countSplit(with).unlabeledTotal(), std::size_t(90));
+        QVERIFY_THROWS_EXCEPTION(DataError, stratifiedSplit({{1, 5}}, {}, 1));
+        QVERIFY_THROWS_EXCEPTION(DataError, stratifiedSplit({{1, -2}}, {}, 1));
     }
 
     void everyClassInEverySplitFromThreeMembers() {
@@ -113,10 +135,20 @@ private slots:
 
     void splitCsvRoundTripAndValidation() {
         const fs::path dir(tmp_.path().toStdString());
-        const auto split = stratifiedSplit(galaxies({10, 10, 3, 10, 10}), {}, 42);
+        const auto split = stratifiedSplit(galaxies({10, 10, 3, 10, 10}, 5), {}, 42);
         writeSplitCsv(dir / "split.csv", split);
-        QVERIFY(readWholeFile(dir / "split.csv").starts_with("GalaxyID,label,split\n5003,0,"));
+        const std::string text = readWholeFile(dir / "split.csv");
+        QVERIFY(text.starts_with("GalaxyID,label,split\n5003,0,"));
+        QVERIFY(text.find("\n5132,-1,") != std::string::npos);  // the first unlabeled galaxy
         QCOMPARE(readSplitCsv(dir / "split.csv"), split);
+
+        test::writeText(dir / "label-split.csv", "GalaxyID,label,split\n1,0,train\n2,-2,test\n");
+        try {
+            readSplitCsv(dir / "label-split.csv");
+            QFAIL("accepted label -2");
+        } catch (const DataError& e) {
+            QVERIFY2(QString(e.what()).contains("label-split.csv:3: column 'label'"), e.what());
+        }
 
         test::writeText(dir / "bad-split.csv", "GalaxyID,label,split\n1,0,train\n2,0,holdout\n");
         try {
@@ -153,7 +185,8 @@ private slots:
         const SplitRatios ratios{0.6, 0.2, 0.2};
         const auto split = partitionDataset(catalog, LabelRules::defaults(), ratios, 5);
         QCOMPARE(split, test::defaultRulesSplit(catalog, ratios, 5));
-        QCOMPARE(split.size(), std::size_t(13));  // the two unlabeled galaxies left out
+        QCOMPARE(split.size(), std::size_t(15));
+        QCOMPARE(countSplit(split).unlabeledTotal(), std::size_t(2));
 
         // Rules that label nothing, bad ratios and a stop request are refused.
         LabelRules none = LabelRules::defaults();
@@ -169,7 +202,9 @@ private slots:
 
     void readSplitSubsetKeepsOneSubset() {
         const fs::path file = fs::path(tmp_.path().toStdString()) / "subsets.csv";
-        test::writeText(file, "GalaxyID,label,split\n3,1,test\n1,0,train\n2,4,test\n5,2,train\n");
+        test::writeText(file,
+                        "GalaxyID,label,split\n3,1,test\n1,0,train\n7,-1,test\n2,4,test\n5,2,"
+                        "train\n8,-1,val\n");
         const auto test = readSplitSubset(file, Subset::Test);
         QCOMPARE(test.size(), std::size_t(2));
         QCOMPARE(test[0].id, std::int64_t(3));
@@ -180,7 +215,8 @@ private slots:
             readSplitSubset(file, Subset::Val);
             QFAIL("an empty subset was accepted");
         } catch (const DataError& e) {
-            QCOMPARE(std::string(e.what()), file.string() + ": the split has no val galaxies");
+            QCOMPARE(std::string(e.what()),
+                     file.string() + ": the split has no labeled val galaxies");
         }
     }
 
@@ -213,6 +249,8 @@ private slots:
         const Labeling labeling = labelCatalog(catalog, LabelRules::defaults());
         auto split = partitionDataset(catalog, LabelRules::defaults(), {0.6, 0.2, 0.2}, 5);
         QVERIFY(splitFitsLabeling(split, catalog, labeling));
+        // A split.csv written before the unlabeled galaxies were recorded is made again.
+        QVERIFY(!splitFitsLabeling(labeledOnly(split), catalog, labeling));
         split.back().label = (split.back().label + 1) % kMorphologyCount;  // other rules
         QVERIFY(!splitFitsLabeling(split, catalog, labeling));
         split.pop_back();  // a galaxy the rules label is missing

@@ -90,15 +90,18 @@ double maxDifference(const std::vector<torch::Tensor>& a, const std::vector<torc
 
 }  // namespace
 
-StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
+StepComparison twoRanksAgainstOneProcess(bool classWeights, bool unlabeled, int port) {
     constexpr int kSteps = 4, kBatch = 32, kRanks = 2, kShare = kBatch / kRanks;
     torch::set_num_threads(1);
     torch::manual_seed(7);
     const torch::Tensor x = torch::randn({kSteps, kBatch, 3, 8, 8});
-    const torch::Tensor y = torch::randint(0, 5, {kSteps, kBatch}, torch::kInt64);
+    torch::Tensor y = torch::randint(0, 5, {kSteps, kBatch}, torch::kInt64);
+    if (unlabeled)
+        y.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, kBatch, 3)}, kUnlabeled);
     const torch::Tensor weights = torch::tensor({1.0F, 2.0F, 0.5F, 3.0F, 1.0F});
     auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(0.1);
     if (classWeights) options.weight(weights);
+    double firstLoss = 0;
 
     torch::manual_seed(1);
     auto single = std::make_shared<TinyNetImpl>();
@@ -107,6 +110,14 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
     torch::manual_seed(99);
     nets.push_back(std::make_shared<TinyNetImpl>());
 
+    // The first step's loss by LibTorch's own mean over the labeled images alone.
+    {
+        torch::NoGradGuard noGrad;
+        const torch::Tensor keep = y[0].ne(kUnlabeled);
+        firstLoss = torch::nn::functional::cross_entropy(single->forward(x[0]).index({keep}),
+                                                         y[0].index({keep}), options)
+                        .item<double>();
+    }
     auto singleOptimizer = sgd(*single);
     std::vector<std::vector<torch::Tensor>> singleAfter;
     std::vector<double> singleLoss;
@@ -125,16 +136,21 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, int port) {
         auto optimizer = sgd(net);
         for (int s = 0; s < kSteps; ++s) {
             const torch::Tensor ys = y[s];
-            const double denominator =
-                classWeights ? weights.index_select(0, ys).sum().item<double>() : kBatch;
+            // The labeled images' count or class weight (unlabeled ones weigh nothing).
+            const torch::Tensor labeled = ys.masked_select(ys.ne(kUnlabeled));
+            const double denominator = classWeights
+                                           ? weights.index_select(0, labeled).sum().item<double>()
+                                           : static_cast<double>(labeled.numel());
             const StepResult part = dataParallelStep(
                 comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
                 ys.narrow(0, r * kShare, kShare), {}, LossSpec{options}, denominator, kBatch);
-            loss[static_cast<std::size_t>(r)].push_back(agreeOnStep(comm, part, 0, false).loss);
+            loss[static_cast<std::size_t>(r)].push_back(
+                agreeOnStep(comm, part, 0, false).step.loss);
             after[static_cast<std::size_t>(r)].push_back(snapshot(net.parameters()));
         }
     });
     StepComparison c;
+    c.firstLossFromLibTorch = singleLoss[0] - firstLoss;
     for (std::size_t s = 0; s < kSteps; ++s) {
         c.ranksIdentical.push_back(bitIdentical(after[0][s], after[1][s]));
         c.fromOneProcess.push_back(maxDifference(after[0][s], singleAfter[s]));
@@ -188,7 +204,7 @@ BatchNormRun compactOnTwoRanks(int port, bool votesHead) {
                 dataParallelStep(comm, net, optimizer, x[s].narrow(0, r * kShare, kShare),
                                  y[s].narrow(0, r * kShare, kShare), votesOf(s, r * kShare, kShare),
                                  spec, kRanks * kShare, kRanks * kShare);
-            const double loss = agreeOnStep(comm, part, 0, false).loss;
+            const double loss = agreeOnStep(comm, part, 0, false).step.loss;
             if (r == 0) agreedLoss.push_back(loss);
             params[static_cast<std::size_t>(r)].push_back(snapshot(net.parameters()));
         }

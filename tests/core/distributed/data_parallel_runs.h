@@ -15,12 +15,15 @@ struct StepComparison {
     std::vector<double> fromOneProcess;  ///< largest parameter difference to one process
     std::vector<double> lossDifference;  ///< agreed loss minus one process's
     std::vector<bool> lossAgreed;        ///< every rank got the same agreed loss
+    /// One process's first loss minus LibTorch's cross_entropy (mean) on the labeled images.
+    double firstLossFromLibTorch = 0;
 };
 
 /// 2 ranks x 16 images against 1 process x 32 for 4 steps of a small network without
-/// BatchNorm (SGD with Nesterov momentum, label smoothing, optionally class weights); rank 1
-/// starts from other weights, which the broadcast replaces.
-StepComparison twoRanksAgainstOneProcess(bool classWeights, int port);
+/// BatchNorm (SGD with Nesterov momentum, label smoothing, optionally class weights, optionally
+/// a third of the images unlabeled); rank 1 starts from other weights, which the broadcast
+/// replaces.
+StepComparison twoRanksAgainstOneProcess(bool classWeights, bool unlabeled, int port);
 
 struct BatchNormRun {
     std::vector<bool> ranksIdentical;  ///< parameters after each step

@@ -172,15 +172,22 @@ private slots:
     }
 
     // 2 ranks x 16 take the same steps as 1 process x 32, with and without class weights (the
-    // global batch's weight is the denominator); the ranks hold the same bits after every step.
+    // global batch's weight is the denominator), with and without unlabeled images (a votes
+    // head's, which add nothing to the cross-entropy); the ranks hold the same bits after every
+    // step.
     void twoRanksEqualOneProcessWithoutBatchNorm_data() {
         QTest::addColumn<bool>("weighted");
-        QTest::newRow("mean") << false;
-        QTest::newRow("class weights") << true;
+        QTest::addColumn<bool>("unlabeled");
+        QTest::newRow("mean") << false << false;
+        QTest::newRow("class weights") << true << false;
+        QTest::newRow("class weights, a third unlabeled") << true << true;
     }
     void twoRanksEqualOneProcessWithoutBatchNorm() {
         QFETCH(bool, weighted);
-        const auto c = test::twoRanksAgainstOneProcess(weighted, freeLocalPort());
+        QFETCH(bool, unlabeled);
+        const auto c = test::twoRanksAgainstOneProcess(weighted, unlabeled, freeLocalPort());
+        QVERIFY2(std::abs(c.firstLossFromLibTorch) < 1e-6,
+                 qPrintable(QString::number(c.firstLossFromLibTorch)));
         QCOMPARE(c.ranksIdentical.size(), std::size_t{4});
         for (std::size_t s = 0; s < c.ranksIdentical.size(); ++s) {
             QVERIFY2(c.ranksIdentical[s], qPrintable(QString("ranks differ after step %1").arg(s)));

@@ -213,6 +213,49 @@ private slots:
         QCOMPARE(metrics[1].batches, 5);
     }
 
+    // With a weight average (--ema), validation and the final model are the average: the same
+    // steps are trained as without it (the same training losses) but validated on other weights;
+    // a run stopped within an epoch and resumed ends exactly as one that was not (last.pt holds
+    // the average).
+    void weightAverageValidatesAndResumesExactly() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        TrainConfig c = smallConfig();
+        c.threads = 1;
+        c.epochs = 3;
+        c.emaDecay = 0.9;
+        TrainConfig plain = c;
+        plain.emaDecay = 0;
+        startTraining(dir() / "ema-a", c, catalog, defaultSplit(catalog), workspace_);
+        startTraining(dir() / "ema-plain", plain, catalog, defaultSplit(catalog), workspace_);
+        QCOMPARE(loadRunConfig(dir() / "ema-a").emaDecay, 0.9);
+        const auto averaged = readMetricsCsv(dir() / "ema-a" / "metrics.csv");
+        const auto trained = readMetricsCsv(dir() / "ema-plain" / "metrics.csv");
+        QCOMPARE(averaged.size(), std::size_t(3));
+        QCOMPARE(trained.size(), std::size_t(3));
+        for (std::size_t e = 0; e < 3; ++e) {
+            QCOMPARE(averaged[e].trainLoss, trained[e].trainLoss);
+            QVERIFY2(averaged[e].valLoss != trained[e].valLoss, qPrintable(QString::number(e)));
+        }
+
+        std::stop_source stop;
+        int batches = 0;
+        TrainCallbacks cb;
+        cb.onBatch = [&](const BatchProgress&) {
+            if (++batches == 8) stop.request_stop();  // in epoch 2
+        };
+        const fs::path run = dir() / "ema-b";
+        QCOMPARE(
+            startTraining(run, c, catalog, defaultSplit(catalog), workspace_, stop.get_token(), cb)
+                .status,
+            TrainOutcome::Status::Stopped);
+        QCOMPARE(resumeTraining(run, workspace_, std::nullopt, std::nullopt, {}, {}).status,
+                 TrainOutcome::Status::Finished);
+        QCOMPARE(readWholeFile(run / "metrics.csv"),
+                 readWholeFile(dir() / "ema-a" / "metrics.csv"));
+        QCOMPARE(readWholeFile(run / "predictions.csv"),
+                 readWholeFile(dir() / "ema-a" / "predictions.csv"));
+    }
+
     void stopAtTheEndOfAnEpochKeepsTheEpoch() {
         // A stop on an epoch's last batch (or during its validation) writes a checkpoint; the
         // resumed run validates that epoch and goes on.

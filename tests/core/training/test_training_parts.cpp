@@ -3,6 +3,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -185,6 +186,27 @@ private slots:
         }
         QVERIFY2(rare > 400 && rare < 600, qPrintable(QString::number(rare)));
         QVERIFY(std::set<std::size_t>(order.begin(), order.end()).size() < order.size());
+    }
+
+    void unlabeledImagesHaveNoClassAndKeepTheirShare() {
+        // A votes head's training set: the labeled images of lossWeightsAverageOneOverTheImages
+        // and 9 unlabeled ones. The weights are those of the labeled images alone.
+        const std::vector<int> labeled = {0, 0, 1, 0, 2, 0, 1, 0, 0};
+        std::vector<int> labels = labeled;
+        labels.insert(labels.begin() + 3, 9, kUnlabeled);
+        for (Balance mode : {Balance::Weight, Balance::Sqrt})
+            QCOMPARE(ClassBalance(mode, labels).lossWeights(),
+                     ClassBalance(mode, labeled).lossWeights());
+        // Sampling: every present class as likely as any other, the unlabeled images as often
+        // as their half of the set.
+        std::vector<int> many(600, 0);
+        many.resize(700, 2);
+        many.resize(1400, kUnlabeled);
+        const auto order = ClassBalance(Balance::Sample, many).epochOrder(5, 0);
+        std::array<double, 3> drawn{};  // class 0, class 2, unlabeled
+        for (std::size_t i : order) ++drawn[many[i] == 0 ? 0 : many[i] == 2 ? 1 : 2];
+        QVERIFY2(std::abs(drawn[2] / 1400.0 - 0.5) < 0.05, qPrintable(QString::number(drawn[2])));
+        QVERIFY2(std::abs(drawn[0] / drawn[1] - 1) < 0.2, qPrintable(QString::number(drawn[0])));
     }
 
     void metricsCsvRoundTrip() {

@@ -16,6 +16,7 @@
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
+#include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "gz/vote_fit.h"
@@ -76,9 +77,18 @@ private slots:
         const RunFolder folder{run.dir};
         QCOMPARE(loadRunConfig(run.dir).votesWeight, 10.0);
 
-        // The final evaluation's fractions, in Kaggle's layout: the catalog reader takes them.
+        // The head learned from the unlabeled training galaxies too, and the final evaluation's
+        // fractions cover every test galaxy, labeled or not, in Kaggle's layout: the catalog
+        // reader takes them.
+        const SplitCounts counts = countSplit(readSplitCsv(folder.split()));
+        QVERIFY(counts.unlabeled[0] > 0 && counts.unlabeled[2] > 0);
+        const std::string log = readWholeFile(folder.log());
+        const std::string trainedOn =
+            " on " + std::to_string(counts.labeledIn(Subset::Train) + counts.unlabeled[0]) +
+            " images (" + std::to_string(counts.unlabeled[0]) + " of them unlabeled)";
+        QVERIFY2(log.find(trainedOn) != std::string::npos, trainedOn.c_str());
         const Catalog fractions = Catalog::open(CatalogSource{folder.fractions(), std::nullopt});
-        QVERIFY(fractions.size() > 0);
+        QCOMPARE(fractions.size(), counts.labeledIn(Subset::Test) + counts.unlabeled[2]);
         QCOMPARE(fractions.presentColumns().size(), kVoteColumnCount);
         // The training mean: one row, every column, Q1 summing to 1 as every galaxy's does.
         const auto mean = readVotesMean(folder.votesMean());
@@ -110,6 +120,12 @@ private slots:
         QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
         plainRun_ = run.dir;
         QCOMPARE(loadRunConfig(run.dir).votesWeight, 0.0);
+        // Without the head, the unlabeled galaxies of the split are not trained on.
+        const SplitCounts counts = countSplit(readSplitCsv(RunFolder{run.dir}.split()));
+        const std::string trainedOn =
+            " on " + std::to_string(counts.labeledIn(Subset::Train)) + " images, ";
+        QVERIFY2(readWholeFile(RunFolder{run.dir}.log()).find(trainedOn) != std::string::npos,
+                 trainedOn.c_str());
         QVERIFY(!fs::exists(RunFolder{run.dir}.fractions()));
         QVERIFY(!fs::exists(RunFolder{run.dir}.votesMean()));
     }

@@ -444,8 +444,8 @@ private slots:
         QVERIFY(!splitBox->isEnabled());  // no split yet
 
         std::vector<gz::LabeledGalaxy> labeled;
-        for (std::size_t i = 0; i < kLabels.size(); ++i)
-            labeled.push_back({static_cast<std::int64_t>(1000 + i), kLabels[i]});
+        for (std::size_t i = 0; i < kLabels.size(); ++i)  // an older split.csv: labeled rows only
+            if (kLabels[i] >= 0) labeled.push_back({std::int64_t(1000 + i), kLabels[i]});
         const auto split = gz::stratifiedSplit(labeled, {0.5, 0.25, 0.25}, 7);
         const fs::path file = newDir("splitfile") / "split.csv";
         fs::create_directories(file.parent_path());

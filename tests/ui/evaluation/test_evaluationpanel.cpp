@@ -334,7 +334,7 @@ private slots:
         QVERIFY2(panel->result(), qPrintable(panel->statusText()));
         std::set<std::int64_t> testIds;
         for (const auto& e : gz::readSplitCsv(run_ / "split.csv"))
-            if (e.subset == gz::Subset::Test) testIds.insert(e.id);
+            if (e.subset == gz::Subset::Test && e.label != gz::kUnlabeled) testIds.insert(e.id);
         const auto evaluated = ids(panel->predictions());
         QCOMPARE(std::set<std::int64_t>(evaluated.begin(), evaluated.end()), testIds);
         QCOMPARE(panel->result()->n, testIds.size());
