@@ -115,8 +115,8 @@ done
 grep -qF "reused image cache $cache:" "$run/log.txt" ||
     fail "the training did not reuse the cache the array built"
 
-# The evaluation: every test galaxy once, and a confusion matrix summing to their count.
-test_ids=$(awk -F, '$3 == "test" { print $1 }' "$wf/split.csv" | sort)
+# The evaluation: every labeled test galaxy once, and a confusion matrix summing to their count.
+test_ids=$(awk -F, '$3 == "test" && $2 != -1 { print $1 }' "$wf/split.csv" | sort)
 [[ $(tail -n +2 "$wf/evaluation/predictions.csv" | cut -d, -f1 | sort) == "$test_ids" ]] ||
     fail "evaluation/predictions.csv does not hold exactly the test galaxies"
 confusion_sum=$(($(grep -o '"confusion":\[\[[0-9,]*\]\(,\[[0-9,]*\]\)*\]' \
