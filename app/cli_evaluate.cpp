@@ -39,8 +39,8 @@ struct EvaluateArgs {
 };
 
 /// The galaxies to evaluate on: the --subset of the --split file, every galaxy the run's label
-/// rules label, or with --every-galaxy all the catalog's (those the rules leave unlabeled count
-/// in the vote fractions' RMSE only).
+/// rules label, or with --every-galaxy all the catalog's. Unlabeled galaxies (all the catalog's,
+/// or the subset's with a votes head) count in the vote fractions' RMSE only.
 std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catalog& catalog,
                                               const TrainConfig& cfg) {
     if (a.every) {
@@ -53,7 +53,8 @@ std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catal
     if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
     const auto subset = subsetFromKey(a.subset);
     if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");
-    return readSplitSubset(a.split, *subset);
+    return readSplitSubset(
+        a.split, *subset, cfg.hasVotesHead() ? SplitRows::LabeledAndUnlabeled : SplitRows::Labeled);
 }
 
 int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {

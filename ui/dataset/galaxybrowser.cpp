@@ -47,11 +47,53 @@ QString voteColumnName(std::size_t column) {
 }
 
 const QString kSplitFolderKey = QStringLiteral("browser/splitFolder");
+const QString kFractionsFolderKey = QStringLiteral("browser/fractionsFolder");
+
+// The sort box's item data, an int: -1 GalaxyID, a vote column for the volunteers', and past
+// them the model's columns and its error.
+constexpr int kModelColumnsData = 1000;
+constexpr int kModelErrorData = 2000;
+
+int sortData(int voteColumn, GalaxyListModel::SortSource source) {
+    switch (source) {
+        case GalaxyListModel::SortSource::Volunteers:
+            return voteColumn;
+        case GalaxyListModel::SortSource::Model:
+            return kModelColumnsData + voteColumn;
+        case GalaxyListModel::SortSource::ModelError:
+            return kModelErrorData;
+    }
+    return -1;
+}
+
+GalaxyListModel::Sort sortOf(int data, bool descending) {
+    using Source = GalaxyListModel::SortSource;
+    if (data == kModelErrorData) return {-1, descending, Source::ModelError};
+    if (data >= kModelColumnsData) return {data - kModelColumnsData, descending, Source::Model};
+    return {data, descending, Source::Volunteers};
+}
 
 }  // namespace
 
+GalaxyBrowser::FractionsRead GalaxyBrowser::readFractions(const FractionsRequest& request,
+                                                          const std::stop_token& stop) {
+    auto fractions = std::make_shared<ModelFractions>();
+    fractions->fractions = readCatalogFractions(request.file, request.dataset->catalog, stop);
+    fractions->source = toQString(request.file.filename());
+    return {request.dataset, std::move(fractions)};
+}
+
 GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
-    : QWidget(parent), session_(session) {
+    : QWidget(parent),
+      session_(session),
+      fractionsReader_(
+          readFractions,
+          [this](const FractionsRead& read) {
+              if (read.dataset == session_->dataset()) session_->setModelFractions(read.fractions);
+          },
+          [this](const QString& error) {
+              QMessageBox::warning(this, tr("Cannot load the predicted fractions"), error);
+          }) {
     setObjectName(QStringLiteral("galaxyBrowser"));
     model_ = new GalaxyListModel(this);
     loader_ = new ThumbnailLoader(this);
@@ -79,6 +121,11 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     loadSplitButton_ = new QPushButton(tr("Load split.csv…"));
     loadSplitButton_->setObjectName(QStringLiteral("loadSplitButton"));
     loadSplitButton_->setToolTip(tr("Show the subsets of a split.csv (GalaxyID,label,split)"));
+    loadFractionsButton_ = new QPushButton(tr("Load fractions…"));
+    loadFractionsButton_->setObjectName(QStringLiteral("loadFractionsButton"));
+    loadFractionsButton_->setToolTip(
+        tr("Sort by a model's predicted vote fractions, or by how far they are from the "
+           "volunteers': a run's fractions.csv, or what galaxy-cli predict --fractions wrote"));
 
     idEdit_ = new QLineEdit;
     idEdit_->setObjectName(QStringLiteral("galaxyIdFilter"));
@@ -150,6 +197,11 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     sorting->addWidget(new QLabel(tr("Sort by")));
     sorting->addWidget(sortBox_);
     sorting->addWidget(orderButton_);
+    // The shown galaxies' line, elided, leaves room for the predicted fractions' button.
+    auto* shownRow = new QHBoxLayout;
+    shownRow->setSpacing(6);
+    shownRow->addWidget(shown_, 1);
+    shownRow->addWidget(loadFractionsButton_);
 
     // Shown while the grid holds galaxies chosen elsewhere (the map, "more like this").
     chosenBar_ = new QWidget;
@@ -172,7 +224,7 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     layout->addLayout(filters);
     layout->addLayout(sorting);
     layout->addWidget(counts_);
-    layout->addWidget(shown_);
+    layout->addLayout(shownRow);
     layout->addWidget(view_, 1);
 
     cancelTimer_ = new QTimer(this);
@@ -213,6 +265,7 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
         applySort();
     });
     connect(loadSplitButton_, &QPushButton::clicked, this, &GalaxyBrowser::chooseSplitFile);
+    connect(loadFractionsButton_, &QPushButton::clicked, this, &GalaxyBrowser::chooseFractionsFile);
     connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &GalaxyBrowser::emitSelection);
     // Thumbnails asked for before a reset that are no longer in view are not decoded.
@@ -221,6 +274,8 @@ GalaxyBrowser::GalaxyBrowser(LabelingSession* session, QWidget* parent)
     connect(session_, &LabelingSession::datasetChanged, this, &GalaxyBrowser::onDatasetChanged);
     connect(session_, &LabelingSession::labelingChanged, this, &GalaxyBrowser::onLabelingChanged);
     connect(session_, &LabelingSession::splitChanged, this, &GalaxyBrowser::onSplitChanged);
+    connect(session_, &LabelingSession::modelFractionsChanged, this,
+            &GalaxyBrowser::onModelFractionsChanged);
     onDatasetChanged();
 }
 
@@ -233,6 +288,7 @@ void GalaxyBrowser::setChosen(std::shared_ptr<const GalaxyListModel::Chosen> cho
 }
 
 void GalaxyBrowser::onDatasetChanged() {
+    fractionsReader_.cancel();  // another data set's rows
     selected_.reset();
     chosenBar_->setVisible(false);
     loader_->setDataset(session_->dataset());
@@ -265,19 +321,41 @@ void GalaxyBrowser::onSplitChanged() {
     updateCounts();
 }
 
+void GalaxyBrowser::onModelFractionsChanged() {
+    model_->setModelFractions(session_->modelFractions());
+    updateSortChoices();
+    updateCounts();
+}
+
 void GalaxyBrowser::updateSortChoices() {
+    using Source = GalaxyListModel::SortSource;
     QSignalBlocker block(sortBox_);
     const QVariant previous = sortBox_->currentData();
     sortBox_->clear();
-    sortBox_->addItem(tr("GalaxyID"), -1);
-    if (const auto& dataset = session_->dataset())
-        for (std::size_t c = 0; c < kVoteColumnCount; ++c)
-            if (dataset->catalog.hasColumn(c))
-                sortBox_->addItem(GalaxyDetails::voteTitle(c), static_cast<int>(c));
-    for (int i = 1; i < sortBox_->count(); ++i)
-        sortBox_->setItemData(
-            i, voteColumnName(static_cast<std::size_t>(sortBox_->itemData(i).toInt())),
-            Qt::ToolTipRole);
+    sortBox_->addItem(tr("GalaxyID"), sortData(-1, Source::Volunteers));
+    const auto addColumns = [this](const QString& prefix, Source source, auto present) {
+        for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
+            if (!present(c)) continue;
+            sortBox_->addItem(prefix + GalaxyDetails::voteTitle(c),
+                              sortData(static_cast<int>(c), source));
+            sortBox_->setItemData(sortBox_->count() - 1, voteColumnName(c), Qt::ToolTipRole);
+        }
+    };
+    const auto& dataset = session_->dataset();
+    if (dataset)
+        addColumns(QString(), Source::Volunteers,
+                   [&](std::size_t c) { return dataset->catalog.hasColumn(c); });
+    if (dataset && session_->modelFractions()) {
+        sortBox_->insertSeparator(sortBox_->count());
+        if (!missingVoteColumn(dataset->catalog)) {
+            sortBox_->addItem(tr("Model's error (RMSE of its 37 fractions)"),
+                              sortData(-1, Source::ModelError));
+            sortBox_->setItemData(sortBox_->count() - 1,
+                                  tr("How far the model's fractions are from the volunteers'"),
+                                  Qt::ToolTipRole);
+        }
+        addColumns(tr("Model: "), Source::Model, [](std::size_t) { return true; });
+    }
     // The open list is as wide as its longest question, whatever the box's own width.
     sortBox_->view()->setMinimumWidth(sortBox_->view()->sizeHintForColumn(0) + 24);
     const int index = sortBox_->findData(previous);
@@ -286,7 +364,7 @@ void GalaxyBrowser::updateSortChoices() {
 }
 
 void GalaxyBrowser::applySort() {
-    model_->setSort({sortBox_->currentData().toInt(), orderButton_->isChecked()});
+    model_->setSort(sortOf(sortBox_->currentData().toInt(), orderButton_->isChecked()));
     restoreSelection(true);
 }
 
@@ -414,6 +492,9 @@ void GalaxyBrowser::updateCounts() {
             splitBox_->setItemText(static_cast<int>(i) + 1, QStringLiteral("%1 (%2)").arg(
                                                                 names[i], formatCount(subsets[i])));
     }
+    if (const auto& fractions = session_->modelFractions())
+        shown += tr(" · predicted fractions: %1 (%2 galaxies)")
+                     .arg(fractions->source, formatCount(fractions->fractions.matched));
     shown_->setText(shown);
 }
 
@@ -439,6 +520,21 @@ void GalaxyBrowser::loadSplitFile(const QString& file) {
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot load the split"), QString::fromStdString(e.what()));
     }
+}
+
+void GalaxyBrowser::chooseFractionsFile() {
+    QSettings settings;
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Load a model's predicted fractions"),
+        settings.value(kFractionsFolderKey).toString(),
+        tr("Predicted fractions (fractions.csv *.csv);;All files (*)"));
+    if (file.isEmpty()) return;
+    settings.setValue(kFractionsFolderKey, QFileInfo(file).absolutePath());
+    loadFractionsFile(file);
+}
+
+void GalaxyBrowser::loadFractionsFile(const QString& file) {
+    if (const auto& dataset = session_->dataset()) fractionsReader_.submit({toPath(file), dataset});
 }
 
 }  // namespace gz::ui

@@ -1,15 +1,18 @@
 #pragma once
 // The galaxy browser: a virtualised thumbnail grid (list model + painting delegate; only the
 // visible thumbnails are decoded, off the GUI thread) with filters by morphology, split and
-// GalaxyID, sorting by GalaxyID or a vote fraction, and the galaxies per class always in view.
+// GalaxyID, sorting by GalaxyID, a vote fraction, a model's predicted fraction (a fractions file
+// the user loads) or the model's error, and the galaxies per class always in view.
 
 #include <QWidget>
 
 #include "dataset/galaxylistmodel.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <utility>
 
 class QComboBox;
@@ -52,6 +55,9 @@ public:
 
     /// Reads a split.csv and shows its subsets (errors in a dialog).
     void loadSplitFile(const QString& file);
+    /// Reads a file of predicted fractions off the GUI thread; once read, the session's
+    /// modelFractions() holds it and the sort box offers its columns (errors in a dialog).
+    void loadFractionsFile(const QString& file);
 
 signals:
     /// The selected galaxy changed (nullopt: none).
@@ -66,6 +72,8 @@ private:
     void updateCounts();
     void updateSortChoices();
     void chooseSplitFile();
+    void chooseFractionsFile();
+    void onModelFractionsChanged();
     void applySort();
     /// After the shown galaxies changed: the selected galaxy stays selected when still shown;
     /// `toTop` (a new filter or sort) shows the start of the list, otherwise the selection.
@@ -81,6 +89,7 @@ private:
     QComboBox* morphologyBox_ = nullptr;
     QComboBox* splitBox_ = nullptr;
     QPushButton* loadSplitButton_ = nullptr;
+    QPushButton* loadFractionsButton_ = nullptr;
     QLineEdit* idEdit_ = nullptr;
     QComboBox* sortBox_ = nullptr;
     QToolButton* orderButton_ = nullptr;
@@ -90,6 +99,18 @@ private:
     ElidedLabel* chosenTitle_ = nullptr;
     QTimer* cancelTimer_ = nullptr;
     std::optional<std::size_t> selected_;
+
+    struct FractionsRequest {
+        std::filesystem::path file;
+        std::shared_ptr<const LoadedDataset> dataset;
+    };
+    struct FractionsRead {
+        std::shared_ptr<const LoadedDataset> dataset;  ///< the one they were matched to
+        std::shared_ptr<const ModelFractions> fractions;
+    };
+    static FractionsRead readFractions(const FractionsRequest& request,
+                                       const std::stop_token& stop);
+    LatestOnlyWorker<FractionsRequest, FractionsRead> fractionsReader_;
 };
 
 }  // namespace gz::ui

@@ -160,6 +160,7 @@ GalaxyInspector::GalaxyInspector(LabelingSession* session, QWidget* parent)
 
     connect(session_, &LabelingSession::labelingChanged, this, &GalaxyInspector::refresh);
     connect(session_, &LabelingSession::splitChanged, this, &GalaxyInspector::refresh);
+    connect(session_, &LabelingSession::modelFractionsChanged, this, &GalaxyInspector::refresh);
     connect(session_, &LabelingSession::datasetChanged, this, [this] { showGalaxy(std::nullopt); });
     showGalaxy(std::nullopt);
 }
@@ -264,6 +265,12 @@ void GalaxyInspector::refresh() {
     details_->showGalaxy(dataset, *row_, session_->rules(),
                          session_->labeling() ? QString() : session_->labelingError(),
                          split ? split->subsetOf(dataset->catalog.id(*row_)) : std::nullopt);
+    // A loaded model's fractions beside the volunteers' (none for a galaxy it did not predict).
+    const auto& model = session_->modelFractions();
+    if (model && model->fractions.has(*row_)) {
+        const auto fractions = model->fractions.row(*row_);
+        details_->showPredictedFractions({fractions.begin(), fractions.end()});
+    }
 }
 
 }  // namespace gz::ui

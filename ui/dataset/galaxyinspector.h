@@ -1,6 +1,6 @@
 #pragma once
 // The selected galaxy, large and zoomable (decoded at full size off the GUI thread), with its
-// label, the reason for it and its vote fractions (GalaxyDetails).
+// label, the reason for it and its vote fractions (GalaxyDetails), a loaded model's beside them.
 
 #include <QImage>
 #include <QString>

@@ -1,9 +1,12 @@
 #include "dataset/galaxylistmodel.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include "common/morphologycolors.h"
+#include "dataset/votefractiontree.h"
 
 namespace gz::ui {
 
@@ -13,6 +16,7 @@ void GalaxyListModel::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     dataset_ = std::move(dataset);
     labeling_.reset();
     split_.reset();
+    modelFractions_.reset();
     chosen_.reset();
     rebuild();
 }
@@ -30,6 +34,11 @@ void GalaxyListModel::setSplit(std::shared_ptr<const SplitMap> split) {
     split_ = std::move(split);
     if (!split_) splitFilter_ = SplitFilter::All;
     rebuild();
+}
+
+void GalaxyListModel::setModelFractions(std::shared_ptr<const ModelFractions> fractions) {
+    modelFractions_ = std::move(fractions);
+    if (sort_.source != SortSource::Volunteers) rebuild();
 }
 
 void GalaxyListModel::setMorphologyFilter(std::optional<int> label) {
@@ -106,14 +115,19 @@ void GalaxyListModel::rebuild() {
             for (std::size_t r = 0; r < catalog.size(); ++r)
                 if (keep(r)) rows_.push_back(r);
         }
-        const bool byColumn =
-            sort_.voteColumn >= 0 && catalog.hasColumn(static_cast<std::size_t>(sort_.voteColumn));
-        const auto column = static_cast<std::size_t>(std::max(0, sort_.voteColumn));
-        // Ties (equal fractions) keep GalaxyID order, so the order never depends on the file's.
+        // Galaxies without a value (no prediction, a column the file lacks) come last; ties
+        // keep GalaxyID order, so the order never depends on the file's.
+        const bool byValue = !sort_.byGalaxyId();
+        std::vector<double> values;
+        if (byValue) {
+            values.resize(catalog.size());
+            for (std::size_t r : rows_) values[r] = sortValue(r);
+        }
         const auto less = [&](std::size_t a, std::size_t b) {
-            if (byColumn) {
-                const double va = catalog.value(a, column), vb = catalog.value(b, column);
-                if (va != vb) return sort_.descending ? va > vb : va < vb;
+            if (byValue) {
+                const double va = values[a], vb = values[b];
+                if (std::isnan(va) != std::isnan(vb)) return std::isnan(vb);
+                if (va != vb && !std::isnan(va)) return sort_.descending ? va > vb : va < vb;
                 return catalog.id(a) < catalog.id(b);
             }
             return sort_.descending ? catalog.id(a) > catalog.id(b) : catalog.id(a) < catalog.id(b);
@@ -121,6 +135,25 @@ void GalaxyListModel::rebuild() {
         std::sort(rows_.begin(), rows_.end(), less);
     }
     endResetModel();
+}
+
+double GalaxyListModel::sortValue(std::size_t row) const {
+    constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+    const Catalog& catalog = dataset_->catalog;
+    const auto column = static_cast<std::size_t>(std::max(0, sort_.voteColumn));
+    switch (sort_.source) {
+        case SortSource::Volunteers:
+            return catalog.hasColumn(column) ? catalog.value(row, column) : kNone;
+        case SortSource::Model:
+            if (!modelFractions_ || !modelFractions_->fractions.has(row)) return kNone;
+            return modelFractions_->fractions.row(row)[column];
+        case SortSource::ModelError:
+            if (!modelFractions_ || !modelFractions_->fractions.has(row) ||
+                missingVoteColumn(catalog))
+                return kNone;
+            return galaxyRmse(modelFractions_->fractions.row(row), catalog.row(row));
+    }
+    return kNone;
 }
 
 int GalaxyListModel::rowCount(const QModelIndex& parent) const {
@@ -151,11 +184,8 @@ QVariant GalaxyListModel::data(const QModelIndex& index, int role) const {
         }
         case SortValueRole:
             if (!notes_.empty()) return notes_[static_cast<std::size_t>(index.row())];
-            return sort_.voteColumn < 0
-                       ? QString()
-                       : QString::number(
-                             catalog.value(row, static_cast<std::size_t>(sort_.voteColumn)), 'f',
-                             3);
+            if (sort_.byGalaxyId()) return QString();
+            return VoteFractionTree::formatFraction(sortValue(row));
         case Qt::ToolTipRole: {
             const int label = labelOf(row);
             return tr("Galaxy %1 — %2")

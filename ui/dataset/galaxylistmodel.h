@@ -1,6 +1,7 @@
 #pragma once
 // The galaxies the browser shows: catalog rows filtered by morphology, split and GalaxyID, and
-// sorted by GalaxyID or a vote fraction. One row per galaxy; only indices, no images.
+// sorted by GalaxyID, a vote fraction, a model's predicted fraction or how far a model's
+// fractions are from the volunteers'. One row per galaxy; only indices, no images.
 
 #include <QAbstractListModel>
 
@@ -24,19 +25,25 @@ public:
         GalaxyIdRole,                       ///< qlonglong
         LabelRole,                          ///< int: 0-4, kUnlabeled, or kNoLabel
         SubsetRole,                         ///< int: Subset, or -1 when not in the split
-        SortValueRole,  ///< QString: the vote fraction sorted by, or the chosen galaxy's note
-                        ///< ("" when sorted by GalaxyID)
+        SortValueRole,  ///< QString: the value sorted by ("–" for a galaxy without a
+                        ///< prediction), or the chosen galaxy's note ("" by GalaxyID)
     };
     /// LabelRole when the rules cannot label the catalog.
     static constexpr int kNoLabel = -2;
 
     /// Which split subset to show: all galaxies, one subset, or those not in the split.
     enum class SplitFilter { All, Train, Val, Test, NotInSplit };
-    /// Sort key: GalaxyID, or a vote column (index into kVoteColumns).
+    /// Whose fractions a sort reads: the catalog's (the volunteers'), the model's loaded with
+    /// setModelFractions, or each galaxy's RMSE between the two (Kaggle's metric for one galaxy).
+    enum class SortSource { Volunteers, Model, ModelError };
+    /// Sort key: GalaxyID, or a vote column (index into kVoteColumns) of `source`. Galaxies
+    /// without a model's fractions come last, in either order.
     struct Sort {
-        int voteColumn = -1;  ///< -1: GalaxyID
+        int voteColumn = -1;  ///< -1: GalaxyID (ignored for ModelError)
         bool descending = false;
+        SortSource source = SortSource::Volunteers;
         bool operator==(const Sort&) const = default;
+        bool byGalaxyId() const { return source != SortSource::ModelError && voteColumn < 0; }
     };
 
     /// Galaxies chosen elsewhere (a region of the map, "more like this"): only these are shown,
@@ -53,6 +60,9 @@ public:
     void setDataset(std::shared_ptr<const LoadedDataset> dataset);
     void setLabeling(std::shared_ptr<const Labeling> labeling);
     void setSplit(std::shared_ptr<const SplitMap> split);
+    /// A model's fractions for the catalog's rows (nullptr: none; a Model sort then shows
+    /// GalaxyID order).
+    void setModelFractions(std::shared_ptr<const ModelFractions> fractions);
 
     /// nullopt: every morphology; otherwise a label 0-4 or kUnlabeled.
     void setMorphologyFilter(std::optional<int> label);
@@ -78,10 +88,13 @@ public:
 
 private:
     void rebuild();
+    /// The value catalog row `row` is sorted by (NaN: no prediction); sort_ not by GalaxyID.
+    double sortValue(std::size_t row) const;
 
     std::shared_ptr<const LoadedDataset> dataset_;
     std::shared_ptr<const Labeling> labeling_;
     std::shared_ptr<const SplitMap> split_;
+    std::shared_ptr<const ModelFractions> modelFractions_;
     std::optional<int> morphology_;
     SplitFilter splitFilter_ = SplitFilter::All;
     QString idFilter_;

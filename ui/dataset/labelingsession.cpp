@@ -25,6 +25,7 @@ void LabelingSession::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     dataset_ = std::move(dataset);
     relabeler_.cancel();  // a relabeling of the previous data set is dropped
     split_.reset();
+    modelFractions_.reset();
     if (dataset_) {
         rules_ = dataset_->rules;
         labeling_ =
@@ -37,6 +38,7 @@ void LabelingSession::setDataset(std::shared_ptr<const LoadedDataset> dataset) {
     emit datasetChanged();
     emit rulesChanged(rules_);
     emit splitChanged();
+    emit modelFractionsChanged();
     emit labelingChanged();
 }
 
@@ -80,6 +82,11 @@ void LabelingSession::setSplit(const std::vector<SplitEntry>& split, const QStri
     }
     split_ = std::move(map);
     emit splitChanged();
+}
+
+void LabelingSession::setModelFractions(std::shared_ptr<const ModelFractions> fractions) {
+    modelFractions_ = std::move(fractions);
+    emit modelFractionsChanged();
 }
 
 }  // namespace gz::ui

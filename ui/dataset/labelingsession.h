@@ -2,7 +2,8 @@
 // The labeling the GUI shows: the loaded data set, the label rules the user set and the labeling
 // they give, and the split once there is one. LoadedDataset stays immutable; editing the rules
 // makes a new Labeling (off the GUI thread, latest rules win) that the browser, the counts, the
-// inspector and (through the main window) the Training and Evaluation panels all read from here.
+// inspector and (through the main window) the Training and Evaluation panels all read from here;
+// so do a split and a model's predicted vote fractions once the user loads them.
 
 #include <QHash>
 #include <QObject>
@@ -17,6 +18,7 @@
 #include "dataset/loadeddataset.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
+#include "gz/vote_fit.h"
 
 namespace gz::ui {
 
@@ -27,6 +29,12 @@ struct SplitMap {
     std::size_t notInCatalog = 0;  ///< of those, GalaxyIDs the catalog does not have
     QString source;                ///< where it came from ("split.csv", "training run ...")
     std::optional<Subset> subsetOf(std::int64_t id) const;
+};
+
+/// A model's predicted vote fractions for the catalog's galaxies, from a file the user loaded.
+struct ModelFractions {
+    CatalogFractions fractions;
+    QString source;  ///< the file's name
 };
 
 class LabelingSession : public QObject {
@@ -57,12 +65,17 @@ public:
     const std::shared_ptr<const SplitMap>& split() const { return split_; }
     void setSplit(const std::vector<SplitEntry>& split, const QString& source);
 
+    /// A model's predicted fractions (matched to this data set's catalog), nullptr until loaded.
+    const std::shared_ptr<const ModelFractions>& modelFractions() const { return modelFractions_; }
+    void setModelFractions(std::shared_ptr<const ModelFractions> fractions);
+
 signals:
     void datasetChanged();
     void rulesChanged(const gz::LabelRules& rules);
     /// labeling() / labelingError() changed (after setDataset or a relabeling).
     void labelingChanged();
     void splitChanged();
+    void modelFractionsChanged();
 
 private:
     struct Request {
@@ -83,6 +96,7 @@ private:
     std::shared_ptr<const Labeling> labeling_;
     QString labelingError_;
     std::shared_ptr<const SplitMap> split_;
+    std::shared_ptr<const ModelFractions> modelFractions_;
     double lastRelabelMs_ = 0;
 
     // Labels with the newest rules; a new data set drops its work. Last, so destroyed first.

@@ -268,7 +268,11 @@ bool EvaluationPanel::evaluate() {
                     throw DataError(catalog.csvPath(), "the label rules label no galaxy of it");
             } else {
                 const Subset subset = source == Source::Validation ? Subset::Val : Subset::Test;
-                galaxies = readSplitSubset(RunFolder{run}.split(), subset);
+                // With a votes head, the subset's unlabeled galaxies too, for the fractions'
+                // RMSE only (as training reports it).
+                galaxies = readSplitSubset(
+                    RunFolder{run}.split(), subset,
+                    config.hasVotesHead() ? SplitRows::LabeledAndUnlabeled : SplitRows::Labeled);
                 for (const LabeledGalaxy& g : galaxies) out->subsets.emplace(g.id, subset);
                 out->rules = config.rules;
                 if (windowData && isRunData(*windowData, config))
@@ -283,6 +287,8 @@ bool EvaluationPanel::evaluate() {
             if (config.hasVotesHead())
                 out->votes = evaluateVotes(out->predictions, out->dataset->catalog,
                                            readVotesMeanIfAny(RunFolder{run}.votesMean()));
+            std::erase_if(out->predictions,
+                          [](const Prediction& p) { return p.trueLabel == kUnlabeled; });
             // The model for the inspector's Grad-CAM, loaded once per run, here off the GUI thread.
             checkpoint(stop, progress, 0, 0, "Loading the model");
             out->model = model ? model : std::make_shared<const RunModel>(run, 1);

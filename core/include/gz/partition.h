@@ -97,8 +97,13 @@ SplitCounts countSplit(const std::vector<SplitEntry>& split);
 void writeSplitCsv(const std::filesystem::path& file, const std::vector<SplitEntry>& split);
 std::vector<SplitEntry> readSplitCsv(const std::filesystem::path& file);
 
-/// The labeled galaxies of one subset of a split.csv, in the file's order. Throws DataError
-/// naming the file when the subset has none ("the split has no labeled test galaxies").
-std::vector<LabeledGalaxy> readSplitSubset(const std::filesystem::path& file, Subset subset);
+/// Which galaxies of a subset readSplitSubset returns: the labeled ones, or with them the
+/// unlabeled ones (label kUnlabeled), e.g. for a votes head's fractions.
+enum class SplitRows { Labeled, LabeledAndUnlabeled };
+
+/// The galaxies of one subset of a split.csv, in the file's order. Throws DataError naming the
+/// file when the subset has no labeled galaxy ("the split has no labeled test galaxies").
+std::vector<LabeledGalaxy> readSplitSubset(const std::filesystem::path& file, Subset subset,
+                                           SplitRows rows = SplitRows::Labeled);
 
 }  // namespace gz

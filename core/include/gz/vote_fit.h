@@ -2,11 +2,14 @@
 // How well a model's 37 predicted vote fractions fit the volunteers' (Kaggle's metric, the
 // RMSE), and the file of predicted fractions.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +52,30 @@ std::vector<float> meanVotes(const Catalog& catalog, const std::vector<std::int6
 /// head).
 void writeFractionsCsv(const std::filesystem::path& file,
                        const std::vector<Prediction>& predictions);
+
+/// A file of predicted fractions (writeFractionsCsv's layout) matched to a catalog's rows.
+struct CatalogFractions {
+    /// catalog.size() x 37, row-major; NaN for the galaxies the file does not have.
+    std::vector<float> values;
+    std::size_t matched = 0;       ///< catalog galaxies the file has
+    std::size_t notInCatalog = 0;  ///< the file's galaxies the catalog does not have
+
+    bool has(std::size_t row) const { return !std::isnan(values[row * kVoteColumnCount]); }
+    /// The 37 fractions of a catalog row (NaN when !has(row)).
+    std::span<const float> row(std::size_t r) const {
+        return {values.data() + r * kVoteColumnCount, kVoteColumnCount};
+    }
+};
+
+/// Reads `file` (all 37 vote columns, e.g. a run's fractions.csv or `predict --fractions`) and
+/// matches its GalaxyIDs to `catalog`'s rows. Throws DataError naming the file when it cannot be
+/// read, lacks a vote column or has no galaxy of the catalog; Cancelled on stop.
+CatalogFractions readCatalogFractions(const std::filesystem::path& file, const Catalog& catalog,
+                                      const std::stop_token& stop = {});
+
+/// One galaxy's RMSE over the 37 columns (Kaggle's metric for it alone): `predicted` against
+/// `truth`, both of 37.
+double galaxyRmse(std::span<const float> predicted, std::span<const double> truth);
 
 /// A run's training mean of the vote fractions (`Class1.1,...` then one row of numbers), which
 /// evaluateVotes compares against; readVotesMean throws DataError naming a damaged file.

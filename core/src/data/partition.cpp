@@ -246,11 +246,16 @@ SplitCounts countSplit(const std::vector<SplitEntry>& split) {
     return counts;
 }
 
-std::vector<LabeledGalaxy> readSplitSubset(const fs::path& file, Subset subset) {
+std::vector<LabeledGalaxy> readSplitSubset(const fs::path& file, Subset subset, SplitRows rows) {
     std::vector<LabeledGalaxy> galaxies;
-    for (const auto& e : readSplitCsv(file))
-        if (e.subset == subset && e.label != kUnlabeled) galaxies.push_back({e.id, e.label});
-    if (galaxies.empty())
+    bool labeled = false;
+    for (const auto& e : readSplitCsv(file)) {
+        if (e.subset != subset) continue;
+        labeled = labeled || e.label != kUnlabeled;
+        if (e.label != kUnlabeled || rows == SplitRows::LabeledAndUnlabeled)
+            galaxies.push_back({e.id, e.label});
+    }
+    if (!labeled)
         throw DataError(file, "the split has no labeled " +
                                   std::string(kSubsetKeys[static_cast<std::size_t>(subset)]) +
                                   " galaxies");

@@ -48,7 +48,6 @@ TrainingLoop::TrainingLoop(const Session& session, const std::stop_token& stop)
       sets_(usableSubsets()),
       plan_(config_, sets_.train.size()),
       balance_(config_.balance, sets_.trainLabels),
-      classWeights_(balance_.lossWeights()),
       net_(buildModel()),
       average_(buildAverage()),
       optimizer_(net_->parameters(), torch::optim::SGDOptions(config_.lr)
@@ -114,7 +113,8 @@ GalaxyNet TrainingLoop::buildAverage() const {
 LossSpec TrainingLoop::lossSpec() const {
     auto options =
         torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
-    if (!classWeights_.empty()) options.weight(torch::tensor(classWeights_).to(device_));
+    if (const std::vector<float> weights = balance_.lossWeights(); !weights.empty())
+        options.weight(torch::tensor(weights).to(device_));
     return {options, config_.votesWeight};
 }
 
@@ -343,14 +343,12 @@ double TrainingLoop::trainBatches(int epoch) {
 StepAgreement TrainingLoop::dataParallelBatch(const Batch& share, std::size_t b,
                                               const std::vector<std::size_t>& order,
                                               Clock::time_point start) {
-    // The global batch's labelsWeight: its labeled images, or the sum of their class weights.
-    double denominator = 0;
-    for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos) {
-        const int label = sets_.trainLabels[order[pos]];
-        if (label != kUnlabeled)
-            denominator +=
-                classWeights_.empty() ? 1.0 : classWeights_[static_cast<std::size_t>(label)];
-    }
+    // Every rank divides its share's loss by the global batch's labelsWeight.
+    std::vector<std::int64_t> labels;
+    labels.reserve(plan_.batchSize);
+    for (std::size_t pos = b * plan_.batchSize; pos < (b + 1) * plan_.batchSize; ++pos)
+        labels.push_back(sets_.trainLabels[order[pos]]);
+    const double denominator = labelsWeight(torch::tensor(labels).to(device_), loss_);
     const StepResult part = dataParallelStep(*comm_, *net_, optimizer_, share.images.to(device_),
                                              share.labels.to(device_), toDevice(share.votes), loss_,
                                              denominator, plan_.batchSize);

@@ -133,7 +133,6 @@ private:
     SplitSubsets sets_;
     TrainingPlan plan_;
     ClassBalance balance_;
-    std::vector<float> classWeights_;  ///< the loss weight of each class; empty: none
     GalaxyNet net_;
     GalaxyNet average_;  ///< buildAverage()
     torch::optim::SGD optimizer_;

@@ -22,7 +22,7 @@ bool hasEveryVoteColumn(const Catalog& catalog) {
 }
 
 // The mean over 37 columns of the squared difference of `predicted` and a catalog row.
-double meanSquaredError(const float* predicted, std::span<const double> truth) {
+double meanSquaredError(std::span<const float> predicted, std::span<const double> truth) {
     double sum = 0;
     for (std::size_t c = 0; c < kVoteColumnCount; ++c) {
         const double d = static_cast<double>(predicted[c]) - truth[c];
@@ -81,8 +81,8 @@ VoteFit evaluateVotes(const std::vector<Prediction>& predictions, const Catalog&
         if (p.fractions.size() != kVoteColumnCount) continue;
         const auto row = truth.rowOf(p.id);
         if (!row) continue;
-        errors.push_back(meanSquaredError(p.fractions.data(), truth.row(*row)));
-        if (withBaseline) baselineSum += meanSquaredError(baseline.data(), truth.row(*row));
+        errors.push_back(meanSquaredError(p.fractions, truth.row(*row)));
+        if (withBaseline) baselineSum += meanSquaredError(baseline, truth.row(*row));
     }
     fit.n = errors.size();
     if (fit.n == 0) return fit;
@@ -101,6 +101,36 @@ VoteFit evaluateVotes(const std::vector<Prediction>& predictions, const Catalog&
     }
     fit.rmseInterval = detail::percentileInterval95(values);
     return fit;
+}
+
+double galaxyRmse(std::span<const float> predicted, std::span<const double> truth) {
+    return std::sqrt(meanSquaredError(predicted, truth));
+}
+
+CatalogFractions readCatalogFractions(const fs::path& file, const Catalog& catalog,
+                                      const std::stop_token& stop) {
+    const Catalog predicted = Catalog::open(CatalogSource{file, std::nullopt}, stop);
+    if (const auto missing = missingVoteColumn(predicted))
+        throw DataError(file, "has no " + std::string(*missing) +
+                                  " column: predicted fractions need all 37 (GalaxyID,Class1.1,"
+                                  "...,Class11.6, as galaxy-cli predict --fractions writes)");
+    CatalogFractions out;
+    out.values.assign(catalog.size() * kVoteColumnCount, std::numeric_limits<float>::quiet_NaN());
+    for (std::size_t r = 0; r < predicted.size(); ++r) {
+        const auto row = catalog.rowOf(predicted.id(r));
+        if (!row) {
+            ++out.notInCatalog;
+            continue;
+        }
+        ++out.matched;
+        const auto values = predicted.row(r);
+        for (std::size_t c = 0; c < kVoteColumnCount; ++c)
+            out.values[*row * kVoteColumnCount + c] = static_cast<float>(values[c]);
+    }
+    if (out.matched == 0)
+        throw DataError(file, "has none of the catalog's " + std::to_string(catalog.size()) +
+                                  " galaxies: are these another data set's predictions?");
+    return out;
 }
 
 std::vector<float> meanVotes(const Catalog& catalog, const std::vector<std::int64_t>& ids) {

@@ -211,6 +211,14 @@ private slots:
         QCOMPARE(test[0].label, 1);
         QCOMPARE(test[1].id, std::int64_t(2));
         QCOMPARE(test[1].label, 4);
+        // For a votes head: the unlabeled galaxies too, in the file's order.
+        const auto all = readSplitSubset(file, Subset::Test, SplitRows::LabeledAndUnlabeled);
+        QCOMPARE(all.size(), std::size_t(3));
+        QCOMPARE(all[1].id, std::int64_t(7));
+        QCOMPARE(all[1].label, kUnlabeled);
+        // A subset of unlabeled galaxies alone is refused either way.
+        QVERIFY_THROWS_EXCEPTION(
+            DataError, readSplitSubset(file, Subset::Val, SplitRows::LabeledAndUnlabeled));
         try {
             readSplitSubset(file, Subset::Val);
             QFAIL("an empty subset was accepted");

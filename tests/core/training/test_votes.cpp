@@ -198,6 +198,43 @@ private slots:
         QVERIFY2(damaged.find("votes-mean.csv") != std::string::npos, damaged.c_str());
     }
 
+    void aFractionsFileMatchesTheCatalogsRows() {
+        const Catalog catalog =
+            Catalog::parse(test::kaggleHeader() + "\n" + test::kaggleRow(1, 0) + "\n" +
+                               test::kaggleRow(2, 4) + "\n" + test::kaggleRow(3, 3) + "\n",
+                           "catalog.csv");
+        // Galaxy 3 predicted, 2 off by 0.1 everywhere, 1 not predicted; 9 not in the catalog.
+        const fs::path file = dir() / "fractions.csv";
+        writeFractionsCsv(
+            file, {withFractions(3, rowOf(catalog, 2)), withFractions(2, rowOf(catalog, 1, 0.1F)),
+                   withFractions(9, rowOf(catalog, 0))});
+        const CatalogFractions read = readCatalogFractions(file, catalog);
+        QCOMPARE(read.matched, std::size_t{2});
+        QCOMPARE(read.notInCatalog, std::size_t{1});
+        QVERIFY(!read.has(0) && read.has(1) && read.has(2));
+        QVERIFY(std::abs(read.row(2)[5] - catalog.value(2, 5)) < 1e-5);
+        QVERIFY(galaxyRmse(read.row(2), catalog.row(2)) < 1e-5);
+        QVERIFY(std::abs(galaxyRmse(read.row(1), catalog.row(1)) - 0.1) < 1e-5);
+
+        // A file missing a column, or another data set's: refused, naming the file.
+        const fs::path partial = dir() / "partial.csv";
+        const std::string text = readWholeFile(file);
+        test::writeText(partial, "GalaxyID,Class1.1\n3,0.5\n");
+        const std::string missing =
+            test::dataErrorOf([&] { readCatalogFractions(partial, catalog); });
+        QVERIFY2(missing.find("partial.csv") != std::string::npos &&
+                     missing.find("Class1.2") != std::string::npos,
+                 missing.c_str());
+        const fs::path other = dir() / "other.csv";
+        writeFractionsCsv(other, {withFractions(9, rowOf(catalog, 0))});
+        const std::string foreign =
+            test::dataErrorOf([&] { readCatalogFractions(other, catalog); });
+        QVERIFY2(foreign.find("other.csv") != std::string::npos &&
+                     foreign.find("none of the catalog") != std::string::npos,
+                 foreign.c_str());
+        QCOMPARE(readWholeFile(file), text);  // only read
+    }
+
     void configRecordsTheHeadAndOldRunsHaveNone() {
         TrainConfig c = test::quickTraining();
         c.votesWeight = 2.5;
@@ -227,6 +264,20 @@ private slots:
         QVERIFY(votes.value("rmse").toDouble() > 0);
         QVERIFY(votes.value("baseline_rmse").toDouble() > 0);
         QCOMPARE(report.value("n").toInt(), static_cast<int>(catalog.size() - labeling.unlabeled));
+
+        // A split's test subset: its labeled galaxies for the accuracy, all of them for the
+        // fractions, as the training log counts them.
+        const fs::path split = RunFolder{votesRun_}.split();
+        const auto onTest = test::runCli({"evaluate", "--run", test::q(votesRun_), "--data",
+                                          test::q(data_), "--split", test::q(split), "--subset",
+                                          "test", "--workspace", test::q(workspace_), "--json"});
+        QVERIFY2(onTest.exitCode == 0, qPrintable(onTest.err));
+        const QJsonObject testReport = QJsonDocument::fromJson(onTest.out.toUtf8()).object();
+        const SplitCounts counts = countSplit(readSplitCsv(split));
+        QVERIFY(counts.unlabeled[2] > 0);
+        QCOMPARE(testReport.value("n").toInt(), static_cast<int>(counts.labeledIn(Subset::Test)));
+        QCOMPARE(testReport.value("votes").toObject().value("n").toInt(),
+                 static_cast<int>(counts.labeledIn(Subset::Test) + counts.unlabeled[2]));
 
         const fs::path images = data_ / std::string(kKaggleImageDirName);
         const fs::path out = dir() / "predicted.csv", submission = dir() / "kaggle.csv";

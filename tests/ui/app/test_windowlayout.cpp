@@ -201,7 +201,8 @@ private slots:
         QVERIFY(window);
         QVERIFY(gz::test::partition(*window, kJobTimeoutMs));
         const std::vector<std::pair<QWidget*, std::vector<const char*>>> panels = {
-            {window->datasetPanel(), {"loadSplitButton", "saveRulesButton", "resetRulesButton"}},
+            {window->datasetPanel(),
+             {"loadSplitButton", "loadFractionsButton", "saveRulesButton", "resetRulesButton"}},
             {window->augmentationPanel(), {"rerollButton", "saveParamsButton"}},
             {window->trainingPanel(),
              {"partitionButton", "preprocessButton", "trainButton", "resumeButton"}},
