@@ -215,8 +215,9 @@ TrainOutcome TrainingLoop::run(bool resume) {
             outcome.summary += " (asked by rank " + std::to_string(stopping_.front()) + ")";
         return outcome;
     }
-    outcome.test = evaluateBest();
-    outcome.votes = votesFit_;
+    auto [test, votes] = evaluateBest();
+    outcome.test = std::move(test);
+    outcome.votes = std::move(votes);
     outcome.summary =
         "finished " + std::to_string(state_.epoch) + " epochs in " + formatNumber(state_.elapsed) +
         " s" +
@@ -455,7 +456,7 @@ void TrainingLoop::saveBest() {
                    state_.toJson(config_.seed));
 }
 
-std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
+TrainingLoop::FinalEvaluation TrainingLoop::evaluateBest() {
     const RunFolder& run = session_.run;
     std::error_code ec;
     if (leader() && fs::exists(run.bestCheckpoint(), ec))
@@ -464,7 +465,7 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
     const bool onTest = !sets_.test.empty();
     const auto& indices = onTest ? sets_.test : sets_.val;
     const auto& labels = onTest ? sets_.testLabels : sets_.valLabels;
-    if (indices.empty()) return std::nullopt;
+    if (indices.empty()) return {};
     const auto predictions = predict(indices, labels, config_.tta);
     const EvaluationResult ev = evaluate(predictions);
     if (leader()) {
@@ -478,8 +479,7 @@ std::optional<EvaluationResult> TrainingLoop::evaluateBest() {
          formatNumber(ev.accuracyInterval.high) + "], macro F1 " + formatNumber(ev.macroF1) + " [" +
          formatNumber(ev.macroF1Interval.low) + ", " + formatNumber(ev.macroF1Interval.high) +
          "] on " + std::to_string(ev.n) + " galaxies (95% intervals)");
-    if (!votes_.empty()) votesFit_ = fitVotes(onTest, predictions);
-    return ev;
+    return {ev, votes_.empty() ? std::nullopt : fitVotes(onTest, predictions)};
 }
 
 std::optional<VoteFit> TrainingLoop::fitVotes(bool onTest, std::vector<Prediction> predictions) {

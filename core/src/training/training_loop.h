@@ -112,9 +112,15 @@ private:
     void saveLast();
     /// best.pt: evaluatedNet()'s weights.
     void saveBest();
+    /// What evaluateBest measured: nothing without a test or validation split; the vote fit
+    /// with a votes head, on rank 0.
+    struct FinalEvaluation {
+        std::optional<EvaluationResult> test;
+        std::optional<VoteFit> votes;
+    };
     /// Predicts the test split (else the validation split) with the best checkpoint and writes
-    /// predictions.csv and confusion.json; nothing without either split.
-    std::optional<EvaluationResult> evaluateBest();
+    /// predictions.csv and confusion.json (and with a votes head fractions.csv).
+    FinalEvaluation evaluateBest();
     /// The vote fit of `predictions` (evaluateBest's) and, on the test split, of its unlabeled
     /// galaxies; writes fractions.csv. Rank 0's; nullopt on the others.
     std::optional<VoteFit> fitVotes(bool onTest, std::vector<Prediction> predictions);
@@ -138,7 +144,6 @@ private:
     torch::optim::SGD optimizer_;
     LossSpec loss_;
     std::vector<float> votes_;         ///< cachedVotes()
-    std::optional<VoteFit> votesFit_;  ///< evaluateBest's, with a votes head (rank 0)
     TrainingState state_;
 };
 
