@@ -56,10 +56,7 @@ inline double largestDifference(const std::vector<Prediction>& a,
 }
 
 inline std::vector<SplitEntry> defaultSplit(const Catalog& catalog) {
-    const Labeling l = labelCatalog(catalog, LabelRules::defaults());
-    std::vector<LabeledGalaxy> g;
-    for (std::size_t r = 0; r < catalog.size(); ++r) g.push_back({catalog.id(r), l.labels[r]});
-    return stratifiedSplit(g, {0.7, 0.15, 0.15}, 42);
+    return defaultRulesSplit(catalog, {0.7, 0.15, 0.15}, 42);
 }
 
 inline TrainConfig smallConfig() {

@@ -144,14 +144,14 @@ double GalaxyListModel::sortValue(std::size_t row) const {
     switch (sort_.source) {
         case SortSource::Volunteers:
             return catalog.hasColumn(column) ? catalog.value(row, column) : kNone;
+        // A galaxy the file lacks has NaN fractions, a column the catalog lacks NaN votes: both
+        // give NaN here.
         case SortSource::Model:
-            if (!modelFractions_ || !modelFractions_->fractions.has(row)) return kNone;
-            return modelFractions_->fractions.row(row)[column];
+            return modelFractions_ ? modelFractions_->fractions.row(row)[column] : kNone;
         case SortSource::ModelError:
-            if (!modelFractions_ || !modelFractions_->fractions.has(row) ||
-                missingVoteColumn(catalog))
-                return kNone;
-            return galaxyRmse(modelFractions_->fractions.row(row), catalog.row(row));
+            return modelFractions_
+                       ? galaxyRmse(modelFractions_->fractions.row(row), catalog.row(row))
+                       : kNone;
     }
     return kNone;
 }

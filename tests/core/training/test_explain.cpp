@@ -77,10 +77,7 @@ private slots:
         writeOffCentreBlobs(dir() / "train", 20, 5000, 1);
         unseen_ = writeOffCentreBlobs(dir() / "unseen", 4, 9000, 2);
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(dir() / "train"));
-        const Labeling l = labelCatalog(catalog, LabelRules::defaults());
-        std::vector<LabeledGalaxy> g;
-        for (std::size_t r = 0; r < catalog.size(); ++r) g.push_back({catalog.id(r), l.labels[r]});
-        const auto split = stratifiedSplit(g, {0.8, 0.1, 0.1}, 42);
+        const auto split = test::defaultRulesSplit(catalog, {0.8, 0.1, 0.1}, 42);
         TrainConfig c;
         c.model = "compact";
         c.batch = 16;

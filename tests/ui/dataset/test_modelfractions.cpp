@@ -84,11 +84,10 @@ private slots:
     }
 
     void browserSortsByTheModelAndInspectorShowsIt() {
-        gz::ui::MainWindowOptions options;
-        options.workspace = dir() / "workspace";
-        MainWindow window(options);
-        window.resize(1400, 880);
-        QVERIFY(gz::test::showAndOpen(window, data_, kJobTimeoutMs));
+        const auto opened =
+            gz::test::openWindow(dir() / "workspace", data_, {1400, 880}, kJobTimeoutMs);
+        QVERIFY(opened);
+        MainWindow& window = *opened;
         const gz::Catalog& catalog = window.dataset()->catalog;
         gz::ui::GalaxyBrowser* browser = window.datasetPanel()->browser();
         gz::ui::LabelingSession* session = window.datasetPanel()->session();
