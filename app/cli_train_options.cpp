@@ -42,8 +42,13 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option("--label-smoothing", c.labelSmoothing, "Label smoothing"))
         ->capture_default_str();
     add(cmd->add_option("--votes-weight", c.votesWeight,
-                        "Weight of the 37 vote fractions' squared error in the loss (0: no "
-                        "votes head)"))
+                        "Weight of a votes head's loss (--votes-loss) beside the five classes' "
+                        "(0: no votes head)"))
+        ->capture_default_str();
+    add(cmd->add_option("--votes-loss", a.votesLoss,
+                        "The votes head's loss: " + keysOf<VotesLoss>() +
+                            " (the 37 fractions' squared error, or each question's cross-entropy "
+                            "weighted by the share of volunteers who reached it)"))
         ->capture_default_str();
     add(cmd->add_option("--ema", c.emaDecay,
                         "Validate, checkpoint and keep an exponential moving average of the "
@@ -81,6 +86,7 @@ TrainConfig trainConfigFrom(const TrainOptionArgs& a) {
     c.selectMetric = requireOption<SelectMetric>(a.select);
     c.device = requireOption<Device>(a.device);
     c.precision = requireOption<Precision>(a.precision);
+    c.votesLoss = requireOption<VotesLoss>(a.votesLoss);
     c.validate();
     return c;
 }

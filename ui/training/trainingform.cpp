@@ -110,6 +110,15 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     votesWeight_->setToolTip(
         tr("A votes head: the model also learns the 37 vote fractions of the Galaxy Zoo 2 "
            "decision tree, with this weight in the loss (off: five classes only)"));
+    votesLoss_ = optionCombo(QStringLiteral("votesLossCombo"),
+                             {VotesLoss::SquaredError, VotesLoss::CrossEntropy}, d.votesLoss);
+    votesLoss_->setToolTip(
+        tr("What the votes head minimises: squared_error, the 37 fractions' squared error "
+           "(Kaggle's metric); cross_entropy, each question's cross-entropy weighted by the "
+           "share of volunteers who reached it"));
+    votesLoss_->setEnabled(d.hasVotesHead());
+    connect(votesWeight_, &QDoubleSpinBox::valueChanged, votesLoss_,
+            [this](double weight) { votesLoss_->setEnabled(weight > 0); });
     ema_ = makeDoubleSpinBox(QStringLiteral("emaSpin"), 0, 0.9999, d.emaDecay, 4, 0.001);
     ema_->setSpecialValueText(tr("off"));
     ema_->setToolTip(
@@ -159,7 +168,9 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     pairRow(tr("Best by"), select_, tr("Threads"), threads_);
     pairRow(tr("Seed"), seed_, tr("Precision"), precision_);
     pairRow(tr("Votes head"), votesWeight_, tr("Weight average"), ema_);
-    grid->addWidget(tta_, row++, 0, 1, 4);
+    grid->addWidget(tta_, row, 0, 1, 2);
+    grid->addWidget(new QLabel(tr("Votes loss")), row, 2);
+    grid->addWidget(votesLoss_, row++, 3);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -185,6 +196,7 @@ TrainConfig TrainingForm::config() const {
     c.tta = tta_->isChecked();
     c.precision = chosenOption<Precision>(precision_);
     c.votesWeight = votesWeight_->value();
+    c.votesLoss = chosenOption<VotesLoss>(votesLoss_);
     c.emaDecay = ema_->value();
     return c;
 }
@@ -210,6 +222,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
     tta_->setChecked(c.tta);
     precision_->setCurrentText(keyText(optionKey(c.precision)));
     votesWeight_->setValue(c.votesWeight);
+    votesLoss_->setCurrentText(keyText(optionKey(c.votesLoss)));
     ema_->setValue(c.emaDecay);
 }
 

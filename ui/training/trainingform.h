@@ -50,6 +50,7 @@ private:
     QComboBox* schedule_ = nullptr;
     QDoubleSpinBox* warmup_ = nullptr;
     QDoubleSpinBox* votesWeight_ = nullptr;
+    QComboBox* votesLoss_ = nullptr;
     QDoubleSpinBox* ema_ = nullptr;
     QComboBox* balance_ = nullptr;
     QSpinBox* patience_ = nullptr;

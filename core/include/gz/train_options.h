@@ -29,6 +29,11 @@ enum class Device { Auto, Cpu, Cuda };
 /// and needs a CPU with native bfloat16 (gz/precision.h).
 enum class Precision { Fp32, Bf16 };
 
+/// What a votes head's 37 fractions are trained to minimise: their squared error (the square of
+/// Kaggle's RMSE), or each question's cross-entropy between the volunteers' and the predicted
+/// answers, weighted by the volunteers' fraction that reached the question.
+enum class VotesLoss { SquaredError, CrossEntropy };
+
 /// One value of an option with its key.
 template <class E>
 struct OptionName {
@@ -88,6 +93,15 @@ struct OptionTable<Precision> {
     static constexpr std::array<OptionName<Precision>, 2> names{{
         {Precision::Fp32, "fp32"},
         {Precision::Bf16, "bf16"},
+    }};
+};
+
+template <>
+struct OptionTable<VotesLoss> {
+    static constexpr std::string_view field = "the votes loss";
+    static constexpr std::array<OptionName<VotesLoss>, 2> names{{
+        {VotesLoss::SquaredError, "squared_error"},
+        {VotesLoss::CrossEntropy, "cross_entropy"},
     }};
 };
 

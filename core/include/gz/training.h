@@ -39,8 +39,10 @@ struct TrainConfig {
     double labelSmoothing = 0;
     /// With a value above 0, the network also has a votes head predicting the 37 vote fractions
     /// of the Galaxy Zoo 2 decision tree (gz/vote_tree.h), and the loss adds this weight times
-    /// their mean squared error. 0 (and runs from before the option): no votes head.
+    /// their loss (votesLoss). 0 (and runs from before the option): no votes head.
     double votesWeight = 0;
+    /// The votes head's loss (runs from before the option: squared error).
+    VotesLoss votesLoss = VotesLoss::SquaredError;
     /// With a value above 0, validation, the checkpoints' weights and the final model are an
     /// exponential moving average of the trained weights, each step keeping this share of the
     /// average (less in the first steps: at most (1 + step) / (10 + step)). 0 (and runs from

@@ -53,6 +53,7 @@ std::string TrainConfig::toJson() const {
               {"weight_decay", weightDecay},
               {"label_smoothing", labelSmoothing},
               {"votes_weight", votesWeight},
+              {"votes_loss", optionKey(votesLoss)},
               {"ema_decay", emaDecay},
               {"balance", optionKey(balance)},
               {"early_stop_patience", earlyStopPatience},
@@ -77,6 +78,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
     std::string scheduleKey, balanceKey, selectKey, deviceKey;
     // Runs from before the precision option trained in fp32, and resume so.
     std::string precisionKey{optionKey(Precision::Fp32)};
+    std::string votesLossKey{optionKey(VotesLoss::SquaredError)};  // runs before the option
     try {
         const json all = json::parse(text);
         const json& j = all.at("config");
@@ -94,6 +96,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
             detail::jsonField<decltype(c.labelSmoothing)>(j, "label_smoothing", where);
         if (j.contains("votes_weight"))  // runs before the votes head: none
             c.votesWeight = detail::jsonField<double>(j, "votes_weight", where);
+        if (j.contains("votes_loss")) votesLossKey = j.at("votes_loss").get<std::string>();
         if (j.contains("ema_decay"))  // runs before the moving average: none
             c.emaDecay = detail::jsonField<double>(j, "ema_decay", where);
         balanceKey = j.at("balance").get<std::string>();
@@ -121,6 +124,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.selectMetric = requireOption<SelectMetric>(selectKey);
         c.device = requireOption<Device>(deviceKey);
         c.precision = requireOption<Precision>(precisionKey);
+        c.votesLoss = requireOption<VotesLoss>(votesLossKey);
         c.validate();
     } catch (const DataError& e) {
         throw DataError(where, e.what());

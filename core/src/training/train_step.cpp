@@ -3,11 +3,35 @@
 #include <ATen/record_function.h>
 
 #include "gz/morphology.h"
+#include "gz/vote_tree.h"
 
 namespace gz::detail {
 
 torch::Tensor votesSquaredError(const torch::Tensor& fractions, const torch::Tensor& target) {
     return (fractions - target).square().sum();
+}
+
+torch::Tensor votesCrossEntropy(const torch::Tensor& fractions, const torch::Tensor& target) {
+    // The predicted fractions are a softmax per question times the predicted reach, so a
+    // question's answers over their sum are the softmax again. The floor keeps the logarithm
+    // finite where a reach underflows; it is far below any fraction a volunteer count gives.
+    constexpr double kFloor = 1e-30;
+    torch::Tensor sum = fractions.new_zeros({});
+    for (const auto& q : kVoteQuestions) {
+        const auto first = static_cast<std::int64_t>(q.first);
+        const auto count = static_cast<std::int64_t>(q.count);
+        const torch::Tensor f = fractions.narrow(1, first, count);
+        const torch::Tensor logShare =
+            f.clamp_min(kFloor).log() - f.sum(1, true).clamp_min(kFloor).log();
+        sum = sum - (target.narrow(1, first, count) * logShare).sum();
+    }
+    return sum;
+}
+
+torch::Tensor votesLossSum(const torch::Tensor& fractions, const torch::Tensor& target,
+                           VotesLoss loss) {
+    return loss == VotesLoss::CrossEntropy ? votesCrossEntropy(fractions, target)
+                                           : votesSquaredError(fractions, target);
 }
 
 torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y,
@@ -31,7 +55,8 @@ torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractio
                              ? classesLossSum(logits, y, spec) / classesDenominator
                              : logits.sum() * 0.0;  // no labeled image: the votes alone
     if (fractions.defined() && votes.defined())
-        loss = loss + spec.votesWeight * votesSquaredError(fractions, votes) / votesDenominator;
+        loss = loss +
+               spec.votesWeight * votesLossSum(fractions, votes, spec.votesLoss) / votesDenominator;
     return loss;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "gz/train_options.h"
 #include "training/models.h"
 
 namespace gz::detail {
@@ -18,15 +19,26 @@ struct StepResult {
 
 /// What a training step minimises: the cross-entropy of the labeled images with `classes`
 /// (weighted mean; unlabeled images, label kUnlabeled, add nothing), plus, for a network with a
-/// votes head, `votesWeight` times the mean squared error of the 37 predicted vote fractions of
-/// every image (the square of Kaggle's RMSE).
+/// votes head, `votesWeight` times the votes loss of every image (votesLossSum) over 37.
 struct LossSpec {
     torch::nn::functional::CrossEntropyFuncOptions classes;
     double votesWeight = 0;
+    VotesLoss votesLoss = VotesLoss::SquaredError;
 };
 
-/// The sum over a batch of the squared errors of the predicted vote fractions (N, 37).
+/// The sum over a batch of the squared errors of the predicted vote fractions (N, 37), the
+/// square of Kaggle's RMSE times 37 N.
 torch::Tensor votesSquaredError(const torch::Tensor& fractions, const torch::Tensor& target);
+
+/// The sum over a batch and the 11 questions of the cross-entropy between the volunteers'
+/// answers to a question and the predicted ones (each side's answers over their sum), times the
+/// volunteers' fraction that reached the question: -sum t_a log(f_a / sum over a's question f).
+/// It is smallest, the volunteers' own entropy, where the predicted answers are theirs.
+torch::Tensor votesCrossEntropy(const torch::Tensor& fractions, const torch::Tensor& target);
+
+/// votesSquaredError or votesCrossEntropy, as `loss` says.
+torch::Tensor votesLossSum(const torch::Tensor& fractions, const torch::Tensor& target,
+                           VotesLoss loss);
 
 /// The cross-entropy of the labeled images of a batch, summed (each times its class weight).
 torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y,
@@ -37,7 +49,7 @@ torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y
 double labelsWeight(const torch::Tensor& y, const LossSpec& spec);
 
 /// The loss of a batch or a rank's share of one: classesLossSum / `classesDenominator` (nothing
-/// when it is 0: no labeled image) plus votesWeight x votesSquaredError / `votesDenominator`.
+/// when it is 0: no labeled image) plus votesWeight x votesLossSum / `votesDenominator`.
 torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
                        const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
                        double classesDenominator, double votesDenominator);

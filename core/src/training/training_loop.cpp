@@ -115,7 +115,7 @@ LossSpec TrainingLoop::lossSpec() const {
         torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.labelSmoothing);
     if (const std::vector<float> weights = balance_.lossWeights(); !weights.empty())
         options.weight(torch::tensor(weights).to(device_));
-    return {options, config_.votesWeight};
+    return {options, config_.votesWeight, config_.votesLoss};
 }
 
 std::vector<float> TrainingLoop::cachedVotes() const {

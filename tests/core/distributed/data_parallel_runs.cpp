@@ -160,7 +160,8 @@ StepComparison twoRanksAgainstOneProcess(bool classWeights, bool unlabeled, int 
     return c;
 }
 
-BatchNormRun compactOnTwoRanks(int port, bool votesHead) {
+BatchNormRun compactOnTwoRanks(int port, std::optional<VotesLoss> votesLoss) {
+    const bool votesHead = votesLoss.has_value();
     constexpr int kSteps = 6, kRanks = 2, kShare = 8;
     constexpr double kLr = 0.02;
     torch::set_num_threads(1);
@@ -171,7 +172,7 @@ BatchNormRun compactOnTwoRanks(int port, bool votesHead) {
     if (votesHead)
         votes = treeFractions(torch::randn({kSteps, kRanks * kShare, 37}).flatten(0, 1))
                     .view({kSteps, kRanks * kShare, 37});
-    const LossSpec spec{{}, votesHead ? 4.0 : 0.0};
+    const LossSpec spec{{}, votesHead ? 4.0 : 0.0, votesLoss.value_or(VotesLoss::SquaredError)};
     const auto votesOf = [&](int s, int from, int n) {
         return votes.defined() ? votes[s].narrow(0, from, n) : torch::Tensor();
     };

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "gz/train_options.h"
 #include "gz/world.h"
 
 namespace gz::test {
@@ -35,9 +38,9 @@ struct BatchNormRun {
 };
 
 /// 6 steps of the `compact` network (BatchNorm) on 2 ranks x 8 random 32x32 images, against
-/// one process on the 16; with `votesHead`, the network has the votes head and the loss adds
-/// the squared error of random (tree-consistent) vote fractions.
-BatchNormRun compactOnTwoRanks(int port, bool votesHead = false);
+/// one process on the 16; with `votesLoss`, the network has the votes head and the loss adds
+/// that loss of random (tree-consistent) vote fractions.
+BatchNormRun compactOnTwoRanks(int port, std::optional<VotesLoss> votesLoss = std::nullopt);
 
 /// The DataError text of meeting with `worlds` (one thread each); "" where a rank met fine.
 std::vector<std::string> meetingErrors(const std::vector<World>& worlds);

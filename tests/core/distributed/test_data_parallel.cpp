@@ -202,13 +202,18 @@ private slots:
     // A network with BatchNorm: the same bits on every rank after every step, the running
     // statistics after their broadcast, and a loss curve close to one process's.
     void compactStaysIdenticalOnEveryRank_data() {
-        QTest::addColumn<bool>("votesHead");
-        QTest::newRow("classes") << false;
-        QTest::newRow("classes and votes") << true;
+        QTest::addColumn<int>("votesLoss");  // -1: no votes head
+        QTest::newRow("classes") << -1;
+        QTest::newRow("classes and votes, squared error")
+            << static_cast<int>(VotesLoss::SquaredError);
+        QTest::newRow("classes and votes, cross-entropy")
+            << static_cast<int>(VotesLoss::CrossEntropy);
     }
     void compactStaysIdenticalOnEveryRank() {
-        QFETCH(bool, votesHead);
-        const auto run = test::compactOnTwoRanks(freeLocalPort(), votesHead);
+        QFETCH(int, votesLoss);
+        const auto run = test::compactOnTwoRanks(
+            freeLocalPort(),
+            votesLoss < 0 ? std::nullopt : std::optional(static_cast<VotesLoss>(votesLoss)));
         QCOMPARE(run.ranksIdentical.size(), std::size_t{6});
         for (bool same : run.ranksIdentical) QVERIFY(same);
         // The loss curve follows one process on the joint batch: BatchNorm's batch statistics

@@ -65,6 +65,7 @@ private slots:
         checkTable<SelectMetric>({"loss", "accuracy", "macro_f1"});
         checkTable<Device>({"auto", "cpu", "cuda"});
         checkTable<Precision>({"fp32", "bf16"});
+        checkTable<VotesLoss>({"squared_error", "cross_entropy"});
     }
 
     void unknownKeysAreRefusedNamingTheOption() {
@@ -102,6 +103,7 @@ private slots:
         QCOMPARE(j["select_metric"].toString(), QStringLiteral("loss"));
         QCOMPARE(j["device"].toString(), QStringLiteral("auto"));
         QCOMPARE(j["precision"].toString(), QStringLiteral("fp32"));
+        QCOMPARE(j["votes_loss"].toString(), QStringLiteral("squared_error"));
     }
 
     void configJsonRoundTripsEveryValue() {
@@ -138,7 +140,8 @@ private slots:
         } cases[] = {{"schedule", "schedule must be cosine, step or constant"},
                      {"balance", "balance must be none, sample, weight or sqrt"},
                      {"select_metric", "the selection metric must be loss, accuracy or macro_f1"},
-                     {"device", "device must be auto, cpu or cuda"}};
+                     {"device", "device must be auto, cpu or cuda"},
+                     {"votes_loss", "the votes loss must be squared_error or cross_entropy"}};
         for (const auto& c : cases) {
             try {
                 TrainConfig::fromJson(withKey(valid(), c.field, "frobnicate"), "run/config.json");

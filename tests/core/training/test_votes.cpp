@@ -21,6 +21,7 @@
 #include "gz/training.h"
 #include "gz/vote_fit.h"
 #include "gz/vote_tree.h"
+#include "votes_loss_values.h"
 
 namespace fs = std::filesystem;
 using namespace gz;
@@ -235,15 +236,59 @@ private slots:
         QCOMPARE(readWholeFile(file), text);  // only read
     }
 
+    void crossEntropyIsSmallestAtTheVolunteersAnswers() {
+        const auto v = test::votesCrossEntropyValues();
+        // Each question's cross-entropy, weighted by the share of volunteers who reached it.
+        QVERIFY2(std::abs(v.loss - v.byHand) < 1e-4 * v.byHand,
+                 qPrintable(QString("%1 against %2 by hand").arg(v.loss).arg(v.byHand)));
+        // At the volunteers' own answers it is their entropy, and nothing pulls away from there.
+        QVERIFY2(std::abs(v.atTheVotes - v.volunteersEntropy) < 1e-4 * v.volunteersEntropy,
+                 qPrintable(QString::number(v.atTheVotes - v.volunteersEntropy)));
+        QVERIFY(v.loss > v.atTheVotes + 1);
+        QVERIFY2(v.gradientAtTheVotes < 1e-5, qPrintable(QString::number(v.gradientAtTheVotes)));
+        // A question no volunteer reached says nothing, whatever the model answers there.
+        QCOMPARE(v.unreachedQuestionMoves, 0.0);
+    }
+
+    void galaxyCliTrainsWithTheCrossEntropy() {
+        const fs::path run = dir() / "cross-entropy-run";
+        const auto trained =
+            test::runCli({"train", "--data", test::q(data_), "--out", test::q(run), "--epochs", "1",
+                          "--votes-weight", "10", "--votes-loss", "cross_entropy", "--threads", "2",
+                          "--workspace", test::q(workspace_)});
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        const TrainConfig config = loadRunConfig(run);
+        QVERIFY(config.votesLoss == VotesLoss::CrossEntropy && config.votesWeight == 10);
+        QVERIFY(readWholeFile(RunFolder{run}.config()).find("\"votes_loss\": \"cross_entropy\"") !=
+                std::string::npos);
+        const std::string log = readWholeFile(RunFolder{run}.log());
+        QVERIFY2(log.find("vote fractions: RMSE") != std::string::npos, log.c_str());
+        // An unknown loss: refused before anything is written, naming the keys.
+        const fs::path refused = dir() / "refused-run";
+        const auto hinge =
+            test::runCli({"train", "--data", test::q(data_), "--out", test::q(refused), "--epochs",
+                          "1", "--votes-weight", "1", "--votes-loss", "hinge"});
+        QVERIFY(hinge.exitCode != 0);
+        QVERIFY2(hinge.err.contains("squared_error") && hinge.err.contains("cross_entropy"),
+                 qPrintable(hinge.err));
+        QVERIFY(!fs::exists(refused));
+    }
+
     void configRecordsTheHeadAndOldRunsHaveNone() {
         TrainConfig c = test::quickTraining();
         c.votesWeight = 2.5;
-        QCOMPARE(TrainConfig::fromJson(c.toJson()).votesWeight, 2.5);
+        c.votesLoss = VotesLoss::CrossEntropy;
+        const TrainConfig back = TrainConfig::fromJson(c.toJson());
+        QCOMPARE(back.votesWeight, 2.5);
+        QVERIFY(back.votesLoss == VotesLoss::CrossEntropy);
         std::string old = test::quickTraining().toJson();
-        const auto at = old.find("\"votes_weight\"");
-        QVERIFY(at != std::string::npos);
-        old.erase(at, old.find('\n', at) - at + 1);  // a config from before the option
+        for (const char* key : {"\"votes_weight\"", "\"votes_loss\""}) {
+            const auto at = old.find(key);
+            QVERIFY(at != std::string::npos);
+            old.erase(at, old.find('\n', at) - at + 1);  // a config from before the options
+        }
         QCOMPARE(TrainConfig::fromJson(old).votesWeight, 0.0);
+        QVERIFY(TrainConfig::fromJson(old).votesLoss == VotesLoss::SquaredError);
         c.votesWeight = -1;
         QVERIFY(test::dataErrorOf([&] { c.validate(); }).find("votes weight") != std::string::npos);
     }

@@ -1,7 +1,8 @@
 // A tour of the app on the real Galaxy Zoo 2 sample, as a new user takes it at 1400x880: open the
 // sample, look at a galaxy, edit a label rule and undo it, the augmentation, partition, train two
 // short runs and compare them, evaluate and open the worst confusion cell, predict a folder of
-// images, and (for the README) the sample's map, a galaxy's look-alikes and a suspects search.
+// images, and (for the README) the sample's map, a galaxy's look-alikes, a suspects search and
+// a model's vote fractions in the browser.
 // Every step must finish with its result on screen; with GZ_SCREENSHOT_DIR set it saves the
 // README's screenshots:
 //   GZ2_SAMPLE_DIR=../shared/data/gz2-sample GZ_TOUR_WORKSPACE=~/galaxy-studio/workspace
@@ -16,6 +17,7 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QtTest>
 #include <algorithm>
 #include <filesystem>
@@ -24,6 +26,7 @@
 #include "dataset/datasetpanel.h"
 #include "dataset/galaxybrowser.h"
 #include "dataset/galaxyinspector.h"
+#include "dataset/galaxylistmodel.h"
 #include "dataset/labelingsession.h"
 #include "dataset/ruleeditor.h"
 #include "evaluation/confusionheatmap.h"
@@ -194,10 +197,33 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!prediction->previewImage().isNull(), kJobTimeoutMs);
         screenshot(window, QStringLiteral("prediction-panel"));
 
-        // For the README only (the Map panel's own test covers each step): the sample's map by
-        // the newer run (or GZ_TOUR_MAP_RUN, a run trained longer), an edge-on galaxy picked on
-        // it, and the galaxies most like it.
+        // For the README only (each panel's own test covers each step from here on).
         if (!forReadme) return;
+
+        // GZ_TOUR_FRACTIONS: a votes-head run's predicted fractions of the sample (galaxy-cli
+        // evaluate --every-galaxy --out DIR, DIR/fractions.csv) in the browser, the galaxies the
+        // model is furthest from the volunteers on first, the worst in the inspector.
+        if (const QString fractions = qEnvironmentVariable("GZ_TOUR_FRACTIONS");
+            !fractions.isEmpty()) {
+            window.showPanel(window.datasetPanel());
+            browser->loadFractionsFile(fractions);
+            const auto* session = window.datasetPanel()->session();
+            QTRY_VERIFY_WITH_TIMEOUT(session->modelFractions() != nullptr, kJobTimeoutMs);
+            auto* sort = browser->findChild<QComboBox*>(QStringLiteral("sortBox"));
+            sort->setCurrentIndex(
+                sort->findText(QStringLiteral("Model's error"), Qt::MatchStartsWith));
+            browser->findChild<QToolButton*>(QStringLiteral("sortOrderButton"))->setChecked(true);
+            const std::size_t worst = browser->model()->catalogRow(0);
+            QVERIFY(session->modelFractions()->fractions.has(worst));
+            QVERIFY(browser->selectGalaxy(window.dataset()->catalog.id(worst)));
+            QTRY_VERIFY_WITH_TIMEOUT(!inspector->image().isNull(), kJobTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(browser->visibleThumbnailsReady() > 0, kJobTimeoutMs);
+            QTest::qWait(500);
+            screenshot(window, QStringLiteral("browser-model-error"));
+        }
+
+        // The sample's map by the newer run (or GZ_TOUR_MAP_RUN, a run trained longer), an
+        // edge-on galaxy picked on it, and the galaxies most like it.
         gz::ui::MapPanel* map = window.mapPanel();
         window.showPanel(map);
         map->refreshRuns();

@@ -2,6 +2,7 @@
 // form's order, start at TrainConfig's defaults, and give the chosen values to config().
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QtTest>
 
 #include "gui_fixtures.h"
@@ -59,6 +60,31 @@ private slots:
             select->setCurrentText(QString::fromUtf8(n.key.data()));
             QVERIFY(form.config().selectMetric == n.value);
         }
+    }
+
+    void theVotesLossIsChosenOnceThereIsAVotesHead() {
+        ui::TrainingForm form;
+        auto* loss = child<QComboBox>(&form, "votesLossCombo");
+        auto* weight = child<QDoubleSpinBox>(&form, "votesWeightSpin");
+        QCOMPARE(items(loss), QStringList({"squared_error", "cross_entropy"}));
+        QCOMPARE(loss->currentText(), QStringLiteral("squared_error"));
+        QVERIFY(!loss->isEnabled());  // no votes head by default: nothing to choose
+        weight->setValue(10);
+        QVERIFY(loss->isEnabled());
+        loss->setCurrentText(QStringLiteral("cross_entropy"));
+        QVERIFY(form.config().votesLoss == VotesLoss::CrossEntropy);
+        QCOMPARE(form.config().votesWeight, 10.0);
+
+        // A run's settings shown again, as resuming it does.
+        ui::TrainingForm other;
+        other.setConfig(form.config());
+        QCOMPARE(child<QComboBox>(&other, "votesLossCombo")->currentText(),
+                 QStringLiteral("cross_entropy"));
+        QVERIFY(child<QComboBox>(&other, "votesLossCombo")->isEnabled());
+        TrainConfig plain;
+        other.setConfig(plain);
+        QVERIFY(!child<QComboBox>(&other, "votesLossCombo")->isEnabled());
+        QVERIFY(other.config().votesLoss == VotesLoss::SquaredError);
     }
 };
 
