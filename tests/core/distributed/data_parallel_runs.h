@@ -2,10 +2,9 @@
 // Data-parallel steps with the ranks as threads of the test process (LibTorch inside; this
 // header is plain C++ so that Qt Test files can include it).
 
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <optional>
 
 #include "gz/train_options.h"
 #include "gz/world.h"
