@@ -11,7 +11,6 @@
 
 namespace gz {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 std::string AugmentationParams::problem() const {
     const std::pair<bool, const char*> rules[] = {
@@ -88,18 +87,19 @@ void forEachField(AugmentationParams& p, F&& f) {
 }  // namespace
 
 std::string AugmentationParams::toJson() const {
-    json j = json::object();
+    nlohmann::json j = nlohmann::json::object();
     AugmentationParams copy = *this;
     forEachField(copy, [&](const char* key, auto& value) { j[key] = value; });
-    return json{{"format", "galaxy-studio-augmentation"}, {"version", 1}, {"params", j}}.dump(2);
+    return nlohmann::json{{"format", "galaxy-studio-augmentation"}, {"version", 1}, {"params", j}}
+        .dump(2);
 }
 
 AugmentationParams AugmentationParams::fromJson(const std::string& text, const fs::path& source) {
     const fs::path where = source.empty() ? fs::path("augmentation parameters") : source;
-    const json j = detail::parseJson(text, where);
+    const nlohmann::json j = detail::parseJson(text, where);
     if (!j.is_object() || !j.contains("params") || !j.at("params").is_object())
         throw DataError(where, "expected an object with a \"params\" object");
-    const json& params = j.at("params");
+    const nlohmann::json& params = j.at("params");
     AugmentationParams p;
     std::size_t known = 0;
     forEachField(p, [&](const char* key, auto& value) {
