@@ -17,6 +17,7 @@ cmake --preset sanitize -B "$prefix-sanitize"
 cmake --build "$prefix-sanitize" -j"$jobs"
 source "$root/packaging/sanitizers/options.sh"
 export QT_QPA_PLATFORM=offscreen
+export OMP_WAIT_POLICY=PASSIVE  # idle OpenMP threads sleep: several tests share the cores
 # Qt Test stops a test function after 5 minutes; under the sanitizers, beside another test, the
 # real-sample tour's training takes longer (ctest's own per-test timeouts still apply).
 export QTEST_FUNCTION_TIMEOUT=900000
