@@ -43,6 +43,8 @@ void registerTrainCommands(CLI::App& app, Context& ctx);
 void registerEvaluateCommands(CLI::App& app, Context& ctx);
 /// embed, map, similar
 void registerExploreCommands(CLI::App& app, Context& ctx);
+/// crossval
+void registerCrossvalCommands(CLI::App& app, Context& ctx);
 /// suspects
 void registerSuspectsCommands(CLI::App& app, Context& ctx);
 /// runs

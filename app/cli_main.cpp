@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     registerTrainCommands(app, ctx);
     registerEvaluateCommands(app, ctx);
     registerExploreCommands(app, ctx);
+    registerCrossvalCommands(app, ctx);
     registerSuspectsCommands(app, ctx);
     registerRunsCommands(app, ctx);
     registerWorkflowCommands(app, ctx);

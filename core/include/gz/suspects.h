@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gz/catalog.h"
+#include "gz/cross_validation.h"
 #include "gz/evaluation.h"
 #include "gz/labeling.h"
 #include "gz/morphology.h"
@@ -46,12 +47,6 @@ ClassThresholds confidentThresholds(const std::vector<Prediction>& outOfSample);
 std::vector<Suspect> rankSuspects(const std::vector<Prediction>& outOfSample,
                                   const ClassThresholds& thresholds);
 
-/// Each galaxy's fold (0 .. folds-1): class by class, shuffled with `seed` and dealt in turn, so
-/// every fold holds each class's share. Depends only on the set of (id, label) pairs, the fold
-/// count and the seed. Throws DataError for fewer than 2 folds or more folds than galaxies.
-std::vector<int> stratifiedFolds(const std::vector<LabeledGalaxy>& galaxies, int folds,
-                                 std::uint64_t seed);
-
 struct SuspectOptions {
     int folds = 5;
     TrainConfig training;  ///< every fold's run; its `minutes` is the time of all folds together
@@ -64,10 +59,9 @@ struct SuspectSearch {
     std::filesystem::path folder;  ///< the fold runs, <workspace>/suspects/<time>/fold-<k>
 };
 
-/// Where a search keeps its results beside its fold runs: every galaxy's out-of-sample
-/// probabilities (out-of-sample.csv, predictions.csv's format), the ranked suspects
-/// (suspects.csv) and the user's marks on them (marks.csv, gz/run_marks.h).
-std::filesystem::path outOfSampleFileIn(const std::filesystem::path& searchFolder);
+/// Where a search keeps its results beside its fold runs: besides the cross-validation's files
+/// (gz/cross_validation.h, among them every galaxy's out-of-sample probabilities), the ranked
+/// suspects (suspects.csv) and the user's marks on them (marks.csv, gz/run_marks.h).
 std::filesystem::path suspectsFileIn(const std::filesystem::path& searchFolder);
 
 /// A finished search read back from its folder: the thresholds and the ranking are computed again

@@ -1,14 +1,12 @@
-// Confident learning's thresholds and ranking, the folds, and suspects.csv (gz/suspects.h).
+// Confident learning's thresholds and ranking, and suspects.csv (gz/suspects.h).
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 
 #include "gz/error.h"
 #include "gz/files.h"
 #include "gz/suspects.h"
-#include "util/portable_random.h"
 
 namespace gz {
 namespace fs = std::filesystem;
@@ -58,31 +56,6 @@ std::vector<Suspect> rankSuspects(const std::vector<Prediction>& outOfSample,
         return a.id < b.id;
     });
     return out;
-}
-
-std::vector<int> stratifiedFolds(const std::vector<LabeledGalaxy>& galaxies, int folds,
-                                 std::uint64_t seed) {
-    if (folds < 2) throw DataError("cross-validation needs at least 2 folds");
-    if (galaxies.size() < static_cast<std::size_t>(folds))
-        throw DataError(std::to_string(folds) +
-                        " folds need at least as many labeled galaxies, not " +
-                        std::to_string(galaxies.size()));
-    // Class by class in GalaxyID order, so that the input order does not matter.
-    std::map<int, std::vector<std::pair<std::int64_t, std::size_t>>> byClass;
-    for (std::size_t i = 0; i < galaxies.size(); ++i)
-        byClass[galaxies[i].label].emplace_back(galaxies[i].id, i);
-    std::vector<int> fold(galaxies.size(), 0);
-    int next = 0;  // each class continues the deal where the last one stopped
-    for (auto& [label, members] : byClass) {
-        std::sort(members.begin(), members.end());
-        std::mt19937_64 gen(detail::mixSeed(seed, static_cast<std::uint64_t>(label + 100)));
-        detail::shuffle(members, gen);
-        for (const auto& m : members) {
-            fold[m.second] = next;
-            next = (next + 1) % folds;
-        }
-    }
-    return fold;
 }
 
 void writeSuspectsCsv(const fs::path& file, const std::vector<Suspect>& suspects,

@@ -8,10 +8,6 @@
 namespace gz {
 namespace fs = std::filesystem;
 
-fs::path outOfSampleFileIn(const fs::path& searchFolder) {
-    return searchFolder / "out-of-sample.csv";
-}
-
 fs::path suspectsFileIn(const fs::path& searchFolder) {
     return searchFolder / "suspects.csv";
 }

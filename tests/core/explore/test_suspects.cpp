@@ -5,7 +5,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <map>
 #include <random>
 #include <set>
 
@@ -143,30 +142,6 @@ private slots:
         QVERIFY(suspectSearches(dir() / "no-workspace").empty());
         QVERIFY_THROWS_EXCEPTION(DataError,
                                  readSuspectSearch(ws / "suspects" / "20261203-000000-suspects"));
-    }
-
-    void foldsAreStratifiedAndStable() {
-        std::vector<LabeledGalaxy> g;
-        for (int i = 0; i < 103; ++i) g.push_back({500 + i * 3, i % 5 == 2 ? 2 : i % 4});
-        const auto folds = stratifiedFolds(g, 5, 1);
-        std::map<int, std::array<int, 5>> perClass;
-        for (std::size_t i = 0; i < g.size(); ++i) {
-            QVERIFY(folds[i] >= 0 && folds[i] < 5);
-            ++perClass[g[i].label][static_cast<std::size_t>(folds[i])];
-        }
-        for (const auto& [label, counts] : perClass)
-            QVERIFY(*std::max_element(counts.begin(), counts.end()) -
-                        *std::min_element(counts.begin(), counts.end()) <=
-                    1);
-        // Input order does not matter; the seed does.
-        auto reversed = g;
-        std::reverse(reversed.begin(), reversed.end());
-        auto back = stratifiedFolds(reversed, 5, 1);
-        std::reverse(back.begin(), back.end());
-        QCOMPARE(back, folds);
-        QVERIFY(stratifiedFolds(g, 5, 2) != folds);
-        QVERIFY_THROWS_EXCEPTION(DataError, stratifiedFolds(g, 1, 1));
-        QVERIFY_THROWS_EXCEPTION(DataError, stratifiedFolds({{1, 0}, {2, 1}}, 3, 1));
     }
 
     void cliEndToEndLeavesTheDataAlone() {
