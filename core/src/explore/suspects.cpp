@@ -17,7 +17,8 @@ SuspectSearch findSuspects(const Catalog& catalog, const std::vector<LabeledGala
     CrossValidationOptions cvOptions;
     cvOptions.folds = options.folds;
     cvOptions.training = options.training;
-    cvOptions.training.minutes = options.training.minutes / options.folds;
+    if (options.folds > 0)  // the time of all folds together; a bad count is crossValidate's
+        cvOptions.training.minutes = options.training.minutes / options.folds;
     CrossValidation cv =
         crossValidate(catalog, galaxies, workspace, newCrossValidationFolder(workspace, "suspects"),
                       cvOptions, stop, progress);
