@@ -136,6 +136,15 @@ void addWorkspaceOption(CLI::App* cmd, std::string& workspace) {
                     "Workspace for caches and runs (default: " + defaultWorkspace().string() + ")");
 }
 
+void addFoldOptions(CLI::App* cmd, std::string& labels, int& folds, const std::string& use) {
+    cmd->add_option("--labels", labels,
+                    "labels.csv to " + use + " (default: the label rules' labels of the data set)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--folds", folds, "Cross-validation folds")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 20));
+}
+
 fs::path workspaceOrDefault(const std::string& workspace) {
     return workspace.empty() ? defaultWorkspace() : fs::path(workspace);
 }

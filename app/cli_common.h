@@ -74,6 +74,10 @@ void addMapOptions(CLI::App* cmd, MapOptions& map);
 
 /// --workspace DIR (default: gz::defaultWorkspace()).
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace);
+
+/// --labels FILE (an existing labels.csv; `use` says what for) and --folds K (2-20) of a
+/// cross-validation (crossval, suspects).
+void addFoldOptions(CLI::App* cmd, std::string& labels, int& folds, const std::string& use);
 std::filesystem::path workspaceOrDefault(const std::string& workspace);
 
 /// --world-size N --rank R --master HOST:PORT --dist-timeout S (data-parallel training).

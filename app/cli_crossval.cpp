@@ -86,12 +86,7 @@ Command addCrossval(CLI::App& app) {
         "Measure training options by k-fold cross-validation: every labeled galaxy predicted by "
         "a run that never saw it");
     addCatalogOptions(cmd, a->catalog);
-    cmd->add_option("--labels", a->labels,
-                    "labels.csv to use (default: the label rules' labels of the data set)")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--folds", a->folds, "Cross-validation folds")
-        ->capture_default_str()
-        ->check(CLI::Range(2, 20));
+    addFoldOptions(cmd, a->labels, a->folds, "use");
     cmd->add_option("--out", a->out,
                     "New folder for the fold runs and the results (default: "
                     "<workspace>/crossval/<time>-crossval)");

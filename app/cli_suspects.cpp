@@ -69,12 +69,7 @@ Command addSuspects(CLI::App& app) {
         "suspects",
         "Rank the labels that are probably wrong (k-fold training, confident learning)");
     addCatalogOptions(cmd, a->catalog);
-    cmd->add_option("--labels", a->labels,
-                    "labels.csv to check (default: the label rules' labels of the data set)")
-        ->check(CLI::ExistingFile);
-    cmd->add_option("--folds", a->folds, "Cross-validation folds")
-        ->capture_default_str()
-        ->check(CLI::Range(2, 20));
+    addFoldOptions(cmd, a->labels, a->folds, "check");
     cmd->add_option("--out", a->out, "suspects.csv to write")->required();
     cmd->add_option("--show", a->show, "Suspects to print")->capture_default_str();
     addWorkspaceOption(cmd, a->workspace);
