@@ -13,7 +13,6 @@
 #include "cli_train_options.h"
 #include "gz/catalog.h"
 #include "gz/cross_validation.h"
-#include "gz/error.h"
 #include "gz/labeling.h"
 
 namespace gz::cli {
@@ -29,30 +28,21 @@ struct CrossvalArgs {
     bool json = false;
 };
 
-// Every galaxy of the catalog with its label (kUnlabeled where the rules give none), or those of
-// a labels.csv; crossValidate keeps the unlabeled ones for a votes head only.
+// Every galaxy of the catalog with the rules' label, or those of a labels.csv; crossValidate
+// keeps the unlabeled ones for a votes head only.
 std::vector<LabeledGalaxy> galaxiesFor(const CrossvalArgs& a, const Catalog& catalog,
                                        const TrainConfig& config) {
     if (!a.labels.empty()) return readLabelsCsv(a.labels);
-    const Labeling labeling = labelCatalog(catalog, config.rules);
-    std::vector<LabeledGalaxy> all;
-    for (std::size_t r = 0; r < catalog.size(); ++r)
-        all.push_back({catalog.id(r), labeling.labels[r]});
-    return all;
+    return everyGalaxy(catalog, labelCatalog(catalog, config.rules));
 }
 
 int runCrossval(const CrossvalArgs& a, const std::stop_token& stop) {
     const TrainConfig config = trainConfigFrom(a.train);
     const Catalog catalog = openCatalog(a.catalog, stop);
     const fs::path workspace = workspaceOrDefault(a.workspace);
-    fs::path folder = newCrossValidationFolder(workspace, "crossval");
-    if (!a.out.empty()) {
-        catalog.requireOutside(a.out, "output");
-        std::error_code ec;
-        if (fs::exists(a.out, ec) && !fs::is_empty(a.out, ec))
-            throw DataError(a.out, "exists and is not empty; choose a new folder for --out");
-        folder = a.out;
-    }
+    if (!a.out.empty()) catalog.requireOutside(a.out, "output");
+    const fs::path folder =
+        a.out.empty() ? newCrossValidationFolder(workspace, "crossval") : fs::path(a.out);
     CrossValidationOptions options;
     options.folds = a.folds;
     options.training = config;
@@ -66,9 +56,10 @@ int runCrossval(const CrossvalArgs& a, const std::stop_token& stop) {
         const EvaluationResult r = cv.metricsOfFold(f);
         std::printf("fold %d: %zu labeled galaxies, accuracy %.4f, macro F1 %.4f", f + 1, r.n,
                     r.accuracy, r.macroF1);
-        if (!cv.votesMean.empty())
-            std::printf(", RMSE %.4f on %zu galaxies", cv.voteFitOfFold(catalog, f).rmse,
-                        cv.voteFitOfFold(catalog, f).n);
+        if (!cv.votesMean.empty()) {
+            const VoteFit fit = cv.voteFitOfFold(catalog, f);
+            std::printf(", RMSE %.4f on %zu galaxies", fit.rmse, fit.n);
+        }
         std::printf("\n");
     }
     std::printf(

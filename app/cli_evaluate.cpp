@@ -43,13 +43,7 @@ struct EvaluateArgs {
 /// or the subset's with a votes head) count in the vote fractions' RMSE only.
 std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catalog& catalog,
                                               const TrainConfig& cfg) {
-    if (a.every) {
-        const Labeling labeling = labelCatalog(catalog, cfg.rules);
-        std::vector<LabeledGalaxy> all;
-        for (std::size_t r = 0; r < catalog.size(); ++r)
-            all.push_back({catalog.id(r), labeling.labels[r]});
-        return all;
-    }
+    if (a.every) return everyGalaxy(catalog, labelCatalog(catalog, cfg.rules));
     if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
     const auto subset = subsetFromKey(a.subset);
     if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");

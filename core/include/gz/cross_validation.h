@@ -71,9 +71,10 @@ std::filesystem::path crossValidationSummaryFileIn(const std::filesystem::path& 
 std::filesystem::path newCrossValidationFolder(const std::filesystem::path& workspace,
                                                std::string_view kind);
 
-/// Trains one run per fold in `folder` (the images cached in `workspace`) on the other folds (a
-/// tenth of them, stratified, for validation), collects each fold's predictions from its run's
-/// final evaluation, and writes the three files above into `folder`. Of `galaxies`, the labeled
+/// Trains one run per fold in `folder`, which must be new or empty (the images cached in
+/// `workspace`), on the other folds (a tenth of them, stratified, for validation), collects each
+/// fold's predictions from its run's final evaluation, and writes the three files above into
+/// `folder`. Of `galaxies`, the labeled
 /// ones take part, and the unlabeled ones only when the training has a votes head (they teach it
 /// their votes and are predicted like the others). The data set is never modified. Throws DataError
 /// on bad input and Cancelled on stop.

@@ -88,5 +88,8 @@ std::vector<LabeledGalaxy> readLabelsCsv(const std::filesystem::path& file);
 
 /// The galaxies `labeling` gives a label (unlabeled rows left out), in catalog row order.
 std::vector<LabeledGalaxy> labeledGalaxies(const Catalog& catalog, const Labeling& labeling);
+/// Every galaxy of the catalog with the label `labeling` gives it (kUnlabeled included), in
+/// catalog row order.
+std::vector<LabeledGalaxy> everyGalaxy(const Catalog& catalog, const Labeling& labeling);
 
 }  // namespace gz

@@ -214,6 +214,13 @@ std::vector<LabeledGalaxy> labeledGalaxies(const Catalog& catalog, const Labelin
     return out;
 }
 
+std::vector<LabeledGalaxy> everyGalaxy(const Catalog& catalog, const Labeling& labeling) {
+    std::vector<LabeledGalaxy> out;
+    for (std::size_t r = 0; r < catalog.size(); ++r)
+        out.push_back({catalog.id(r), labeling.labels[r]});
+    return out;
+}
+
 std::vector<LabeledGalaxy> readLabelsCsv(const fs::path& file) {
     const std::string text = readWholeFile(file);
     detail::CsvReader csv(text, file);

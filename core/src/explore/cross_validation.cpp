@@ -9,6 +9,7 @@
 #include "gz/files.h"
 #include "gz/partition.h"
 #include "gz/run_folder.h"
+#include "util/file_io.h"
 #include "util/portable_random.h"
 
 namespace gz {
@@ -80,6 +81,7 @@ CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledG
         });
     const int k = options.folds;
     const std::vector<int> fold = stratifiedFolds(galaxies, k, cfg.seed);
+    detail::requireNewFolder(folder, "folder for the cross-validation");
     CrossValidation cv;
     cv.folder = folder;
     cv.folds = k;

@@ -65,11 +65,11 @@ fs::path newCrossValidationFolder(const fs::path& workspace, std::string_view ki
 
 namespace {
 
-// The predictions of fold f (all of them for f < 0).
+// The predictions of fold f.
 std::vector<Prediction> predictionsOf(const CrossValidation& cv, int f) {
     std::vector<Prediction> out;
     for (std::size_t i = 0; i < cv.outOfSample.size(); ++i)
-        if (f < 0 || cv.fold[i] == f) out.push_back(cv.outOfSample[i]);
+        if (cv.fold[i] == f) out.push_back(cv.outOfSample[i]);
     return out;
 }
 

@@ -258,6 +258,17 @@ FolderLock::~FolderLock() {
     if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
+void requireNewFolder(const fs::path& folder, std::string_view what) {
+    std::error_code ec;
+    const auto status = fs::symlink_status(folder, ec);
+    if (!fs::exists(status)) return;
+    if (!fs::is_directory(status))
+        throw DataError(folder, "exists and is not a folder: choose a new " + std::string(what));
+    if (!fs::is_empty(folder, ec) || ec)
+        throw DataError(folder, "exists and is not empty: choose a new " + std::string(what) +
+                                    " (nothing is ever overwritten)");
+}
+
 }  // namespace gz::detail
 
 namespace gz {

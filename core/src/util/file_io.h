@@ -18,6 +18,10 @@ static_assert(std::endian::native == std::endian::little,
               "binary files (the decoded cache, .npy) are written in the machine's byte order and "
               "read as little-endian");
 
+/// Throws DataError naming `folder` when it exists and is not an empty folder: what a command
+/// writes into a new folder never goes over another one (`what`: "workflow folder", ...).
+void requireNewFolder(const std::filesystem::path& folder, std::string_view what);
+
 /// strerror(err) as a string, for messages.
 std::string systemError(int err);
 

@@ -7,17 +7,6 @@
 namespace gz::detail {
 namespace fs = std::filesystem;
 
-void requireNewFolder(const fs::path& folder, std::string_view what) {
-    std::error_code ec;
-    const auto status = fs::symlink_status(folder, ec);
-    if (!fs::exists(status)) return;
-    if (!fs::is_directory(status))
-        throw DataError(folder, "exists and is not a folder: choose a new " + std::string(what));
-    if (!fs::is_empty(folder, ec) || ec)
-        throw DataError(folder, "exists and is not empty: choose a new " + std::string(what) +
-                                    " (nothing is ever overwritten)");
-}
-
 void writeNewFolder(const fs::path& folder, const std::vector<FolderFile>& files,
                     const std::vector<fs::path>& subfolders) {
     requireNewFolder(folder, "folder");

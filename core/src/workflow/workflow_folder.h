@@ -1,5 +1,6 @@
 #pragma once
-// Private to core: a workflow folder written whole, and never over anything the user has.
+// Private to core: a workflow folder written whole, and never over anything the user has
+// (util/file_io.h's requireNewFolder).
 
 #include <filesystem>
 #include <string>
@@ -7,10 +8,6 @@
 #include <vector>
 
 namespace gz::detail {
-
-/// Throws DataError naming `folder` when it exists and is not an empty folder: a workflow is
-/// written into a new folder, never over another one (`what`: "workflow folder").
-void requireNewFolder(const std::filesystem::path& folder, std::string_view what);
 
 /// A file of a new folder: its name inside it and its text.
 struct FolderFile {
