@@ -59,6 +59,12 @@ std::vector<RowSpec> rowSpecs() {
                      {"cropMaxSpin", &P::cropMax, 8, kKaggleImageSide}}},
         {.text = tr("2. Resize to"),
          .numbers = {{"resizeToSpin", &P::resizeTo, 8, kKaggleImageSide, 1, 0, " px"}}},
+        {.checkName = "rotateAngleCheck",
+         .step = &P::rotateAngle,
+         .text = tr("2b. Rotate by any angle ±"),
+         .tip = tr("After the resize: an angle uniform in [-a, a] degrees, counter-clockwise; "
+                   "the uncovered corners mirrored (off in the original)"),
+         .numbers = {{"angleMaxSpin", &P::angleMax, 0, 180, 5, 1}}},
         {.checkName = "randomCropCheck",
          .step = &P::randomCrop,
          .text = tr("3. Random crop"),

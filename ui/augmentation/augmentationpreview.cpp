@@ -15,6 +15,7 @@ namespace {
 bool stepEnabled(const std::string& name, const AugmentationParams& p) {
     if (name == "scale crop") return p.scaleJitter;
     if (name == "random crop") return p.randomCrop;
+    if (name == "rotate by an angle") return p.rotateAngle;
     if (name == "rotate") return p.rotate;
     if (name == "flip") return p.flip;
     if (name == "brightness") return p.brightness;

@@ -11,7 +11,8 @@
 namespace gz {
 
 /// Every parameter of the training and evaluation transforms, each step switchable.
-/// Defaults reproduce the original workflow (hue and saturation off, no clipping).
+/// Defaults are the original workflow's (hue and saturation off, no clipping), with one step
+/// added: the rotation by any angle (2b), which cross-validation found better (README).
 struct AugmentationParams {
     // 1. Scale jittering: centre crop of side S, S uniform in [cropMin, cropMax] (integers).
     bool scaleJitter = true;
@@ -19,6 +20,12 @@ struct AugmentationParams {
     int cropMax = 241;
     // 2. Bilinear resize (no antialiasing) to resizeTo x resizeTo.
     int resizeTo = 80;
+    // 2b. Rotation by any angle: an angle uniform in [-angleMax, angleMax] degrees
+    //     counter-clockwise about the centre, bilinear, the uncovered corners filled by mirroring.
+    //     Not in the original workflow; runs from before it (no "rotate_angle" in config.json)
+    //     load with it off.
+    bool rotateAngle = true;
+    double angleMax = 45.0;
     // 3. Random crop of outputSize; offsets uniform in [0, resizeTo - outputSize] inclusive.
     bool randomCrop = true;
     int outputSize = 64;
@@ -79,6 +86,7 @@ struct AugmentationDraw {
     double contrast = 1.0;
     double hue = 0.0;
     double saturation = 1.0;
+    double angle = 0.0;  ///< degrees counter-clockwise (step 2b)
     bool operator==(const AugmentationDraw&) const = default;
 };
 

@@ -22,6 +22,9 @@ cv::Mat centreCropResize(const SourceImage& source, int side, int out);
 cv::Mat cropWindow(const cv::Mat& image, int x, int y, int size);
 /// Step 4: k * 90 degrees counter-clockwise (numpy.rot90(image, k)).
 cv::Mat rotate90(const cv::Mat& image, int k);
+/// Step 2b: `degrees` counter-clockwise about the centre, bilinear, corners filled by mirroring
+/// (BORDER_REFLECT_101). Same size as `image`.
+cv::Mat rotateAngle(const cv::Mat& image, double degrees);
 /// Step 5: mirror left-right (image[:, ::-1]).
 cv::Mat flipHorizontal(const cv::Mat& image);
 /// Step 6: add delta to every value.

@@ -23,6 +23,7 @@ std::string AugmentationParams::problem() const {
         {brightnessDelta >= 0 && brightnessDelta <= 255, "{brightness_delta} must be in [0, 255]"},
         {contrastMin >= 0 && contrastMin <= contrastMax && contrastMax <= 10,
          "need 0 <= {contrast_min} <= {contrast_max} <= 10"},
+        {angleMax >= 0 && angleMax <= 180, "{angle_max} must be in [0, 180]"},
         {hueDelta >= 0 && hueDelta <= 0.5, "{hue_delta} must be in [0, 0.5]"},
         {saturationMin >= 0 && saturationMin <= saturationMax && saturationMax <= 10,
          "need 0 <= {saturation_min} <= {saturation_max} <= 10"},
@@ -64,6 +65,8 @@ void forEachField(AugmentationParams& p, F&& f) {
     f("crop_min", p.cropMin);
     f("crop_max", p.cropMax);
     f("resize_to", p.resizeTo);
+    f("rotate_angle", p.rotateAngle);
+    f("angle_max", p.angleMax);
     f("random_crop", p.randomCrop);
     f("output_size", p.outputSize);
     f("rotate", p.rotate);
@@ -149,6 +152,8 @@ AugmentationDraw drawAugmentation(const AugmentationParams& p, std::uint64_t see
     const double contrast = detail::uniformReal(gen, p.contrastMin, p.contrastMax);
     const double hue = detail::uniformReal(gen, -p.hueDelta, p.hueDelta);
     const double saturation = detail::uniformReal(gen, p.saturationMin, p.saturationMax);
+    // Drawn last: the values before it are those of runs from before the step existed.
+    const double angle = detail::uniformReal(gen, -p.angleMax, p.angleMax);
 
     d.cropSide = p.scaleJitter ? side : p.evalCrop;
     d.offsetX = p.randomCrop ? x : maxOffset / 2;
@@ -159,6 +164,7 @@ AugmentationDraw drawAugmentation(const AugmentationParams& p, std::uint64_t see
     d.contrast = p.contrast ? contrast : 1.0;
     d.hue = p.hue ? hue : 0.0;
     d.saturation = p.saturation ? saturation : 1.0;
+    d.angle = p.rotateAngle ? angle : 0.0;
     return d;
 }
 

@@ -35,6 +35,7 @@ AugmentationDraw preprocessCopyDraw(const AugmentationParams& params, std::uint6
             drawAugmentation(params, seed, 1 + 8 * static_cast<std::uint64_t>(crop), index);
         d.offsetX = c.offsetX;
         d.offsetY = c.offsetY;
+        d.angle = c.angle;  // a crop's 8 copies: rotations and mirror images of one image
         d.rotation = params.rotate ? k : 0;
         d.flipped = params.flip && f == 1;
     }

@@ -83,6 +83,16 @@ cv::Mat rotate90(const cv::Mat& image, int k) {
     return out;
 }
 
+cv::Mat rotateAngle(const cv::Mat& image, double degrees) {
+    if (degrees == 0.0) return image.clone();
+    const cv::Point2f centre(static_cast<float>(image.cols - 1) / 2.0f,
+                             static_cast<float>(image.rows - 1) / 2.0f);
+    cv::Mat out;
+    cv::warpAffine(image, out, cv::getRotationMatrix2D(centre, degrees, 1.0), image.size(),
+                   cv::INTER_LINEAR, cv::BORDER_REFLECT_101);
+    return out;
+}
+
 cv::Mat flipHorizontal(const cv::Mat& image) {
     cv::Mat out;
     cv::flip(image, out, 1);
@@ -177,6 +187,8 @@ cv::Mat trainingTransform(const SourceImage& source, const AugmentationParams& p
     }
     cv::Mat x = centreCropResize(source, d.cropSide, p.resizeTo);
     record(steps, "resize", std::to_string(p.resizeTo) + "x" + std::to_string(p.resizeTo), x);
+    if (p.rotateAngle) x = rotateAngle(x, d.angle);
+    record(steps, "rotate by an angle", p.rotateAngle ? fmt("%+.1f deg CCW", d.angle) : "off", x);
     x = cropWindow(x, d.offsetX, d.offsetY, p.outputSize);
     record(steps, "random crop",
            "x = " + std::to_string(d.offsetX) + ", y = " + std::to_string(d.offsetY), x);

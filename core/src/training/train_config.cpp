@@ -112,6 +112,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         if (j.contains("world_size"))  // runs before distributed training: 1
             c.worldSize = detail::jsonField<int>(j, "world_size", where);
         c.augmentation = AugmentationParams::fromJson(j.at("augmentation").dump(), where);
+        if (!j.at("augmentation").at("params").contains("rotate_angle"))
+            c.augmentation.rotateAngle = false;  // runs from before the step trained without it
         c.rules = LabelRules::fromJson(j.at("rules").dump(), where);
         c.dataCsv = j.at("data_csv").get<std::string>();
         if (!j.at("data_images").is_null()) c.dataImages = j.at("data_images").get<std::string>();

@@ -26,7 +26,7 @@ std::uint64_t splitMix(std::uint64_t seed, std::uint64_t stream) {
 }
 
 // The draws of image `index` in `epoch`, as the scheme defines them (every value drawn, in order:
-// side, x, y, rotation, flip, brightness, contrast, hue, saturation).
+// side, x, y, rotation, flip, brightness, contrast, hue, saturation, angle).
 AugmentationDraw referenceDraw(const AugmentationParams& p, std::uint64_t seed, std::uint64_t epoch,
                                std::uint64_t index) {
     std::mt19937_64 gen(splitMix(splitMix(seed, epoch), index));
@@ -49,8 +49,10 @@ AugmentationDraw referenceDraw(const AugmentationParams& p, std::uint64_t seed, 
     d.contrast = real(p.contrastMin, p.contrastMax);
     const double hue = real(-p.hueDelta, p.hueDelta);
     const double saturation = real(p.saturationMin, p.saturationMax);
+    const double angle = real(-p.angleMax, p.angleMax);
     d.hue = p.hue ? hue : 0.0;
     d.saturation = p.saturation ? saturation : 1.0;
+    d.angle = p.rotateAngle ? angle : 0.0;
     return d;
 }
 
@@ -64,11 +66,11 @@ class TestAugmentationDraws : public QObject {
 private slots:
     void everyDrawStaysInItsRange() {
         AugmentationParams p;
-        p.hue = p.saturation = true;
+        p.hue = p.saturation = p.rotateAngle = true;
         std::set<int> sides, offsets, rotations;
         int flips = 0;
         double bLo = 1e9, bHi = -1e9, cLo = 1e9, cHi = -1e9, hLo = 1e9, hHi = -1e9, sLo = 1e9,
-               sHi = -1e9;
+               sHi = -1e9, aLo = 1e9, aHi = -1e9;
         constexpr int kDraws = 20000;
         for (int i = 0; i < kDraws; ++i) {
             const AugmentationDraw d = drawAugmentation(p, 42, 0, static_cast<std::uint64_t>(i));
@@ -84,6 +86,7 @@ private slots:
             cLo = std::min(cLo, d.contrast), cHi = std::max(cHi, d.contrast);
             hLo = std::min(hLo, d.hue), hHi = std::max(hHi, d.hue);
             sLo = std::min(sLo, d.saturation), sHi = std::max(sHi, d.saturation);
+            aLo = std::min(aLo, d.angle), aHi = std::max(aHi, d.angle);
         }
         QCOMPARE(sides.size(), std::size_t(72));    // 170..241 inclusive, every value drawn
         QCOMPARE(offsets.size(), std::size_t(17));  // 0..16 inclusive
@@ -93,17 +96,24 @@ private slots:
         QVERIFY(cLo >= 0.2 && cHi <= 1.8 && cLo < 0.21 && cHi > 1.79);
         QVERIFY(hLo >= -0.2 && hHi <= 0.2 && hLo < -0.199 && hHi > 0.199);
         QVERIFY(sLo >= 0.0 && sHi <= 2.0 && sLo < 0.01 && sHi > 1.99);
+        QVERIFY(aLo >= -45.0 && aHi <= 45.0 && aLo < -44.9 && aHi > 44.9);
     }
 
     void drawsAreDeterministicPerImageAndEpoch() {
         // The draws follow a fixed scheme (a std::mt19937_64 seeded by SplitMix64 of seed, epoch
         // and index; values in a fixed order), computed here again: the same on every platform,
         // so that a resumed run draws what the first one would have.
-        const AugmentationParams p;
+        AugmentationParams p;
         const std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> cases = {
             {7, 3, 11}, {7, 4, 11}, {7, 3, 12}, {8, 3, 11}, {0, 0, 0}};
         for (const auto& [seed, epoch, index] : cases)
             QCOMPARE(drawAugmentation(p, seed, epoch, index), referenceDraw(p, seed, epoch, index));
+        AugmentationParams angled = p;
+        angled.rotateAngle = true;
+        angled.angleMax = 30.0;
+        for (const auto& [seed, epoch, index] : cases)
+            QCOMPARE(drawAugmentation(angled, seed, epoch, index),
+                     referenceDraw(angled, seed, epoch, index));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 4, 11)));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 3, 12)));
         QVERIFY(!(drawAugmentation(p, 8, 3, 11) == drawAugmentation(p, 7, 3, 11)));
@@ -112,6 +122,13 @@ private slots:
     void switchedOffStepsDrawNeutralValuesAndKeepTheOthers() {
         AugmentationParams p;
         const AugmentationDraw all = drawAugmentation(p, 1, 0, 9);
+        QVERIFY(all.angle != 0.0);  // the rotation by any angle is on by default
+        AugmentationParams original = p;
+        original.rotateAngle = false;
+        AugmentationDraw without = drawAugmentation(original, 1, 0, 9);
+        QCOMPARE(without.angle, 0.0);
+        without.angle = all.angle;
+        QCOMPARE(without, all);  // runs from before the step draw what they drew
         p.rotate = false;
         p.flip = false;
         p.brightness = false;
@@ -129,17 +146,18 @@ private slots:
     // ---- parameters -----------------------------------------------------------------------------
 
     void shippedExperimentParamsLoad() {
-        // resources/experiments/augmentation-96px.json (README, issue 6's resolution experiment):
-        // the defaults at 96 px from a 120 px resize.
+        // resources/experiments (README): issue 6's resolution experiment, the defaults at 96 px
+        // from a 120 px resize; the original workflow's transforms (no rotation by any angle).
         const QByteArray source = qgetenv("GZ_SOURCE_DIR");
         if (source.isEmpty()) QSKIP("GZ_SOURCE_DIR is unset (ctest sets it)");
-        const AugmentationParams p =
-            AugmentationParams::load(fs::path(source.toStdString()) / "resources" / "experiments" /
-                                     "augmentation-96px.json");
+        const fs::path experiments = fs::path(source.toStdString()) / "resources" / "experiments";
         AugmentationParams expected;
         expected.resizeTo = 120;
         expected.outputSize = 96;
-        QCOMPARE(p, expected);
+        QCOMPARE(AugmentationParams::load(experiments / "augmentation-96px.json"), expected);
+        expected = AugmentationParams{};
+        expected.rotateAngle = false;
+        QCOMPARE(AugmentationParams::load(experiments / "augmentation-original.json"), expected);
     }
 
     void paramsJsonRoundTripAndValidation() {
@@ -148,6 +166,8 @@ private slots:
         p.hue = true;
         p.clipPhotometric = true;
         p.contrastMax = 1.5;
+        p.rotateAngle = false;
+        p.angleMax = 22.5;
         p.save(dir() / "aug.json");
         QCOMPARE(AugmentationParams::load(dir() / "aug.json"), p);
         // Missing keys keep their defaults.
@@ -165,6 +185,7 @@ private slots:
             {R"({"params": {"crop_min": 200.5}})", "must be a whole number"},
             {R"({"params": {"output_size": 90}})", "output_size <= resize_to"},
             {R"({"params": {"flip_probability": 1.5}})", "flip_probability"},
+            {R"({"params": {"angle_max": 200}})", "angle_max"},
             {R"([1, 2])", "\"params\" object"},
             {R"({"params": )", "not valid JSON"}};
         for (const auto& [json, fragment] : bad) {

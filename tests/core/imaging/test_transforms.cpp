@@ -3,6 +3,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
@@ -152,6 +153,45 @@ private slots:
         QCOMPARE(maxAbsDiff(rotate90(rotate90(m, 1), 3), m), 0.0);
     }
 
+    void rotationByAnAngleIsCounterClockwiseAboutTheCentre() {
+        cv::Mat m;
+        positionImage(9).rgb.convertTo(m, CV_32FC3);
+        QCOMPARE(maxAbsDiff(rotateAngle(m, 0.0), m), 0.0);
+        // A quarter turn lands on the pixel grid: it is rot90's, up to the rounding of cos(90).
+        QVERIFY(maxAbsDiff(rotateAngle(m, 90.0), rotate90(m, 1)) < 1e-3);
+        QVERIFY(maxAbsDiff(rotateAngle(m, -90.0), rotate90(m, 3)) < 1e-3);
+        const cv::Mat r = rotateAngle(m, 30.0);
+        QCOMPARE(r.size(), m.size());
+        QCOMPARE(r.type(), CV_32FC3);
+        QVERIFY(std::abs(v0(r, 4, 4) - v0(m, 4, 4)) < 1e-3);  // the centre stays
+        // The corners the rotation uncovers are mirrored image, never a black fill.
+        double lo = 0, hi = 0;
+        cv::minMaxLoc(r.reshape(1), &lo, &hi);
+        double mLo = 0, mHi = 0;
+        cv::minMaxLoc(m.reshape(1), &mLo, &mHi);
+        QVERIFY(lo >= mLo - 1e-3 && hi <= mHi + 1e-3);
+    }
+
+    void trainingTransformRotatesByTheDrawnAngleAfterTheResize() {
+        const SourceImage s = positionImage();
+        AugmentationParams p;
+        p.standardize = false;
+        p.rotateAngle = true;
+        AugmentationDraw d = drawAugmentation(p, 1, 0, 0);
+        d.angle = 20.0;
+        cv::Mat expected = centreCropResize(s, d.cropSide, p.resizeTo);
+        expected = rotateAngle(expected, 20.0);
+        expected = cropWindow(expected, d.offsetX, d.offsetY, p.outputSize);
+        if (d.rotation) expected = rotate90(expected, d.rotation);
+        if (d.flipped) expected = flipHorizontal(expected);
+        p.brightness = p.contrast = false;
+        std::vector<TransformStep> steps;
+        QCOMPARE(maxAbsDiff(trainingTransform(s, p, d, &steps), expected), 0.0);
+        QVERIFY(std::any_of(steps.begin(), steps.end(), [](const TransformStep& t) {
+            return t.name == "rotate by an angle" && t.value == "+20.0 deg CCW";
+        }));
+    }
+
     void flipIsLeftRight() {
         const cv::Mat f = flipHorizontal(matrix2x2(1, 2, 3, 4));  // [[2, 1], [4, 3]]
         QCOMPARE(v0(f, 0, 0), 2.0f);
@@ -260,6 +300,7 @@ private slots:
             d.rotation = static_cast<int>(index % 4);  // every rotation, with and without a flip
             d.flipped = index % 8 >= 4;
             cv::Mat want = centreCropResize(s, d.cropSide, p.resizeTo);
+            want = rotateAngle(want, d.angle);
             want = cropWindow(want, d.offsetX, d.offsetY, p.outputSize);
             want = rotate90(want, d.rotation);
             if (d.flipped) want = flipHorizontal(want);
@@ -278,9 +319,9 @@ private slots:
         const cv::Mat out = trainingTransform(s, p, drawAugmentation(p, 1, 0, 0), &steps);
         QStringList names;
         for (const auto& st : steps) names << QString::fromStdString(st.name);
-        QCOMPARE(names,
-                 (QStringList{"original", "scale crop", "resize", "random crop", "rotate", "flip",
-                              "brightness", "contrast", "hue / saturation", "standardise"}));
+        QCOMPARE(names, (QStringList{"original", "scale crop", "resize", "rotate by an angle",
+                                     "random crop", "rotate", "flip", "brightness", "contrast",
+                                     "hue / saturation", "standardise"}));
         QCOMPARE(steps[2].image.size(), cv::Size(80, 80));
         QCOMPARE(maxAbsDiff(steps.back().image, out), 0.0);
         QVERIFY(QString::fromStdString(steps[1].value).startsWith("S = "));

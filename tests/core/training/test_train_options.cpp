@@ -174,6 +174,25 @@ private slots:
             }
         }
     }
+
+    void runsFromBeforeTheRotationByAnyAngleLoadWithoutIt() {
+        QVERIFY(valid().augmentation.rotateAngle);  // the default
+        QVERIFY(TrainConfig::fromJson(valid().toJson()).augmentation.rotateAngle);
+        // A config.json written before the step: its augmentation has no "rotate_angle".
+        QJsonObject all =
+            QJsonDocument::fromJson(QByteArray::fromStdString(valid().toJson())).object();
+        QJsonObject config = all["config"].toObject();
+        QJsonObject augmentation = config["augmentation"].toObject();
+        QJsonObject params = augmentation["params"].toObject();
+        QVERIFY(params.contains("rotate_angle"));
+        params.remove("rotate_angle");
+        augmentation["params"] = params;
+        config["augmentation"] = augmentation;
+        all["config"] = config;
+        const TrainConfig old = TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString());
+        QVERIFY(!old.augmentation.rotateAngle);
+        QCOMPARE(old.augmentation.angleMax, 45.0);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTrainOptions)

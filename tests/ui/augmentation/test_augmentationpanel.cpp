@@ -52,6 +52,8 @@ AugmentationParams nonDefaultParams() {
     p.resizeTo = 96;
     p.randomCrop = false;
     p.outputSize = 72;
+    p.rotateAngle = false;
+    p.angleMax = 30.0;
     p.rotate = false;
     p.flip = false;
     p.flipProbability = 0.25;
@@ -76,9 +78,9 @@ QJsonObject paramsObject(const AugmentationParams& p) {
         .object()[QStringLiteral("params")]
         .toObject();
 }
-const QStringList kStepNames = {"original",         "scale crop", "resize",     "random crop",
-                                "rotate",           "flip",       "brightness", "contrast",
-                                "hue / saturation", "standardise"};
+const QStringList kStepNames = {
+    "original", "scale crop", "resize",   "rotate by an angle", "random crop", "rotate",
+    "flip",     "brightness", "contrast", "hue / saturation",   "standardise"};
 
 }  // namespace
 
@@ -139,14 +141,15 @@ private slots:
         for (int i = 0; i < kStepNames.size(); ++i) QCOMPARE(p.steps[i].name, kStepNames[i]);
         // The tiles say what was drawn.
         QCOMPARE(tileValue("step", 1), QStringLiteral("S = %1").arg(draw.cropSide));
-        QCOMPARE(tileValue("step", 3),
+        QCOMPARE(tileValue("step", 3), QString::asprintf("%+.1f deg CCW", draw.angle));
+        QCOMPARE(tileValue("step", 4),
                  QStringLiteral("x = %1, y = %2").arg(draw.offsetX).arg(draw.offsetY));
-        QVERIFY2(tileValue("step", 4).startsWith(QStringLiteral("k = %1").arg(draw.rotation)),
-                 qPrintable(tileValue("step", 4)));
-        QCOMPARE(tileValue("step", 5),
+        QVERIFY2(tileValue("step", 5).startsWith(QStringLiteral("k = %1").arg(draw.rotation)),
+                 qPrintable(tileValue("step", 5)));
+        QCOMPARE(tileValue("step", 6),
                  draw.flipped ? QStringLiteral("flipped") : QStringLiteral("not flipped"));
-        QCOMPARE(tileValue("step", 6), QString::asprintf("%+.1f", draw.brightness));
-        QCOMPARE(tileValue("step", 8), QStringLiteral("off"));  // hue and saturation: off
+        QCOMPARE(tileValue("step", 7), QString::asprintf("%+.1f", draw.brightness));
+        QCOMPARE(tileValue("step", 9), QStringLiteral("off"));  // hue and saturation: off
 
         // The last image is exactly the core's training transform, rescaled for display.
         const fs::path file = data_ / gz::kKaggleImageDirName / (std::to_string(id) + ".jpg");
@@ -199,7 +202,7 @@ private slots:
         QVERIFY(!window_->augmentationSettings()->params().rotate);
         waitForPreview();
         QCOMPARE(panel_->preview().draw.rotation, 0);
-        QCOMPARE(tileValue("step", 4), QStringLiteral("off"));
+        QCOMPARE(tileValue("step", 5), QStringLiteral("off"));
         rotate->click();
         QVERIFY(window_->augmentationSettings()->params().rotate);
         waitForPreview();
