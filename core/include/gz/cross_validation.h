@@ -74,10 +74,9 @@ std::filesystem::path newCrossValidationFolder(const std::filesystem::path& work
 /// Trains one run per fold in `folder`, which must be new or empty (the images cached in
 /// `workspace`), on the other folds (a tenth of them, stratified, for validation), collects each
 /// fold's predictions from its run's final evaluation, and writes the three files above into
-/// `folder`. Of `galaxies`, the labeled
-/// ones take part, and the unlabeled ones only when the training has a votes head (they teach it
-/// their votes and are predicted like the others). The data set is never modified. Throws DataError
-/// on bad input and Cancelled on stop.
+/// `folder`. Of `galaxies`, the labeled ones take part, and the unlabeled ones only when the
+/// training has a votes head (they teach it their votes and are predicted like the others). The
+/// data set is never modified. Throws DataError on bad input and Cancelled on stop.
 CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledGalaxy>& galaxies,
                               const std::filesystem::path& workspace,
                               const std::filesystem::path& folder,

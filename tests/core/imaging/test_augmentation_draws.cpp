@@ -103,17 +103,15 @@ private slots:
         // The draws follow a fixed scheme (a std::mt19937_64 seeded by SplitMix64 of seed, epoch
         // and index; values in a fixed order), computed here again: the same on every platform,
         // so that a resumed run draws what the first one would have.
-        AugmentationParams p;
+        const AugmentationParams p;
+        AugmentationParams narrower = p;
+        narrower.angleMax = 30.0;
         const std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> cases = {
             {7, 3, 11}, {7, 4, 11}, {7, 3, 12}, {8, 3, 11}, {0, 0, 0}};
-        for (const auto& [seed, epoch, index] : cases)
-            QCOMPARE(drawAugmentation(p, seed, epoch, index), referenceDraw(p, seed, epoch, index));
-        AugmentationParams angled = p;
-        angled.rotateAngle = true;
-        angled.angleMax = 30.0;
-        for (const auto& [seed, epoch, index] : cases)
-            QCOMPARE(drawAugmentation(angled, seed, epoch, index),
-                     referenceDraw(angled, seed, epoch, index));
+        for (const AugmentationParams& params : {p, narrower})
+            for (const auto& [seed, epoch, index] : cases)
+                QCOMPARE(drawAugmentation(params, seed, epoch, index),
+                         referenceDraw(params, seed, epoch, index));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 4, 11)));
         QVERIFY(!(drawAugmentation(p, 7, 3, 11) == drawAugmentation(p, 7, 3, 12)));
         QVERIFY(!(drawAugmentation(p, 8, 3, 11) == drawAugmentation(p, 7, 3, 11)));
