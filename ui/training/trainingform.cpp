@@ -85,9 +85,18 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     patience_ = makeSpinBox(QStringLiteral("patienceSpin"), 0, 10000, d.earlyStopPatience);
     patience_->setSpecialValueText(tr("off"));
     patience_->setToolTip(tr("Early stopping: epochs without a better validation metric"));
-    select_ = optionCombo(QStringLiteral("selectCombo"),
-                          {SelectMetric::MacroF1, SelectMetric::Accuracy, SelectMetric::Loss},
-                          d.selectMetric);
+    select_ = optionCombo(
+        QStringLiteral("selectCombo"),
+        {SelectMetric::Last, SelectMetric::Loss, SelectMetric::Accuracy, SelectMetric::MacroF1},
+        d.selectMetric);
+    select_->setToolTip(
+        tr("The run's model: the last epoch's weights, or those of the epoch with the best "
+           "validation loss, accuracy or macro F1 (these also drive early stopping)"));
+    // Early stopping watches a validation metric: the last epoch has none to watch.
+    patience_->setEnabled(d.selectMetric != SelectMetric::Last);
+    connect(select_, &QComboBox::currentTextChanged, patience_, [this] {
+        patience_->setEnabled(chosenOption<SelectMetric>(select_) != SelectMetric::Last);
+    });
     threads_ = makeSpinBox(QStringLiteral("threadsSpin"), 1, 256, QThread::idealThreadCount());
     seed_ = makeSpinBox(QStringLiteral("trainSeedSpin"), 0, std::numeric_limits<int>::max(),
                         static_cast<int>(d.seed));
@@ -165,7 +174,7 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     pairRow(tr("Batch"), batch_, tr("Learning rate"), lr_);
     pairRow(tr("Schedule"), schedule_, tr("Warm-up"), warmup_);
     pairRow(tr("Balance"), balance_, tr("Early stop"), patience_);
-    pairRow(tr("Best by"), select_, tr("Threads"), threads_);
+    pairRow(tr("Model from"), select_, tr("Threads"), threads_);
     pairRow(tr("Seed"), seed_, tr("Precision"), precision_);
     pairRow(tr("Votes head"), votesWeight_, tr("Weight average"), ema_);
     grid->addWidget(tta_, row, 0, 1, 2);
@@ -189,8 +198,8 @@ TrainConfig TrainingForm::config() const {
     c.schedule = chosenOption<Schedule>(schedule_);
     c.warmupEpochs = warmup_->value();
     c.balance = chosenOption<Balance>(balance_);
-    c.earlyStopPatience = patience_->value();
     c.selectMetric = chosenOption<SelectMetric>(select_);
+    c.earlyStopPatience = c.selectMetric == SelectMetric::Last ? 0 : patience_->value();
     c.threads = threads_->value();
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();

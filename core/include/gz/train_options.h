@@ -18,8 +18,9 @@ enum class Schedule { Cosine, Step, Constant };
 /// loss weights, or by loss weights going with the inverse square root of the frequency.
 enum class Balance { None, Sample, Weight, Sqrt };
 
-/// The validation metric choosing the best checkpoint and driving early stopping.
-enum class SelectMetric { Loss, Accuracy, MacroF1 };
+/// Which epoch's weights become the run's model (best.pt): the one best by a validation metric
+/// (which also drives early stopping), or the last one (Last: no selection, no early stopping).
+enum class SelectMetric { Loss, Accuracy, MacroF1, Last };
 
 /// Where LibTorch computes; Auto is CUDA when available.
 enum class Device { Auto, Cpu, Cuda };
@@ -70,10 +71,11 @@ struct OptionTable<Balance> {
 template <>
 struct OptionTable<SelectMetric> {
     static constexpr std::string_view field = "the selection metric";
-    static constexpr std::array<OptionName<SelectMetric>, 3> names{{
+    static constexpr std::array<OptionName<SelectMetric>, 4> names{{
         {SelectMetric::Loss, "loss"},
         {SelectMetric::Accuracy, "accuracy"},
         {SelectMetric::MacroF1, "macro_f1"},
+        {SelectMetric::Last, "last"},
     }};
 };
 

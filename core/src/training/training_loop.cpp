@@ -431,13 +431,17 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     } else {
         ++state_.badEpochs;
     }
+    // With the last epoch selected every epoch improves; best.pt is written once, at the end
+    // (evaluateBest), not a second 10 MB file synced every epoch.
+    const bool selecting = config_.selectMetric != SelectMetric::Last;
     // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
     // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
-    if (!leader()) return improved;
-    if (improved) saveBest();
-    saveLast();
-    writeMetricsCsv(session_.run, state_.history);
-    return improved;
+    if (leader()) {
+        if (improved && selecting) saveBest();
+        saveLast();
+        writeMetricsCsv(session_.run, state_.history);
+    }
+    return improved && selecting;
 }
 
 void TrainingLoop::updateAverage() {
@@ -458,8 +462,11 @@ void TrainingLoop::saveBest() {
 
 TrainingLoop::FinalEvaluation TrainingLoop::evaluateBest() {
     const RunFolder& run = session_.run;
+    const bool last = config_.selectMetric == SelectMetric::Last;
     std::error_code ec;
-    if (leader() && fs::exists(run.bestCheckpoint(), ec))
+    if (last)
+        saveBest();  // the weights trained last are the run's model
+    else if (leader() && fs::exists(run.bestCheckpoint(), ec))
         loadCheckpoint(run.bestCheckpoint(), evaluatedNet(), nullptr, device_);
     if (comm_) comm_->broadcastModule(evaluatedNet());  // rank 0's best weights
     const bool onTest = !sets_.test.empty();
@@ -473,7 +480,7 @@ TrainingLoop::FinalEvaluation TrainingLoop::evaluateBest() {
         const std::string text = ev.toJson();
         writeFileAtomically(run.confusion(), [&](std::ostream& out) { out << text << '\n'; });
     }
-    log_(std::string(onTest ? "test" : "validation") + " (best epoch " +
+    log_(std::string(onTest ? "test" : "validation") + (last ? " (last epoch " : " (best epoch ") +
          std::to_string(state_.bestEpoch) + (config_.tta ? ", TTA" : "") + "): accuracy " +
          formatNumber(ev.accuracy) + " [" + formatNumber(ev.accuracyInterval.low) + ", " +
          formatNumber(ev.accuracyInterval.high) + "], macro F1 " + formatNumber(ev.macroF1) + " [" +

@@ -104,7 +104,8 @@ private:
     /// Fills in the validation metrics of `record`; false when a stop interrupted it.
     bool validate(EpochRecord& record);
     /// Adds a validated epoch to the history, updates the best epoch and writes the checkpoints
-    /// and metrics.csv; returns whether the epoch is the best so far.
+    /// and metrics.csv; returns whether the epoch is the best so far by a validation metric
+    /// (never with the last epoch selected).
     bool recordEpoch(const EpochRecord& record);
     /// Moves the weight average, if any, towards the weights of the step just taken.
     void updateAverage();
@@ -143,7 +144,7 @@ private:
     GalaxyNet average_;  ///< buildAverage()
     torch::optim::SGD optimizer_;
     LossSpec loss_;
-    std::vector<float> votes_;         ///< cachedVotes()
+    std::vector<float> votes_;  ///< cachedVotes()
     TrainingState state_;
 };
 

@@ -110,6 +110,8 @@ double selectionValue(const EpochRecord& record, SelectMetric metric) {
             return record.valAccuracy;
         case SelectMetric::MacroF1:
             return record.valMacroF1;
+        case SelectMetric::Last:
+            return record.epoch;
     }
     return record.valMacroF1;
 }

@@ -36,7 +36,7 @@ struct TrainingState {
 };
 
 /// The value of an epoch's validation by a selection metric, higher being better (the loss is
-/// negated).
+/// negated; Last: the epoch's number, so that every epoch is the best so far).
 double selectionValue(const EpochRecord& record, SelectMetric metric);
 
 }  // namespace gz::detail

@@ -196,6 +196,9 @@ private slots:
         config.selectMetric = SelectMetric::Loss;
         test::writeText(RunFolder{dir}.config(), config.toJson());
         QCOMPARE(readRunInfo(dir).bestEpoch(), std::optional<int>(2));
+        config.selectMetric = SelectMetric::Last;
+        test::writeText(RunFolder{dir}.config(), config.toJson());
+        QCOMPARE(readRunInfo(dir).bestEpoch(), std::optional<int>(3));
         // Without validation the last epoch is the one kept.
         test::writeText(RunFolder{dir}.metrics(),
                         std::string(kMetricsHeader) + "1,1,0.5,,,,0.05,10\n2,0.8,0.6,,,,0.04,10\n");

@@ -62,7 +62,7 @@ private slots:
     void everyTableNamesEachValueOnce() {
         checkTable<Schedule>({"cosine", "step", "constant"});
         checkTable<Balance>({"none", "sample", "weight", "sqrt"});
-        checkTable<SelectMetric>({"loss", "accuracy", "macro_f1"});
+        checkTable<SelectMetric>({"loss", "accuracy", "macro_f1", "last"});
         checkTable<Device>({"auto", "cpu", "cuda"});
         checkTable<Precision>({"fp32", "bf16"});
         checkTable<VotesLoss>({"squared_error", "cross_entropy"});
@@ -82,10 +82,9 @@ private slots:
         QCOMPARE(
             message([] { requireOption<Balance>("x"); }),
             std::string("training configuration: balance must be none, sample, weight or sqrt"));
-        QCOMPARE(
-            message([] { requireOption<SelectMetric>("x"); }),
-            std::string(
-                "training configuration: the selection metric must be loss, accuracy or macro_f1"));
+        QCOMPARE(message([] { requireOption<SelectMetric>("x"); }),
+                 std::string("training configuration: the selection metric must be loss, accuracy, "
+                             "macro_f1 or last"));
         QCOMPARE(message([] { requireOption<Device>("gpu"); }),
                  std::string("training configuration: device must be auto, cpu or cuda"));
     }
@@ -111,7 +110,7 @@ private slots:
             TrainConfig c = valid();
             c.schedule = OptionTable<Schedule>::names[i % 3].value;
             c.balance = OptionTable<Balance>::names[i % 4].value;
-            c.selectMetric = OptionTable<SelectMetric>::names[i % 3].value;
+            c.selectMetric = OptionTable<SelectMetric>::names[i].value;
             c.device = OptionTable<Device>::names[i % 3].value;
             const TrainConfig back = TrainConfig::fromJson(c.toJson());
             QVERIFY(back.schedule == c.schedule);
@@ -137,11 +136,12 @@ private slots:
         const struct {
             const char* field;
             const char* message;
-        } cases[] = {{"schedule", "schedule must be cosine, step or constant"},
-                     {"balance", "balance must be none, sample, weight or sqrt"},
-                     {"select_metric", "the selection metric must be loss, accuracy or macro_f1"},
-                     {"device", "device must be auto, cpu or cuda"},
-                     {"votes_loss", "the votes loss must be squared_error or cross_entropy"}};
+        } cases[] = {
+            {"schedule", "schedule must be cosine, step or constant"},
+            {"balance", "balance must be none, sample, weight or sqrt"},
+            {"select_metric", "the selection metric must be loss, accuracy, macro_f1 or last"},
+            {"device", "device must be auto, cpu or cuda"},
+            {"votes_loss", "the votes loss must be squared_error or cross_entropy"}};
         for (const auto& c : cases) {
             try {
                 TrainConfig::fromJson(withKey(valid(), c.field, "frobnicate"), "run/config.json");
@@ -173,6 +173,26 @@ private slots:
                          e.what());
             }
         }
+    }
+
+    // Early stopping watches the selection metric; the last epoch is no metric to watch.
+    void earlyStoppingNeedsAValidationMetric() {
+        TrainConfig c = valid();
+        c.earlyStopPatience = 5;
+        c.selectMetric = SelectMetric::Loss;
+        c.validate();
+        c.selectMetric = SelectMetric::Last;
+        try {
+            c.validate();
+            QFAIL("patience with the last epoch accepted");
+        } catch (const DataError& e) {
+            QVERIFY2(std::string(e.what()).find("early stopping needs a validation metric") !=
+                         std::string::npos,
+                     e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(DataError, TrainConfig::fromJson(c.toJson()));
+        c.earlyStopPatience = 0;
+        c.validate();
     }
 
     void runsFromBeforeTheRotationByAnyAngleLoadWithoutIt() {

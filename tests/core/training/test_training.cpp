@@ -1,6 +1,7 @@
-// The training engine on a small synthetic set: learning, predictions that do not depend on the
-// speed settings, corrupt images, the training benchmark, and evaluation and prediction through
-// galaxy-cli (stop, resume and determinism: test_training_resume).
+// The training engine on a small synthetic set: learning, the last epoch as the run's model,
+// predictions that do not depend on the speed settings, corrupt images, the training benchmark, and
+// evaluation and prediction through galaxy-cli (stop, resume and determinism:
+// test_training_resume).
 
 #include <signal.h>
 
@@ -22,7 +23,10 @@
 #include "gz/catalog.h"
 #include "gz/error.h"
 #include "gz/files.h"
+#include "gz/labeling.h"
 #include "gz/partition.h"
+#include "gz/run_folder.h"
+#include "gz/run_info.h"
 #include "gz/training.h"
 #include "imaging_fixtures.h"
 
@@ -111,6 +115,34 @@ private slots:
                 qPrintable(
                     QString("trained with %1: largest difference %2").arg(trainedWith).arg(worst)));
         }
+    }
+
+    // --select last: the run's model (best.pt, which the final evaluation, evaluate and predict
+    // use) is the last epoch's weights, those last.pt holds; no epoch is logged as the best.
+    void theLastEpochCanBeTheRunsModel() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const auto galaxies = everyGalaxy(catalog, labelCatalog(catalog, LabelRules::defaults()));
+        TrainConfig c = smallConfig();
+        c.epochs = 3;
+        c.selectMetric = SelectMetric::Last;
+        const fs::path run = dir() / "last-epoch";
+        const TrainOutcome o = startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
+        QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        const std::string log = readWholeFile(RunFolder{run}.log());
+        QVERIFY2(log.find("(last epoch 3") != std::string::npos, log.c_str());
+        QVERIFY2(log.find("(best)") == std::string::npos, log.c_str());
+        QCOMPARE(readRunInfo(run).bestEpoch(), std::optional<int>(3));
+        QVERIFY(fs::exists(RunFolder{run}.bestCheckpoint()));
+        const auto model =
+            predictCatalog(run, catalog, galaxies, workspace_, false, Precision::Fp32, 2);
+        // A run without best.pt is predicted with last.pt's weights: the same numbers.
+        const fs::path copy = dir() / "last-epoch-without-best";
+        fs::copy(run, copy, fs::copy_options::recursive);
+        fs::remove(RunFolder{copy}.bestCheckpoint());
+        const auto last =
+            predictCatalog(copy, catalog, galaxies, workspace_, false, Precision::Fp32, 2);
+        QCOMPARE(model.size(), galaxies.size());
+        QCOMPARE(largestDifference(model, last), 0.0);
     }
 
     void nothingIsWrittenIntoTheDataSet() {

@@ -295,6 +295,9 @@ private slots:
         QCOMPARE(selectionValue(r, SelectMetric::Loss), -0.8);
         QCOMPARE(selectionValue(r, SelectMetric::Accuracy), 0.5);
         QCOMPARE(selectionValue(r, SelectMetric::MacroF1), 0.375);
+        // The last epoch: every epoch is the best so far.
+        QCOMPARE(selectionValue(r, SelectMetric::Last), 1.0);
+        QVERIFY(selectionValue(record(2, 0.9), SelectMetric::Last) > 1.0);
     }
 };
 

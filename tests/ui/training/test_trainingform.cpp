@@ -3,6 +3,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QtTest>
 
 #include "gui_fixtures.h"
@@ -33,7 +34,7 @@ private slots:
         auto* select = child<QComboBox>(&form, "selectCombo");
         QCOMPARE(items(schedule), QStringList({"cosine", "step", "constant"}));
         QCOMPARE(items(balance), QStringList({"sqrt", "none", "sample", "weight"}));
-        QCOMPARE(items(select), QStringList({"macro_f1", "accuracy", "loss"}));
+        QCOMPARE(items(select), QStringList({"last", "loss", "accuracy", "macro_f1"}));
         QCOMPARE(schedule->currentText(), QStringLiteral("cosine"));
         QCOMPARE(balance->currentText(), QStringLiteral("sqrt"));
         QCOMPARE(select->currentText(), QStringLiteral("loss"));
@@ -60,6 +61,27 @@ private slots:
             select->setCurrentText(QString::fromUtf8(n.key.data()));
             QVERIFY(form.config().selectMetric == n.value);
         }
+    }
+
+    void earlyStoppingNeedsAValidationMetric() {
+        ui::TrainingForm form;
+        auto* select = child<QComboBox>(&form, "selectCombo");
+        auto* patience = child<QSpinBox>(&form, "patienceSpin");
+        select->setCurrentText(QStringLiteral("loss"));
+        patience->setValue(5);
+        QVERIFY(patience->isEnabled());
+        QCOMPARE(form.config().earlyStopPatience, 5);
+        // The last epoch watches nothing: the box greys out and the run gets no early stopping
+        // (a config galaxy-cli would refuse otherwise).
+        select->setCurrentText(QStringLiteral("last"));
+        QVERIFY(!patience->isEnabled());
+        const TrainConfig last = form.config();
+        QVERIFY(last.selectMetric == SelectMetric::Last);
+        QCOMPARE(last.earlyStopPatience, 0);
+        last.validate();
+        select->setCurrentText(QStringLiteral("accuracy"));
+        QVERIFY(patience->isEnabled());
+        QCOMPARE(form.config().earlyStopPatience, 5);  // the value typed is kept
     }
 
     void theVotesLossIsChosenOnceThereIsAVotesHead() {
