@@ -19,6 +19,7 @@
 #include "gz/labeling.h"
 #include "gz/partition.h"
 #include "gz/run_folder.h"
+#include "gz/train_options.h"
 #include "gz/training.h"
 #include "gz/vote_fit.h"
 
@@ -33,6 +34,7 @@ struct EvaluateArgs {
     CatalogArgs catalog;
     std::string run, split, subset = "test", workspace, out;
     std::string precision;  // "": as the run was trained
+    std::string checkpoint{optionKey(CheckpointChoice::Best)};
     int tta = 0;
     int threads = 0;
     bool json = false, every = false;
@@ -62,9 +64,10 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     }
     const auto galaxies = galaxiesToEvaluate(a, catalog, cfg);
     std::vector<std::string> skipped;
-    const auto predictions = predictCatalog(
-        a.run, catalog, galaxies, workspaceOrDefault(a.workspace), ttaFor(a.tta, a.run),
-        precisionFrom(a.precision), a.threads, stop, terminalProgress(), &skipped);
+    const auto predictions =
+        predictCatalog(a.run, catalog, galaxies, workspaceOrDefault(a.workspace),
+                       ttaFor(a.tta, a.run), precisionFrom(a.precision), a.threads, stop,
+                       terminalProgress(), &skipped, requireOption<CheckpointChoice>(a.checkpoint));
     for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
         std::cerr << "skipped: " << skipped[i] << "\n";
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
@@ -106,6 +109,11 @@ Command addEvaluate(CLI::App& app) {
                   "for the vote fractions' RMSE (a run with a votes head)")
         ->excludes(split)
         ->excludes(subset);
+    cmd->add_option("--checkpoint", a->checkpoint,
+                    "The run's model, or its last epoch's weights whatever it selected: " +
+                        joinOptionKeys(optionKeys<CheckpointChoice>(), "|"))
+        ->check(CLI::IsMember(optionKeys<CheckpointChoice>()))
+        ->capture_default_str();
     addTtaFlag(cmd, a->tta);
     addPrecisionOption(cmd, a->precision,
                        "as the run was trained (fp32 where this CPU has no bfloat16)");

@@ -59,7 +59,8 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
                         "Early stopping patience in epochs (0: off)"))
         ->capture_default_str();
     add(cmd->add_option("--select", a.select,
-                        "The run's model: the epoch best by a validation metric, or the last: " +
+                        "The run's model: the last epoch's, or the epoch best by a validation "
+                        "metric: " +
                             keysOf<SelectMetric>()))
         ->capture_default_str();
     add(cmd->add_flag("--tta,!--no-tta", c.tta,

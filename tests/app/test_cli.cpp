@@ -81,8 +81,8 @@ private slots:
              {"--model TEXT=compact        compact|compact-wide|compact-deep|resnet26|bench-resnet",
               "--schedule TEXT=cosine      cosine|step|constant",
               "--balance TEXT=sqrt         none|sample|weight|sqrt",
-              "--select TEXT=loss          The run's model: the epoch best by a validation "
-              "metric, or the last: loss|accuracy|macro_f1|last",
+              "--select TEXT=last          The run's model: the last epoch's, or the epoch best "
+              "by a validation metric: last|loss|accuracy|macro_f1",
               "--device TEXT=auto          auto|cpu|cuda"})
             QVERIFY2(r.out.contains(line), qPrintable(r.out));
         expectOneLineError(runCli({"train", "--out", q(dir() / "run"), "--schedule", "linear"}),

@@ -312,13 +312,14 @@ void CurvesView::addRunGraphs(int index) {
             v->setName(run.name);
         }
         if (run.bestEpoch) {
-            // The best epoch: a star on its validation point (its training point without one).
+            // The epoch of the run's model (the best by its selection metric, or the last): a
+            // star on its validation point (its training point without one).
             for (const EpochRecord& r : run.epochs)
                 if (r.epoch == *run.bestEpoch) {
                     const double value = std::isfinite(r.*m.val) ? r.*m.val : r.*m.train;
                     QCPGraph* best =
-                        add(m.plot, QStringLiteral("best"), named(tr("best epoch %1").arg(r.epoch)),
-                            color, 1, Qt::SolidLine);
+                        add(m.plot, QStringLiteral("best"),
+                            named(tr("model: epoch %1").arg(r.epoch)), color, 1, Qt::SolidLine);
                     best->setLineStyle(QCPGraph::lsNone);
                     best->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar,
                                                           QPen(color.darker(130), 2),

@@ -18,9 +18,14 @@ enum class Schedule { Cosine, Step, Constant };
 /// loss weights, or by loss weights going with the inverse square root of the frequency.
 enum class Balance { None, Sample, Weight, Sqrt };
 
-/// Which epoch's weights become the run's model (best.pt): the one best by a validation metric
-/// (which also drives early stopping), or the last one (Last: no selection, no early stopping).
+/// Which epoch's weights become the run's model (best.pt): the last one (Last: no selection, no
+/// early stopping), or the one best by a validation metric (which also drives early stopping).
 enum class SelectMetric { Loss, Accuracy, MacroF1, Last };
+
+/// Which checkpoint of a run a prediction uses: the run's model (checkpoints/best.pt, else
+/// last.pt while the run has none), or the last epoch's weights (last.pt) whatever the run
+/// selected (galaxy-cli evaluate --checkpoint).
+enum class CheckpointChoice { Best, Last };
 
 /// Where LibTorch computes; Auto is CUDA when available.
 enum class Device { Auto, Cpu, Cuda };
@@ -72,10 +77,19 @@ template <>
 struct OptionTable<SelectMetric> {
     static constexpr std::string_view field = "the selection metric";
     static constexpr std::array<OptionName<SelectMetric>, 4> names{{
+        {SelectMetric::Last, "last"},
         {SelectMetric::Loss, "loss"},
         {SelectMetric::Accuracy, "accuracy"},
         {SelectMetric::MacroF1, "macro_f1"},
-        {SelectMetric::Last, "last"},
+    }};
+};
+
+template <>
+struct OptionTable<CheckpointChoice> {
+    static constexpr std::string_view field = "checkpoint";
+    static constexpr std::array<OptionName<CheckpointChoice>, 2> names{{
+        {CheckpointChoice::Best, "best"},
+        {CheckpointChoice::Last, "last"},
     }};
 };
 

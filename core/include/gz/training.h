@@ -50,7 +50,10 @@ struct TrainConfig {
     double emaDecay = 0;
     Balance balance = Balance::Sqrt;
     int earlyStopPatience = 0;  ///< epochs without validation improvement (0: off)
-    SelectMetric selectMetric = SelectMetric::Loss;  ///< the loss is the mean cross-entropy
+    /// The run's model: the last epoch's weights, or the epoch best by a validation metric (the
+    /// loss is the mean cross-entropy). The last by default: at the 15-minute budget the epoch a
+    /// noisy validation curve picks did no better on unseen galaxies (README, --select last).
+    SelectMetric selectMetric = SelectMetric::Last;
     bool tta = true;  ///< test-time augmentation (8 rotations/flips) for the final evaluation
     int threads = 0;  ///< LibTorch threads (0: every core)
     int loaderThreads = 1;
@@ -152,10 +155,7 @@ TrainConfig loadRunConfig(const std::filesystem::path& runDir);
 /// Reads a run's metrics.csv, and its timing.csv when there is one.
 std::vector<EpochRecord> readMetricsCsv(const std::filesystem::path& file);
 
-/// Which checkpoint of a run to use.
-enum class CheckpointChoice { Best, Last };
-
-/// Predicts galaxies of a catalog with a run's model (best checkpoint, else last), in `precision`
+/// Predicts galaxies of a catalog with a run's model (`checkpoint`), in `precision`
 /// (inferencePrecision: nullopt is as the run trained). `labels` gives the true label per id
 /// (-1 unknown). Images come from the decoded cache in `workspace`; unusable images are skipped
 /// and reported through `skipped`.
@@ -165,7 +165,8 @@ std::vector<Prediction> predictCatalog(const std::filesystem::path& runDir, cons
                                        std::optional<Precision> precision, int threads = 0,
                                        const std::stop_token& stop = {},
                                        const ProgressFn& progress = {},
-                                       std::vector<std::string>* skipped = nullptr);
+                                       std::vector<std::string>* skipped = nullptr,
+                                       CheckpointChoice checkpoint = CheckpointChoice::Best);
 
 /// Predicts every JPEG in a folder (any size: the evaluation crop scales with the image), in
 /// `precision` as predictCatalog.

@@ -71,14 +71,13 @@ std::string loadCheckpoint(const fs::path& file, GalaxyNetImpl& net,
     }
 }
 
-GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config,
-                       const torch::Device& device) {
+GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config, const torch::Device& device,
+                       CheckpointChoice checkpoint) {
     GalaxyNet net = makeModel(config.model, config.hasVotesHead());
     net->to(device);
     std::error_code ec;
-    loadCheckpoint(
-        fs::exists(run.bestCheckpoint(), ec) ? run.bestCheckpoint() : run.lastCheckpoint(), *net,
-        nullptr, device);
+    const bool best = checkpoint == CheckpointChoice::Best && fs::exists(run.bestCheckpoint(), ec);
+    loadCheckpoint(best ? run.bestCheckpoint() : run.lastCheckpoint(), *net, nullptr, device);
     net->eval();
     return net;
 }

@@ -31,9 +31,9 @@ std::string loadCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net
                            torch::optim::Optimizer* optimizer, const torch::Device& device,
                            GalaxyNetImpl* average = nullptr);
 
-/// The network of a run's configuration with its best weights (else its last), on `device`, in
-/// evaluation mode.
-GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config,
-                       const torch::Device& device);
+/// The network of a run's configuration with the weights of `checkpoint` (gz/train_options.h), on
+/// `device`, in evaluation mode.
+GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config, const torch::Device& device,
+                       CheckpointChoice checkpoint = CheckpointChoice::Best);
 
 }  // namespace gz::detail

@@ -32,7 +32,8 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
                                        const fs::path& workspace, bool tta,
                                        std::optional<Precision> precision, int threads,
                                        const std::stop_token& stop, const ProgressFn& progress,
-                                       std::vector<std::string>* skipped) {
+                                       std::vector<std::string>* skipped,
+                                       CheckpointChoice checkpoint) {
     const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
@@ -51,7 +52,7 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
             indices.push_back(*i);
             labels.push_back(g.label);
         }
-    auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
+    auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device, checkpoint);
     net->setBf16(bf16);
     return detail::predictIndices(*net, cache, indices, labels, cfg.augmentation, tta,
                                   kCatalogBatch, cfg.loaderThreads, device, stop, progress);

@@ -32,8 +32,9 @@ void TrainConfig::validate() const {
     require(emaDecay >= 0 && emaDecay < 1, "the EMA decay must be in [0, 1)");
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(earlyStopPatience == 0 || selectMetric != SelectMetric::Last,
-            "early stopping needs a validation metric to watch: with the last epoch selected, "
-            "set patience to 0");
+            "early stopping needs a validation metric to watch: select the model by loss, "
+            "accuracy or macro_f1 (the last epoch, the default, watches none), or set patience "
+            "to 0");
     require(threads >= 0 && threads <= 256 && loaderThreads >= 1 && loaderThreads <= 64,
             "thread counts out of range");
     require(worldSize >= 1, "the world size must be at least 1");

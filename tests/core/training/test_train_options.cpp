@@ -62,7 +62,8 @@ private slots:
     void everyTableNamesEachValueOnce() {
         checkTable<Schedule>({"cosine", "step", "constant"});
         checkTable<Balance>({"none", "sample", "weight", "sqrt"});
-        checkTable<SelectMetric>({"loss", "accuracy", "macro_f1", "last"});
+        checkTable<SelectMetric>({"last", "loss", "accuracy", "macro_f1"});
+        checkTable<CheckpointChoice>({"best", "last"});
         checkTable<Device>({"auto", "cpu", "cuda"});
         checkTable<Precision>({"fp32", "bf16"});
         checkTable<VotesLoss>({"squared_error", "cross_entropy"});
@@ -83,8 +84,8 @@ private slots:
             message([] { requireOption<Balance>("x"); }),
             std::string("training configuration: balance must be none, sample, weight or sqrt"));
         QCOMPARE(message([] { requireOption<SelectMetric>("x"); }),
-                 std::string("training configuration: the selection metric must be loss, accuracy, "
-                             "macro_f1 or last"));
+                 std::string("training configuration: the selection metric must be last, loss, "
+                             "accuracy or macro_f1"));
         QCOMPARE(message([] { requireOption<Device>("gpu"); }),
                  std::string("training configuration: device must be auto, cpu or cuda"));
     }
@@ -99,7 +100,7 @@ private slots:
         const QJsonObject j = configObject(valid());
         QCOMPARE(j["schedule"].toString(), QStringLiteral("cosine"));
         QCOMPARE(j["balance"].toString(), QStringLiteral("sqrt"));
-        QCOMPARE(j["select_metric"].toString(), QStringLiteral("loss"));
+        QCOMPARE(j["select_metric"].toString(), QStringLiteral("last"));
         QCOMPARE(j["device"].toString(), QStringLiteral("auto"));
         QCOMPARE(j["precision"].toString(), QStringLiteral("fp32"));
         QCOMPARE(j["votes_loss"].toString(), QStringLiteral("squared_error"));
@@ -139,7 +140,7 @@ private slots:
         } cases[] = {
             {"schedule", "schedule must be cosine, step or constant"},
             {"balance", "balance must be none, sample, weight or sqrt"},
-            {"select_metric", "the selection metric must be loss, accuracy, macro_f1 or last"},
+            {"select_metric", "the selection metric must be last, loss, accuracy or macro_f1"},
             {"device", "device must be auto, cpu or cuda"},
             {"votes_loss", "the votes loss must be squared_error or cross_entropy"}};
         for (const auto& c : cases) {

@@ -117,17 +117,18 @@ private slots:
         }
     }
 
-    // --select last: the run's model (best.pt, which the final evaluation, evaluate and predict
-    // use) is the last epoch's weights, those last.pt holds; no epoch is logged as the best.
-    void theLastEpochCanBeTheRunsModel() {
+    // By default (--select last) the run's model (best.pt, which the final evaluation, evaluate
+    // and predict use) is the last epoch's weights, those last.pt holds; no epoch is logged as
+    // the best.
+    void theLastEpochIsTheRunsModelByDefault() {
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
         const auto galaxies = everyGalaxy(catalog, labelCatalog(catalog, LabelRules::defaults()));
         TrainConfig c = smallConfig();
         c.epochs = 3;
-        c.selectMetric = SelectMetric::Last;
         const fs::path run = dir() / "last-epoch";
         const TrainOutcome o = startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
         QCOMPARE(o.status, TrainOutcome::Status::Finished);
+        QVERIFY(loadRunConfig(run).selectMetric == SelectMetric::Last);
         const std::string log = readWholeFile(RunFolder{run}.log());
         QVERIFY2(log.find("(last epoch 3") != std::string::npos, log.c_str());
         QVERIFY2(log.find("(best)") == std::string::npos, log.c_str());
@@ -143,6 +144,53 @@ private slots:
             predictCatalog(copy, catalog, galaxies, workspace_, false, Precision::Fp32, 2);
         QCOMPARE(model.size(), galaxies.size());
         QCOMPARE(largestDifference(model, last), 0.0);
+    }
+
+    // evaluate --checkpoint last: the last epoch's weights whatever epoch the run selected;
+    // best, the default, is the run's model.
+    void theLastCheckpointCanBeChosen() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        const auto galaxies =
+            labeledGalaxies(catalog, labelCatalog(catalog, LabelRules::defaults()));
+        TrainConfig c = smallConfig();
+        c.epochs = 2;
+        c.selectMetric = SelectMetric::Loss;
+        const fs::path run = dir() / "choose-checkpoint";
+        startTraining(run, c, catalog, defaultSplit(catalog), workspace_);
+        // A best.pt that surely differs from last.pt: another seed's one-epoch model.
+        c.epochs = 1;
+        c.seed = 8;
+        const fs::path other = dir() / "choose-checkpoint-other";
+        startTraining(other, c, catalog, defaultSplit(catalog), workspace_);
+        fs::copy_file(RunFolder{other}.lastCheckpoint(), RunFolder{run}.bestCheckpoint(),
+                      fs::copy_options::overwrite_existing);
+        auto predict = [&](const fs::path& from, CheckpointChoice choice) {
+            return predictCatalog(from, catalog, galaxies, workspace_, false, Precision::Fp32, 2,
+                                  {}, {}, nullptr, choice);
+        };
+        const auto best = predict(run, CheckpointChoice::Best);
+        const auto last = predict(run, CheckpointChoice::Last);
+        QCOMPARE(largestDifference(best, predict(other, CheckpointChoice::Best)), 0.0);
+        const fs::path copy = dir() / "choose-checkpoint-without-best";
+        fs::copy(run, copy, fs::copy_options::recursive);
+        fs::remove(RunFolder{copy}.bestCheckpoint());
+        QCOMPARE(largestDifference(last, predict(copy, CheckpointChoice::Best)), 0.0);
+        QVERIFY(largestDifference(best, last) > 1e-3);
+
+        auto evaluateWith = [&](const QString& checkpoint, const fs::path& out) {
+            return test::runCli({"evaluate", "--run", q(run), "--data", q(data_), "--workspace",
+                                 q(workspace_), "--no-tta", "--checkpoint", checkpoint, "--out",
+                                 q(out)});
+        };
+        auto r = evaluateWith("last", dir() / "eval-last");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto written = readPredictionsCsv(dir() / "eval-last" / "predictions.csv");
+        QVERIFY2(largestDifference(last, written) < 1e-4,
+                 qPrintable(QString::number(largestDifference(last, written))));
+        r = evaluateWith("newest", dir() / "eval-newest");
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("--checkpoint") && r.err.contains("newest"), qPrintable(r.err));
+        QVERIFY(!fs::exists(dir() / "eval-newest"));
     }
 
     void nothingIsWrittenIntoTheDataSet() {

@@ -82,6 +82,7 @@ void writeRun(const fs::path& dir, double lr, int epochs, int bestEpoch) {
     TrainConfig config;
     config.epochs = epochs;
     config.lr = lr;
+    config.selectMetric = SelectMetric::Loss;
     config.dataCsv = "catalog.csv";
     test::writeText(RunFolder{dir}.config(), config.toJson() + "\n");
     std::string csv =

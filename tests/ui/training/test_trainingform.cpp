@@ -37,7 +37,7 @@ private slots:
         QCOMPARE(items(select), QStringList({"last", "loss", "accuracy", "macro_f1"}));
         QCOMPARE(schedule->currentText(), QStringLiteral("cosine"));
         QCOMPARE(balance->currentText(), QStringLiteral("sqrt"));
-        QCOMPARE(select->currentText(), QStringLiteral("loss"));
+        QCOMPARE(select->currentText(), QStringLiteral("last"));
         const TrainConfig d;
         const TrainConfig c = form.config();
         QVERIFY(c.schedule == d.schedule && c.balance == d.balance &&
