@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  # The linker (CMakeLists.txt GZ_MOLD): ten times GNU ld's speed on the test executables.
+  mold
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev
   libqcustomplot-dev
   libopencv-dev
