@@ -25,6 +25,7 @@ struct CrossvalArgs {
     TrainOptionArgs train;
     std::string labels, workspace, out;
     int folds = 5;
+    double validationShare = CrossValidationOptions{}.validationShare;
     bool json = false;
 };
 
@@ -45,6 +46,7 @@ int runCrossval(const CrossvalArgs& a, const std::stop_token& stop) {
         a.out.empty() ? newCrossValidationFolder(workspace, "crossval") : fs::path(a.out);
     CrossValidationOptions options;
     options.folds = a.folds;
+    options.validationShare = a.validationShare;
     options.training = config;
     const CrossValidation cv = crossValidate(catalog, galaxiesFor(a, catalog, config), workspace,
                                              folder, options, stop, terminalProgress());
@@ -81,6 +83,12 @@ Command addCrossval(CLI::App& app) {
     cmd->add_option("--out", a->out,
                     "New folder for the fold runs and the results (default: "
                     "<workspace>/crossval/<time>-crossval)");
+    cmd->add_option("--val-share", a->validationShare,
+                    "Share of each fold's training galaxies kept for its validation curve and "
+                    "for choosing an epoch by --select (0: train on them all; needs --select "
+                    "last)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.5));
     cmd->add_flag("--json", a->json, "Print the results as one JSON object");
     addWorkspaceOption(cmd, a->workspace);
     addTrainOptions(cmd, a->train);

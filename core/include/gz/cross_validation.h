@@ -29,6 +29,10 @@ std::vector<int> stratifiedFolds(const std::vector<LabeledGalaxy>& galaxies, int
 
 struct CrossValidationOptions {
     int folds = 5;
+    /// Of each fold's training galaxies, the share kept (stratified) for its validation curve and
+    /// for choosing its epoch by a validation metric; in [0, 0.5]. 0 trains on all of them, and
+    /// then needs the last epoch selected and no early stopping (nothing to watch).
+    double validationShare = 0.1;
     /// Every fold's run, as `galaxy-cli train` would make it: its limits (`minutes`, `epochs`)
     /// are each fold's, its `seed` also deals the folds.
     TrainConfig training;
@@ -72,10 +76,10 @@ std::filesystem::path newCrossValidationFolder(const std::filesystem::path& work
                                                std::string_view kind);
 
 /// Trains one run per fold in `folder`, which must be new or empty (the images cached in
-/// `workspace`), on the other folds (a tenth of them, stratified, for validation), collects each
-/// fold's predictions from its run's final evaluation, and writes the three files above into
-/// `folder`. Of `galaxies`, the labeled ones take part, and the unlabeled ones only when the
-/// training has a votes head (they teach it their votes and are predicted like the others). The
+/// `workspace`), on the other folds (validationShare of them, stratified, for validation),
+/// collects each fold's predictions from its run's final evaluation, and writes the three files
+/// above into `folder`. Of `galaxies`, the labeled ones take part, and the unlabeled ones only when
+/// the training has a votes head (they teach it their votes and are predicted like the others). The
 /// data set is never modified. Throws DataError on bad input and Cancelled on stop.
 CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledGalaxy>& galaxies,
                               const std::filesystem::path& workspace,

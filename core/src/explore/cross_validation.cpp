@@ -17,12 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Of each fold's training galaxies, the share kept for validation (choosing the best epoch).
-constexpr double kValidationShare = 0.1;
-
 // Fold f's split: its galaxies to test, the others split for training and validation.
 std::vector<SplitEntry> foldSplit(const std::vector<LabeledGalaxy>& galaxies,
-                                  const std::vector<int>& fold, int f, std::uint64_t seed) {
+                                  const std::vector<int>& fold, int f, double validationShare,
+                                  std::uint64_t seed) {
     std::vector<LabeledGalaxy> rest;
     std::vector<SplitEntry> split;
     for (std::size_t i = 0; i < galaxies.size(); ++i) {
@@ -31,7 +29,7 @@ std::vector<SplitEntry> foldSplit(const std::vector<LabeledGalaxy>& galaxies,
         else
             rest.push_back(galaxies[i]);
     }
-    for (const auto& e : stratifiedSplit(rest, {1 - kValidationShare, kValidationShare, 0},
+    for (const auto& e : stratifiedSplit(rest, {1 - validationShare, validationShare, 0},
                                          detail::mixSeed(seed, static_cast<unsigned>(f))))
         split.push_back(e);
     std::sort(split.begin(), split.end(),
@@ -66,6 +64,18 @@ std::vector<Prediction> foldPredictions(const RunFolder& run, const std::vector<
     return out;
 }
 
+// A share outside [0, 0.5], or none with something to watch on the validation galaxies.
+void requireValidationShare(const CrossValidationOptions& options) {
+    const double share = options.validationShare;
+    if (!(share >= 0 && share <= 0.5))
+        throw DataError("cross-validation: the validation share must be in [0, 0.5]");
+    const TrainConfig& cfg = options.training;
+    if (share == 0 && (cfg.selectMetric != SelectMetric::Last || cfg.earlyStopPatience > 0))
+        throw DataError(
+            "cross-validation: a validation share of 0 leaves no galaxies to choose the epoch "
+            "by or to stop early on: select the last epoch and set patience to 0");
+}
+
 }  // namespace
 
 CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledGalaxy>& given,
@@ -73,6 +83,7 @@ CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledG
                               const CrossValidationOptions& options, const std::stop_token& stop,
                               const ProgressFn& progress) {
     const TrainConfig& cfg = options.training;
+    requireValidationShare(options);
     const bool votes = cfg.hasVotesHead();
     std::vector<LabeledGalaxy> galaxies;  // the unlabeled ones teach only a votes head
     std::copy_if(
@@ -88,7 +99,8 @@ CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledG
     std::vector<Prediction> predicted;
     std::vector<double> meanSum;
     for (int f = 0; f < k; ++f) {
-        const std::vector<SplitEntry> split = foldSplit(galaxies, fold, f, cfg.seed);
+        const std::vector<SplitEntry> split =
+            foldSplit(galaxies, fold, f, options.validationShare, cfg.seed);
         const std::string what = "fold " + std::to_string(f + 1) + " of " + std::to_string(k);
         TrainCallbacks callbacks;
         callbacks.onPrepare = progress;

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -47,6 +48,23 @@ class TestCrossValidation : public QObject {
         const QStringList quick = {"--folds", "2",         "--epochs", "1",       "--batch",
                                    "8",       "--threads", "2",        "--no-tta"};
         return test::runCli(args + quick + extra, 300000);
+    }
+
+    // Of each fold run's training and validation galaxies, the share validated on, to 0.1.
+    std::vector<double> validationShares(const fs::path& out, int folds) {
+        std::vector<double> shares;
+        for (int f = 1; f <= folds; ++f) {
+            std::size_t train = 0, val = 0;
+            for (const SplitEntry& e :
+                 readSplitCsv(RunFolder{out / ("fold-" + std::to_string(f))}.split())) {
+                train += e.subset == Subset::Train;
+                val += e.subset == Subset::Val;
+            }
+            shares.push_back(
+                std::round(10.0 * static_cast<double>(val) / static_cast<double>(train + val)) /
+                10);
+        }
+        return shares;
     }
 
 private slots:
@@ -158,6 +176,9 @@ private slots:
                 tested += e.subset == Subset::Test;
             }
         QCOMPARE(tested, labeled_);
+        // The default keeps some for validation (a tenth, stratified: of this fixture's dozen
+        // galaxies a fold, one or two classes' worth).
+        QVERIFY(validationShares(out, 2)[0] > 0);
         QVERIFY(!fs::exists(outOfSampleFractionsFileIn(out)));
         QVERIFY(parseJson(QString::fromStdString(
             readWholeFile(crossValidationSummaryFileIn(out))))["votes"]
@@ -174,6 +195,41 @@ private slots:
         const auto intoData = crossval(data, data / "cv", {});
         QVERIFY(intoData.exitCode != 0);
         QVERIFY(!fs::exists(data / "cv"));
+    }
+
+    void theValidationShareIsEachFoldsToChoose() {
+        // --val-share 0: each fold run trains on all the galaxies it does not test (its last
+        // epoch is its model), and still predicts every labeled galaxy once.
+        const fs::path all = dir() / "cv-no-validation";
+        const auto r = crossval(data_, all, {"--val-share", "0"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(validationShares(all, 2), (std::vector<double>{0, 0}));
+        QCOMPARE(readPredictionsCsv(outOfSampleFileIn(all)).size(), labeled_);
+        const auto third = crossval(data_, dir() / "cv-third", {"--val-share", "0.3"});
+        QVERIFY2(third.exitCode == 0, qPrintable(third.err));
+        QCOMPARE(validationShares(dir() / "cv-third", 2), (std::vector<double>{0.3, 0.3}));
+
+        // Without validation galaxies nothing can choose an epoch or stop early: refused before
+        // anything is written, naming what to change.
+        for (const QStringList& watch : {QStringList{"--select", "loss"},
+                                         QStringList{"--select", "accuracy", "--patience", "3"}}) {
+            const fs::path out = dir() / "cv-refused";
+            const auto refused = crossval(data_, out, QStringList{"--val-share", "0"} + watch);
+            QVERIFY(refused.exitCode != 0);
+            QVERIFY2(refused.err.contains("validation share of 0") &&
+                         refused.err.contains("select the last epoch"),
+                     qPrintable(refused.err));
+            QVERIFY(!fs::exists(out));
+        }
+        const auto tooMany = crossval(data_, dir() / "cv-half", {"--val-share", "0.6"});
+        QVERIFY(tooMany.exitCode != 0);
+        QVERIFY2(tooMany.err.contains("--val-share"), qPrintable(tooMany.err));
+        CrossValidationOptions options;
+        options.validationShare = -0.1;
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        QVERIFY_THROWS_EXCEPTION(
+            DataError, crossValidate(catalog, {}, dir() / "ws", dir() / "cv-negative", options));
+        QVERIFY(!fs::exists(dir() / "cv-negative"));
     }
 };
 
