@@ -64,13 +64,13 @@ std::vector<Prediction> foldPredictions(const RunFolder& run, const std::vector<
     return out;
 }
 
-// A share outside [0, 0.5], or none with something to watch on the validation galaxies.
+// A share outside [0, 0.5], or none with a validation metric to watch (early stopping needs one
+// too, TrainConfig::validate).
 void requireValidationShare(const CrossValidationOptions& options) {
     const double share = options.validationShare;
     if (!(share >= 0 && share <= 0.5))
         throw DataError("cross-validation: the validation share must be in [0, 0.5]");
-    const TrainConfig& cfg = options.training;
-    if (share == 0 && (cfg.selectMetric != SelectMetric::Last || cfg.earlyStopPatience > 0))
+    if (share == 0 && options.training.selectMetric != SelectMetric::Last)
         throw DataError(
             "cross-validation: a validation share of 0 leaves no galaxies to choose the epoch "
             "by or to stop early on: select the last epoch and set patience to 0");
