@@ -98,6 +98,7 @@ int runTrain(const TrainArgs& a, const std::stop_token& stop) {
     config.validate();
     const Catalog catalog = openCatalog(a.catalog, stop);
     const auto split = splitFor(catalog, config.rules, a.split);
+    config.validateSplit(split, a.split);
     const auto outcome =
         startTraining(a.out, config, catalog, split, workspaceOrDefault(a.workspace), stop,
                       consoleCallbacks(world), world);

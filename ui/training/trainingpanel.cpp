@@ -336,6 +336,7 @@ bool TrainingPanel::train() {
     config.rules = splitRules_;
     try {
         config.validate();
+        config.validateSplit(*split_);
     } catch (const DataError& e) {
         monitor_->setStatus(fromStd(e.what()), true);
         return false;

@@ -72,8 +72,16 @@ struct TrainConfig {
 
     /// Whether the run's network has the votes head (votesWeight above 0).
     bool hasVotesHead() const { return votesWeight > 0; }
+    /// Whether the model is chosen by a validation metric (and may stop early on it): such a
+    /// training needs labeled validation galaxies.
+    bool watchesValidation() const { return selectMetric != SelectMetric::Last; }
     /// Throws DataError naming the bad field.
     void validate() const;
+    /// Throws DataError (naming `source`, the split's file, when given) when the config watches a
+    /// validation metric and `split` has no labeled validation galaxy: the run would otherwise
+    /// keep its last epoch without a word.
+    void validateSplit(const std::vector<SplitEntry>& split,
+                       const std::filesystem::path& source = {}) const;
     std::string toJson() const;
     static TrainConfig fromJson(const std::string& json, const std::filesystem::path& source = {});
 };

@@ -70,7 +70,7 @@ void requireValidationShare(const CrossValidationOptions& options) {
     const double share = options.validationShare;
     if (!(share >= 0 && share <= 0.5))
         throw DataError("cross-validation: the validation share must be in [0, 0.5]");
-    if (share == 0 && options.training.selectMetric != SelectMetric::Last)
+    if (share == 0 && options.training.watchesValidation())
         throw DataError(
             "cross-validation: a validation share of 0 leaves no galaxies to choose the epoch "
             "by or to stop early on: select the last epoch and set patience to 0");

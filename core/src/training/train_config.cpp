@@ -44,6 +44,22 @@ void TrainConfig::validate() const {
     augmentation.validate();
 }
 
+void TrainConfig::validateSplit(const std::vector<SplitEntry>& split,
+                                const fs::path& source) const {
+    if (!watchesValidation()) return;
+    const bool any = std::any_of(split.begin(), split.end(), [](const SplitEntry& e) {
+        return e.subset == Subset::Val && e.label != kUnlabeled;
+    });
+    if (any) return;
+    const std::string message =
+        "training configuration: the model is chosen by the validation " +
+        std::string(optionKey(selectMetric)) +
+        ", but the split has no labeled validation galaxies: select the last epoch, or partition "
+        "with a validation share above 0";
+    if (source.empty()) throw DataError(message);
+    throw DataError(source, message);
+}
+
 std::string TrainConfig::toJson() const {
     json j = {{"model", model},
               {"epochs", epochs},

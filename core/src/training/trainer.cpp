@@ -83,6 +83,7 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
     if (catalog.imageDir()) cfg.dataImages = fs::absolute(*catalog.imageDir());
     cfg.worldSize = world.size;
     cfg.validate();
+    cfg.validateSplit(split);
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
     catalog.requireOutside(runDir, "run folder");
     const RunFolder run{runDir};

@@ -212,6 +212,43 @@ private slots:
         QVERIFY2(r.err.contains("run's own results"), qPrintable(r.err));
     }
 
+    // A model chosen by a validation metric needs labeled validation galaxies; without them the
+    // run used to keep its last epoch without a word. Refused before the run folder exists, in
+    // core (the GUI and crossval) and at the command line, which names the split file.
+    void aChosenEpochNeedsLabeledValidationGalaxies() {
+        const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
+        std::vector<SplitEntry> split = defaultSplit(catalog);
+        for (SplitEntry& e : split)
+            if (e.subset == Subset::Val && e.label != kUnlabeled) e.subset = Subset::Train;
+        TrainConfig c = smallConfig();
+        c.selectMetric = SelectMetric::Accuracy;
+        const fs::path run = dir() / "no-validation";
+        try {
+            startTraining(run, c, catalog, split, workspace_);
+            QFAIL("a selection by accuracy without validation galaxies was accepted");
+        } catch (const DataError& e) {
+            QVERIFY2(QString(e.what()).contains("no labeled validation galaxies"), e.what());
+        }
+        QVERIFY(!fs::exists(run));
+
+        const fs::path file = dir() / "no-validation-split.csv";
+        writeSplitCsv(file, split);
+        auto train = [&](const QString& select) {
+            return test::runCli({"train", "--data", q(data_), "--split", q(file), "--epochs", "1",
+                                 "--select", select, "--workspace", q(workspace_), "--out",
+                                 q(run)});
+        };
+        auto r = train("loss");
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("no labeled validation galaxies") &&
+                     r.err.contains("no-validation-split.csv"),
+                 qPrintable(r.err));
+        QVERIFY(!fs::exists(run));
+        r = train("last");  // the last epoch needs none
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(fs::exists(RunFolder{run}.lastCheckpoint()));
+    }
+
     void corruptImagesAreSkippedAndTrainingGoesOn() {
         const fs::path data = dir() / "corrupt";
         fs::copy(data_, data, fs::copy_options::recursive);

@@ -301,6 +301,29 @@ private slots:
         QVERIFY(window->runsPanel()->runs().empty());
     }
 
+    // A partition without validation galaxies cannot choose an epoch by a validation metric: Train
+    // says so at once and starts nothing; the last epoch needs none.
+    void aChosenEpochNeedsValidationGalaxies() {
+        auto window = openWindow();
+        QVERIFY(window);
+        TrainingPanel* panel = window->trainingPanel();
+        child<QDoubleSpinBox>(panel, "trainRatioSpin")->setValue(0.8);
+        child<QDoubleSpinBox>(panel, "valRatioSpin")->setValue(0);
+        child<QDoubleSpinBox>(panel, "testRatioSpin")->setValue(0.2);
+        QVERIFY2(partition(*window, kJobTimeoutMs), qPrintable(panel->statusText()));
+        setShortTraining(panel, 1);
+        child<QComboBox>(panel, "selectCombo")->setCurrentText(QStringLiteral("loss"));
+        QVERIFY(!panel->train());
+        QVERIFY(!window->isBusy());
+        QVERIFY2(panel->statusText().contains(QStringLiteral("no labeled validation galaxies")),
+                 qPrintable(panel->statusText()));
+        QVERIFY(!fs::exists(gz::runsFolder(window->workspace())));
+        child<QComboBox>(panel, "selectCombo")->setCurrentText(QStringLiteral("last"));
+        QVERIFY(panel->train());
+        QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
+        QCOMPARE(panel->lastTrainingStatus(), gz::TrainOutcome::Status::Finished);
+    }
+
     void closingDuringTrainingAsksThenStopsCleanly() {
         auto window = openWindow();
         QVERIFY(window);
