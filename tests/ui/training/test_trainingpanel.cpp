@@ -318,6 +318,7 @@ private slots:
         QVERIFY2(panel->statusText().contains(QStringLiteral("no labeled validation galaxies")),
                  qPrintable(panel->statusText()));
         QVERIFY(!fs::exists(gz::runsFolder(window->workspace())));
+        screenshot(*window, QStringLiteral("training-no-validation"));
         child<QComboBox>(panel, "selectCombo")->setCurrentText(QStringLiteral("last"));
         QVERIFY(panel->train());
         QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
