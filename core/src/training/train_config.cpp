@@ -31,7 +31,7 @@ void TrainConfig::validate() const {
     require(votesWeight >= 0 && votesWeight <= 1000, "the votes weight must be in [0, 1000]");
     require(emaDecay >= 0 && emaDecay < 1, "the EMA decay must be in [0, 1)");
     require(earlyStopPatience >= 0, "patience cannot be negative");
-    require(earlyStopPatience == 0 || selectMetric != SelectMetric::Last,
+    require(earlyStopPatience == 0 || watchesValidation(),
             "early stopping needs a validation metric to watch: select the model by loss, "
             "accuracy or macro_f1 (the last epoch, the default, watches none), or set patience "
             "to 0");

@@ -433,7 +433,7 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     }
     // With the last epoch selected every epoch improves; best.pt is written once, at the end
     // (evaluateBest), not a second 10 MB file synced every epoch.
-    const bool selecting = config_.selectMetric != SelectMetric::Last;
+    const bool selecting = config_.watchesValidation();
     // last.pt first: if killed before metrics.csv, resume rewrites it from the checkpoint.
     // best.pt before last.pt: last.pt's record of the best epoch never runs ahead of it.
     if (leader()) {
