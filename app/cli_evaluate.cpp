@@ -79,7 +79,8 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
                               : VoteFit();
     if (!a.out.empty()) {
         const RunFolder outFolder{a.out};
-        writePredictionsCsv(outFolder.predictions(), predictions);
+        // The galaxies the accuracy counts, as in a run folder; every galaxy in the fractions.
+        writePredictionsCsv(outFolder.predictions(), labeledOnly(predictions));
         if (votes) writeFractionsCsv(outFolder.fractions(), predictions);
         const std::string text = result.toJson();
         writeFileAtomically(outFolder.confusion(), [&](std::ostream& out) { out << text << '\n'; });

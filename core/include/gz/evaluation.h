@@ -67,6 +67,10 @@ struct EvaluationResult {
 /// Computes every metric; predictions with an unknown true label are ignored.
 EvaluationResult evaluate(const std::vector<Prediction>& predictions);
 
+/// The predictions whose true label is known, in order: what a predictions.csv holds (the
+/// unlabeled galaxies a votes head is scored on go to fractions.csv only).
+std::vector<Prediction> labeledOnly(const std::vector<Prediction>& predictions);
+
 /// One-vs-rest ROC AUC from scores: the probability that a random positive scores above a random
 /// negative, ties counting one half (Mann-Whitney). NaN without positives or negatives.
 double rocAuc(const std::vector<float>& scores, const std::vector<bool>& positive);

@@ -140,10 +140,7 @@ CrossValidation crossValidate(const Catalog& catalog, const std::vector<LabeledG
     cv.fold = std::move(folds);
     for (const double s : meanSum) cv.votesMean.push_back(static_cast<float>(s / k));
 
-    std::vector<Prediction> labeled;
-    std::copy_if(cv.outOfSample.begin(), cv.outOfSample.end(), std::back_inserter(labeled),
-                 [](const Prediction& p) { return p.trueLabel != kUnlabeled; });
-    writePredictionsCsv(outOfSampleFileIn(folder), labeled);
+    writePredictionsCsv(outOfSampleFileIn(folder), labeledOnly(cv.outOfSample));
     if (votes) {
         std::vector<Prediction> withFractions;
         std::copy_if(cv.outOfSample.begin(), cv.outOfSample.end(),

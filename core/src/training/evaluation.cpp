@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -201,6 +202,13 @@ std::string EvaluationResult::toJson() const {
                 {"confusion", matrix},
                 {"intervals", intervals}}
         .dump();
+}
+
+std::vector<Prediction> labeledOnly(const std::vector<Prediction>& predictions) {
+    std::vector<Prediction> labeled;
+    std::copy_if(predictions.begin(), predictions.end(), std::back_inserter(labeled),
+                 [](const Prediction& p) { return p.trueLabel != kUnlabeled; });
+    return labeled;
 }
 
 void writePredictionsCsv(const fs::path& file, const std::vector<Prediction>& rows) {

@@ -14,6 +14,7 @@
 #include "gz/catalog.h"
 #include "gz/demo.h"
 #include "gz/error.h"
+#include "gz/evaluation.h"
 #include "gz/files.h"
 #include "gz/labeling.h"
 #include "gz/partition.h"
@@ -313,9 +314,11 @@ private slots:
         // A split's test subset: its labeled galaxies for the accuracy, all of them for the
         // fractions, as the training log counts them.
         const fs::path split = RunFolder{votesRun_}.split();
-        const auto onTest = test::runCli({"evaluate", "--run", test::q(votesRun_), "--data",
-                                          test::q(data_), "--split", test::q(split), "--subset",
-                                          "test", "--workspace", test::q(workspace_), "--json"});
+        const fs::path evalOut = dir() / "evaluated-test";
+        const auto onTest =
+            test::runCli({"evaluate", "--run", test::q(votesRun_), "--data", test::q(data_),
+                          "--split", test::q(split), "--subset", "test", "--workspace",
+                          test::q(workspace_), "--out", test::q(evalOut), "--json"});
         QVERIFY2(onTest.exitCode == 0, qPrintable(onTest.err));
         const QJsonObject testReport = QJsonDocument::fromJson(onTest.out.toUtf8()).object();
         const SplitCounts counts = countSplit(readSplitCsv(split));
@@ -323,6 +326,13 @@ private slots:
         QCOMPARE(testReport.value("n").toInt(), static_cast<int>(counts.labeledIn(Subset::Test)));
         QCOMPARE(testReport.value("votes").toObject().value("n").toInt(),
                  static_cast<int>(counts.labeledIn(Subset::Test) + counts.unlabeled[2]));
+        // predictions.csv holds the labeled test galaxies, as a run folder's does; fractions.csv
+        // every test galaxy.
+        const auto written = readPredictionsCsv(RunFolder{evalOut}.predictions());
+        QCOMPARE(written.size(), counts.labeledIn(Subset::Test));
+        for (const auto& p : written) QVERIFY(p.trueLabel != kUnlabeled);
+        QCOMPARE(Catalog::open(CatalogSource{RunFolder{evalOut}.fractions(), std::nullopt}).size(),
+                 counts.labeledIn(Subset::Test) + counts.unlabeled[2]);
 
         const fs::path images = data_ / std::string(kKaggleImageDirName);
         const fs::path out = dir() / "predicted.csv", submission = dir() / "kaggle.csv";
