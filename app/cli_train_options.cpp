@@ -41,9 +41,10 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option("--weight-decay", c.weightDecay, "L2 weight decay"))->capture_default_str();
     add(cmd->add_option("--label-smoothing", c.labelSmoothing, "Label smoothing"))
         ->capture_default_str();
-    add(cmd->add_option("--votes-weight", c.votesWeight,
-                        "Weight of a votes head's loss (--votes-loss) beside the five classes' "
-                        "(0: no votes head)"))
+    add(cmd->add_option(
+            "--votes-weight", c.votesWeight,
+            "Weight of a votes head's loss (--votes-loss) beside the five classes' "
+            "(0: no votes head; at 5 minutes 0 did better, at 15 the head was as accurate)"))
         ->capture_default_str();
     add(cmd->add_option("--votes-loss", a.votesLoss,
                         "The votes head's loss: " + keysOf<VotesLoss>() +

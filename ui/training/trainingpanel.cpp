@@ -337,6 +337,7 @@ bool TrainingPanel::train() {
     try {
         config.validate();
         config.validateSplit(*split_);
+        config.validateCatalog(dataset_->catalog);
     } catch (const DataError& e) {
         monitor_->setStatus(fromStd(e.what()), true);
         return false;

@@ -39,8 +39,11 @@ struct TrainConfig {
     double labelSmoothing = 0;
     /// With a value above 0, the network also has a votes head predicting the 37 vote fractions
     /// of the Galaxy Zoo 2 decision tree (gz/vote_tree.h), and the loss adds this weight times
-    /// their loss (votesLoss). 0 (and runs from before the option): no votes head.
-    double votesWeight = 0;
+    /// their loss (votesLoss). 0 (and runs from before the option): no votes head. 10 by
+    /// default: in paired 15-minute cross-validation with three seeds it was as accurate, with
+    /// a lower log loss and more cigar-shaped galaxies found, and only the head gives the
+    /// fractions (README, the votes head at the budget).
+    double votesWeight = 10;
     /// The votes head's loss (runs from before the option: squared error).
     VotesLoss votesLoss = VotesLoss::SquaredError;
     /// With a value above 0, validation, the checkpoints' weights and the final model are an
@@ -82,6 +85,9 @@ struct TrainConfig {
     /// keep its last epoch without a word.
     void validateSplit(const std::vector<SplitEntry>& split,
                        const std::filesystem::path& source = {}) const;
+    /// Throws DataError naming the catalog's file when the config has a votes head and the
+    /// catalog lacks one of the 37 vote columns the head learns.
+    void validateCatalog(const Catalog& catalog) const;
     std::string toJson() const;
     static TrainConfig fromJson(const std::string& json, const std::filesystem::path& source = {});
 };

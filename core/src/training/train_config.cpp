@@ -6,6 +6,7 @@
 #include "gz/models.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
+#include "gz/vote_fit.h"
 #include "util/json_file.h"
 
 namespace gz {
@@ -58,6 +59,16 @@ void TrainConfig::validateSplit(const std::vector<SplitEntry>& split,
         "with a validation share above 0";
     if (source.empty()) throw DataError(message);
     throw DataError(source, message);
+}
+
+void TrainConfig::validateCatalog(const Catalog& catalog) const {
+    if (!hasVotesHead()) return;
+    if (const auto missing = missingVoteColumn(catalog))
+        throw DataError(catalog.csvPath(),
+                        "has no " + std::string(*missing) +
+                            " column: the votes head learns all 37 vote fractions; train "
+                            "without it with --votes-weight 0 (Votes head off on the Training "
+                            "panel)");
 }
 
 std::string TrainConfig::toJson() const {
@@ -114,7 +125,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.weightDecay = detail::jsonField<decltype(c.weightDecay)>(j, "weight_decay", where);
         c.labelSmoothing =
             detail::jsonField<decltype(c.labelSmoothing)>(j, "label_smoothing", where);
-        if (j.contains("votes_weight"))  // runs before the votes head: none
+        c.votesWeight = 0;               // runs before the votes head had none
+        if (j.contains("votes_weight"))  // (the default since then has one)
             c.votesWeight = detail::jsonField<double>(j, "votes_weight", where);
         if (j.contains("votes_loss")) votesLossKey = j.at("votes_loss").get<std::string>();
         if (j.contains("ema_decay"))  // runs before the moving average: none

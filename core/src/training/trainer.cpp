@@ -84,6 +84,7 @@ TrainOutcome startTraining(const fs::path& runDir, const TrainConfig& config,
     cfg.worldSize = world.size;
     cfg.validate();
     cfg.validateSplit(split);
+    cfg.validateCatalog(catalog);
     if (!catalog.imageDir()) throw DataError(catalog.csvPath(), "training needs the image folder");
     catalog.requireOutside(runDir, "run folder");
     const RunFolder run{runDir};

@@ -163,7 +163,7 @@ private slots:
     void withoutAVotesHeadOnlyTheLabeledGalaxiesTakePart() {
         const fs::path& data = data_;
         const fs::path out = dir() / "cv-plain";
-        const auto r = crossval(data, out, {});
+        const auto r = crossval(data, out, {"--votes-weight", "0"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("fold 1: ") && r.out.contains("fold 2: "), qPrintable(r.out));
         QVERIFY2(r.out.contains(QString("%1 galaxies: accuracy").arg(labeled_)), qPrintable(r.out));
@@ -205,7 +205,8 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(validationShares(all, 2), (std::vector<double>{0, 0}));
         QCOMPARE(readPredictionsCsv(outOfSampleFileIn(all)).size(), labeled_);
-        const auto third = crossval(data_, dir() / "cv-third", {"--val-share", "0.3"});
+        const auto third =
+            crossval(data_, dir() / "cv-third", {"--val-share", "0.3", "--votes-weight", "0"});
         QVERIFY2(third.exitCode == 0, qPrintable(third.err));
         QCOMPARE(validationShares(dir() / "cv-third", 2), (std::vector<double>{0.3, 0.3}));
 

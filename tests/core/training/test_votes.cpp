@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <sstream>
 
 #include "fixtures.h"
 #include "gz/catalog.h"
@@ -118,7 +119,9 @@ private slots:
     }
 
     void aRunWithoutTheHeadHasNoFractions() {
-        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, test::quickTraining(1));
+        TrainConfig config = test::quickTraining(1);
+        config.votesWeight = 0;
+        const auto run = test::trainRun(data_, workspace_, {0.6, 0.2, 0.2}, config);
         QCOMPARE(run.outcome.status, TrainOutcome::Status::Finished);
         plainRun_ = run.dir;
         QCOMPARE(loadRunConfig(run.dir).votesWeight, 0.0);
@@ -273,6 +276,37 @@ private slots:
         QVERIFY2(hinge.err.contains("squared_error") && hinge.err.contains("cross_entropy"),
                  qPrintable(hinge.err));
         QVERIFY(!fs::exists(refused));
+    }
+
+    void theHeadIsTheDefaultAndNeedsEveryVoteColumn() {
+        QVERIFY(TrainConfig{}.hasVotesHead());
+        // A catalog without its last column, Class11.6 (the label rules do not read it).
+        const fs::path data = dir() / "without-11.6";
+        fs::copy(data_, data, fs::copy_options::recursive);
+        const fs::path csv = data / std::string(kKaggleCsvName);
+        std::istringstream lines(readWholeFile(csv));
+        std::string cut;
+        for (std::string line; std::getline(lines, line);)
+            cut += line.substr(0, line.rfind(',')) + "\n";
+        test::writeText(csv, cut);
+        // By default it is refused before the run folder exists, naming the file, the column
+        // and the way out; without the head the same command trains.
+        const fs::path refused = dir() / "no-column-run";
+        const auto byDefault =
+            test::runCli({"train", "--data", test::q(data), "--out", test::q(refused), "--epochs",
+                          "1", "--threads", "2", "--workspace", test::q(workspace_)});
+        QVERIFY(byDefault.exitCode != 0);
+        QVERIFY2(byDefault.err.contains(QString::fromStdString(std::string(kKaggleCsvName))) &&
+                     byDefault.err.contains("Class11.6") &&
+                     byDefault.err.contains("--votes-weight 0"),
+                 qPrintable(byDefault.err));
+        QVERIFY(!fs::exists(refused));
+        const fs::path plain = dir() / "no-head-run";
+        const auto withoutHead = test::runCli(
+            {"train", "--data", test::q(data), "--out", test::q(plain), "--epochs", "1",
+             "--threads", "2", "--votes-weight", "0", "--workspace", test::q(workspace_)});
+        QVERIFY2(withoutHead.exitCode == 0, qPrintable(withoutHead.err));
+        QVERIFY(!loadRunConfig(plain).hasVotesHead());
     }
 
     void configRecordsTheHeadAndOldRunsHaveNone() {

@@ -90,7 +90,13 @@ private slots:
         auto* weight = child<QDoubleSpinBox>(&form, "votesWeightSpin");
         QCOMPARE(items(loss), QStringList({"squared_error", "cross_entropy"}));
         QCOMPARE(loss->currentText(), QStringLiteral("squared_error"));
-        QVERIFY(!loss->isEnabled());  // no votes head by default: nothing to choose
+        // The engine's default, a votes head of weight 10 (galaxy-cli train's too).
+        QCOMPARE(weight->value(), 10.0);
+        QVERIFY(loss->isEnabled());
+        weight->setValue(0);  // off: no votes head, nothing to choose
+        QVERIFY(!loss->isEnabled());
+        QCOMPARE(form.config().votesWeight, 0.0);
+        QVERIFY(!form.config().hasVotesHead());
         weight->setValue(10);
         QVERIFY(loss->isEnabled());
         loss->setCurrentText(QStringLiteral("cross_entropy"));
@@ -104,6 +110,7 @@ private slots:
                  QStringLiteral("cross_entropy"));
         QVERIFY(child<QComboBox>(&other, "votesLossCombo")->isEnabled());
         TrainConfig plain;
+        plain.votesWeight = 0;
         other.setConfig(plain);
         QVERIFY(!child<QComboBox>(&other, "votesLossCombo")->isEnabled());
         QVERIFY(other.config().votesLoss == VotesLoss::SquaredError);
