@@ -41,11 +41,13 @@ struct EvaluateArgs {
 };
 
 /// The galaxies to evaluate on: the --subset of the --split file, every galaxy the run's label
-/// rules label, or with --every-galaxy all the catalog's. Unlabeled galaxies (all the catalog's,
-/// or the subset's with a votes head) count in the vote fractions' RMSE only.
+/// rules label, or with --every-galaxy and a votes head all the catalog's. Unlabeled galaxies
+/// (all the catalog's, or the subset's, with a votes head) count in the fractions' RMSE only;
+/// without a head they would be predicted for nothing.
 std::vector<LabeledGalaxy> galaxiesToEvaluate(const EvaluateArgs& a, const Catalog& catalog,
                                               const TrainConfig& cfg) {
-    if (a.every) return everyGalaxy(catalog, labelCatalog(catalog, cfg.rules));
+    if (a.every && cfg.hasVotesHead())
+        return everyGalaxy(catalog, labelCatalog(catalog, cfg.rules));
     if (a.split.empty()) return labeledGalaxies(catalog, labelCatalog(catalog, cfg.rules));
     const auto subset = subsetFromKey(a.subset);
     if (!subset || *subset == Subset::Train) throw DataError("--subset must be val or test");

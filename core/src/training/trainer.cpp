@@ -127,6 +127,7 @@ TrainOutcome resumeTraining(const fs::path& runDir, const fs::path& workspace,
             if (changed) writeConfig(run, cfg);
         }
         const Catalog catalog = Catalog::open(CatalogSource{cfg.dataCsv, cfg.dataImages});
+        cfg.validateCatalog(catalog);  // it may have lost a column since; before any decoding
         const detail::Session session{
             run, cfg, readSplitCsv(run.split()), &catalog, workspace, &callbacks, comm.get()};
         return detail::TrainingLoop(session, stop).run(true);

@@ -121,7 +121,6 @@ LossSpec TrainingLoop::lossSpec() const {
 std::vector<float> TrainingLoop::cachedVotes() const {
     if (!config_.hasVotesHead()) return {};
     const Catalog& catalog = *session_.catalog;
-    config_.validateCatalog(catalog);  // a resumed run's catalog may have lost a column
     std::vector<float> votes(cache_.size() * kVoteColumnCount);
     for (std::size_t i = 0; i < cache_.size(); ++i) {
         const auto row = catalog.rowOf(cache_.id(i));
