@@ -63,6 +63,11 @@ private slots:
         TrainConfig c = smallConfig();
         c.epochs = 10;
         c.votesWeight = 0;  // the five classes alone, in the epochs they need
+        // At the shared 0.05 with batches of 16, some seeds leave a class unlearned after 10
+        // epochs, and which ones depends on the processor: seed 7 passed on an AMD EPYC and
+        // stalled at 76% on a Xeon (Sapphire Rapids), as did 2 of 6 seeds there. At 0.02 all
+        // six reached 98-100% there.
+        c.lr = 0.02;
         const TrainOutcome o =
             startTraining(run, c, catalog, defaultSplit(catalog), workspace_, {}, cb);
         QCOMPARE(o.status, TrainOutcome::Status::Finished);
