@@ -37,6 +37,7 @@
 #include "explore/mapview.h"
 #include "explore/suspectspanel.h"
 #include "gui_fixtures.h"
+#include "gz/training.h"
 #include "training/runspanel.h"
 #include "training/trainingpanel.h"
 #include "training_fixtures.h"
@@ -57,12 +58,14 @@ class TestReadmeTour : public QObject {
 
     QTemporaryDir tmp_;
 
-    // Trains compact for `epochs` at `lr` from the Training panel and waits for the end.
-    static bool trainRun(MainWindow& window, int epochs, double lr) {
+    // Trains compact for `epochs` at `lr` from the Training panel, with the votes head at
+    // `votesWeight` (0: off), and waits for the end.
+    static bool trainRun(MainWindow& window, int epochs, double lr, double votesWeight) {
         gz::ui::TrainingPanel* panel = window.trainingPanel();
         window.showPanel(panel);
         child<QComboBox>(panel, "modelCombo")->setCurrentText(QStringLiteral("compact"));
         child<QSpinBox>(panel, "epochsSpin")->setValue(epochs);
+        child<QDoubleSpinBox>(panel, "votesWeightSpin")->setValue(votesWeight);
         child<QSpinBox>(panel, "batchSpin")->setValue(32);
         child<QSpinBox>(panel, "threadsSpin")->setValue(2);
         child<QDoubleSpinBox>(panel, "learningRateSpin")->setValue(lr);
@@ -134,12 +137,15 @@ private slots:
         screenshot(window, QStringLiteral("augmentation-panel"));
 
         QVERIFY(gz::test::partition(window, kJobTimeoutMs));
-        // The README's curves come from runs of 4 and 6 epochs; as a test, 1 and 2 take every
-        // step as well (the suite runs twice, and under the sanitizers an epoch of the sample
-        // takes 35 s, most of this test's time).
+        // The README's curves come from runs of 4 and 6 epochs with the defaults (the votes
+        // head, weight 10). As a test, one epoch each takes every step as well: the first run
+        // without the head (the labeled galaxies alone), the second with it (twice the images:
+        // the unlabeled ones too). The suite runs twice, and under the sanitizers the sample's
+        // epochs are most of this test's time.
         const bool forReadme = qEnvironmentVariableIsSet("GZ_SCREENSHOT_DIR");
-        QVERIFY(trainRun(window, forReadme ? 4 : 1, 0.02));
-        QVERIFY(trainRun(window, forReadme ? 6 : 2, 0.05));
+        const double votesHead = gz::TrainConfig{}.votesWeight;
+        QVERIFY(trainRun(window, forReadme ? 4 : 1, 0.02, forReadme ? votesHead : 0));
+        QVERIFY(trainRun(window, forReadme ? 6 : 1, 0.05, votesHead));
         screenshot(window, QStringLiteral("training-live"));
 
         // The newer run against the older one.
@@ -150,6 +156,9 @@ private slots:
         for (const auto& r : runs->runs())
             if (r.state == gz::RunInfo::State::Finished) finished.push_back(r.dir);
         QCOMPARE(finished.size(), std::size_t{2});
+        // The panel's votes head is the run's (newest first).
+        QVERIFY(gz::loadRunConfig(finished[0]).hasVotesHead());
+        QCOMPARE(gz::loadRunConfig(finished[1]).hasVotesHead(), forReadme);
         QVERIFY(runs->openRun(finished[0]));
         QVERIFY(runs->setCompared(finished[1], true));
         window.showPanel(runs);
