@@ -39,12 +39,15 @@ TrainCallbacks consoleCallbacks(const World& world) {
     }
     if (tty)
         cb.onBatch = [](const BatchProgress& p) {
-            std::fprintf(
-                stderr,
-                "\r\033[Kepoch %d%s batch %d/%d  loss %.3f  acc %.3f  lr %.4g  %.0f img/s  ETA %s",
-                p.epoch, p.epochs ? ("/" + std::to_string(p.epochs)).c_str() : "", p.batch,
-                p.batches, p.loss, p.accuracy, p.lr, p.imagesPerSecond,
-                formatDuration(p.etaSeconds).c_str());
+            char votes[32] = "";  // the votes head's loss, with one
+            if (std::isfinite(p.votesLoss))
+                std::snprintf(votes, sizeof votes, "  votes %.4f", p.votesLoss);
+            std::fprintf(stderr,
+                         "\r\033[Kepoch %d%s batch %d/%d  loss %.3f%s  acc %.3f  lr %.4g  %.0f "
+                         "img/s  ETA %s",
+                         p.epoch, p.epochs ? ("/" + std::to_string(p.epochs)).c_str() : "", p.batch,
+                         p.batches, p.loss, votes, p.accuracy, p.lr, p.imagesPerSecond,
+                         formatDuration(p.etaSeconds).c_str());
             std::fflush(stderr);
         };
     cb.onLog = [tty](const std::string& line) {

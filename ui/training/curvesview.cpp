@@ -240,7 +240,14 @@ void CurvesView::redraw() {
     // styles are told under the axis.
     const QString epochLabel =
         runCount() > 1 ? tr("Epoch  (solid: validation, dashed: training)") : tr("Epoch");
-    loss_->xAxis->setLabel(epochLabel);
+    bool votes = false;  // a votes head's loss is drawn dotted
+    for (int i = 0; i < loss_->graphCount(); ++i)
+        votes =
+            votes || (loss_->graph(i)->property("series").toString() == QLatin1String("votes") &&
+                      !loss_->graph(i)->data()->isEmpty());
+    loss_->xAxis->setLabel(runCount() > 1 && votes
+                               ? tr("Epoch  (solid: validation, dashed: training, dotted: votes)")
+                               : epochLabel);
     accuracy_->xAxis->setLabel(epochLabel);
     for (QCustomPlot* plot : {loss_, accuracy_, lr_}) {
         bool empty = true;
@@ -329,6 +336,13 @@ void CurvesView::addRunGraphs(int index) {
                 }
         }
     }
+    // The votes head's loss before its weight, dotted beside the classes' losses (no graph
+    // data, so no legend entry, without a votes head).
+    QCPGraph* votes = add(loss_, QStringLiteral("votes"),
+                          named(single ? tr("Training votes loss per epoch") : tr("votes loss")),
+                          single ? kTrainColor : color, 1.5, Qt::DotLine);
+    setData(votes, x, run.epochColumn(&EpochRecord::trainVotesLoss));
+    if (!single) votes->removeFromLegend();
     if (!run.batchX.empty())
         setData(add(lr_, QStringLiteral("batch"),
                     single ? tr("Learning rate per batch") : named(tr("learning rate per batch")),
@@ -348,6 +362,7 @@ void CurvesView::addRunGraphs(int index) {
             const QString legendName =
                 series == QLatin1String("train") ? (plot == lr_ ? tr("Per epoch") : tr("Training"))
                 : series == QLatin1String("val") ? tr("Validation")
+                : series == QLatin1String("votes") ? tr("Votes (training)")
                 : series == QLatin1String("batch")
                     ? (plot == loss_ ? tr("Per batch (smoothed)") : tr("Per batch"))
                     : QString();

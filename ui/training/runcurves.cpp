@@ -70,6 +70,7 @@ void writeCurvesCsv(std::ostream& out, const std::vector<RunCurves>& runs, doubl
         const std::vector<double> x = r.epochX();
         write(r.name, "train_loss", x, r.epochColumn(&EpochRecord::trainLoss));
         write(r.name, "train_accuracy", x, r.epochColumn(&EpochRecord::trainAccuracy));
+        write(r.name, "train_votes_loss", x, r.epochColumn(&EpochRecord::trainVotesLoss));
         write(r.name, "val_loss", x, r.epochColumn(&EpochRecord::valLoss));
         write(r.name, "val_accuracy", x, r.epochColumn(&EpochRecord::valAccuracy));
         write(r.name, "val_macro_f1", x, r.epochColumn(&EpochRecord::valMacroF1));

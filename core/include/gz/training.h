@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -98,9 +99,12 @@ struct BatchProgress {
     int epochs = 0;  ///< 0 when only a time budget is set
     int batch = 0;   ///< 1-based within the epoch
     int batches = 0;
-    double loss = 0;      ///< running mean over the epoch so far
-    double accuracy = 0;  ///< running training accuracy over the epoch so far
-    double batchLoss = 0;
+    /// The five classes' loss (EpochRecord::trainLoss), its running mean over the epoch so far.
+    double loss = 0;
+    double accuracy = 0;   ///< running training accuracy over the epoch so far
+    double batchLoss = 0;  ///< the five classes' loss of this batch (NaN: no labeled image)
+    /// The votes loss (EpochRecord::trainVotesLoss), running mean (NaN: no votes head).
+    double votesLoss = std::numeric_limits<double>::quiet_NaN();
     double lr = 0;
     double imagesPerSecond = 0;
     double elapsedSeconds = 0;  ///< training time of the whole run
@@ -110,7 +114,13 @@ struct BatchProgress {
 /// One row of metrics.csv (with its timing.csv row).
 struct EpochRecord {
     int epoch = 0;  ///< 1-based
+    /// The five classes' cross-entropy of the labeled training images (as val_loss is the
+    /// validation images'; older runs with a votes head: plus the weighted
+    /// votes loss), and their accuracy.
     double trainLoss = 0, trainAccuracy = 0;
+    /// The votes loss of the training images, over their 37 fractions, before its weight (NaN:
+    /// no votes head, or an older run).
+    double trainVotesLoss = std::numeric_limits<double>::quiet_NaN();
     double valLoss = 0, valAccuracy = 0, valMacroF1 = 0;  ///< NaN without a validation split
     double lr = 0;
     double imagesPerSecond = 0;

@@ -13,11 +13,11 @@ StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             const LossSpec& spec, double denominator, std::size_t batchSize) {
     optimizer.zero_grad();
     const auto [logits, fractions] = net.forwardWithVotes(x);
-    const torch::Tensor loss = stepLoss(
+    const StepLoss loss = stepLoss(
         logits, fractions, y, votes, spec, denominator,
         votes.defined() ? static_cast<double>(batchSize * static_cast<std::size_t>(votes.size(1)))
                         : 1.0);
-    loss.backward();
+    loss.total.backward();
     comm.reduceGradients(net.parameters(), 1.0);
     optimizer.step();
     return stepResult(loss, logits, y);
@@ -25,17 +25,21 @@ StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
 
 StepAgreement agreeOnStep(Communicator& comm, const StepResult& part, double seconds, bool stop) {
     // Doubles: exact for the counts and the same bits on every rank.
-    constexpr int kFields = 4;
+    constexpr int kFields = 6;
     torch::Tensor t = torch::zeros({kFields + comm.size()}, torch::kFloat64);
     auto* v = t.data_ptr<double>();
     v[0] = part.loss;
-    v[1] = static_cast<double>(part.correct);
-    v[2] = static_cast<double>(part.labeled);
-    v[3] = comm.world().leader() ? seconds : 0;
+    v[1] = part.classesLoss;
+    v[2] = part.votesLoss;
+    v[3] = static_cast<double>(part.correct);
+    v[4] = static_cast<double>(part.labeled);
+    v[5] = comm.world().leader() ? seconds : 0;
     v[kFields + comm.rank()] = stop ? 1 : 0;
     comm.sum(t);
     StepAgreement a{
-        {v[0], static_cast<std::int64_t>(v[1]), static_cast<std::int64_t>(v[2])}, v[3], {}};
+        {v[0], v[1], v[2], static_cast<std::int64_t>(v[3]), static_cast<std::int64_t>(v[4])},
+        v[5],
+        {}};
     for (int r = 0; r < comm.size(); ++r)
         if (v[kFields + r] > 0) a.stopping.push_back(r);
     return a;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <system_error>
 
@@ -15,8 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// train_votes_loss is the last column, so that the others are where files from before it (which
+// lack it) have them.
 constexpr const char* kMetricsHeader =
-    "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,batches";
+    "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,batches,"
+    "train_votes_loss";
 constexpr const char* kTimingHeader = "epoch,seconds,elapsed_seconds,images_per_s";
 
 // An empty field is a number the run did not have (NaN).
@@ -57,7 +61,8 @@ void detail::writeMetricsCsv(const RunFolder& run, const std::vector<EpochRecord
             out << r.epoch << ',' << formatNumber(r.trainLoss) << ','
                 << formatNumber(r.trainAccuracy) << ',' << formatNumber(r.valLoss) << ','
                 << formatNumber(r.valAccuracy) << ',' << formatNumber(r.valMacroF1) << ','
-                << formatNumber(r.lr) << ',' << r.batches << '\n';
+                << formatNumber(r.lr) << ',' << r.batches << ',' << formatNumber(r.trainVotesLoss)
+                << '\n';
     });
     writeFileAtomically(run.timing(), [&](std::ostream& out) {
         out << kTimingHeader << '\n';
@@ -74,6 +79,7 @@ std::vector<EpochRecord> readMetricsCsv(const fs::path& file) {
     for (const char* name : {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy",
                              "val_macro_f1", "lr", "batches"})
         f.push_back(csv.require(name));
+    const std::optional<std::size_t> votes = csv.find("train_votes_loss");
     std::vector<EpochRecord> out;
     while (csv.next()) {
         EpochRecord r;
@@ -85,6 +91,7 @@ std::vector<EpochRecord> readMetricsCsv(const fs::path& file) {
         r.valMacroF1 = optionalNumber(csv, f[5]);
         r.lr = optionalNumber(csv, f[6]);
         r.batches = static_cast<int>(csv.integer(f[7]));
+        if (votes) r.trainVotesLoss = optionalNumber(csv, *votes);
         out.push_back(r);
     }
     const fs::path timing = RunFolder{file.parent_path()}.timing();

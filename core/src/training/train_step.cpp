@@ -48,22 +48,28 @@ double labelsWeight(const torch::Tensor& y, const LossSpec& spec) {
     return weight.index_select(0, y.clamp_min(0)).mul(labeled).sum().item<double>();
 }
 
-torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
-                       const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
-                       double classesDenominator, double votesDenominator) {
-    torch::Tensor loss = classesDenominator > 0
-                             ? classesLossSum(logits, y, spec) / classesDenominator
-                             : logits.sum() * 0.0;  // no labeled image: the votes alone
-    if (fractions.defined() && votes.defined())
-        loss = loss +
-               spec.votesWeight * votesLossSum(fractions, votes, spec.votesLoss) / votesDenominator;
+StepLoss stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
+                  const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
+                  double classesDenominator, double votesDenominator) {
+    StepLoss loss;
+    loss.classes = classesDenominator > 0 ? classesLossSum(logits, y, spec) / classesDenominator
+                                          : logits.sum() * 0.0;  // no labeled image
+    loss.total = loss.classes;
+    if (fractions.defined() && votes.defined()) {
+        loss.votes = votesLossSum(fractions, votes, spec.votesLoss) / votesDenominator;
+        loss.total = loss.total + spec.votesWeight * loss.votes;
+    }
     return loss;
 }
 
-StepResult stepResult(const torch::Tensor& loss, const torch::Tensor& logits,
-                      const torch::Tensor& y) {
-    return {loss.item<double>(), logits.argmax(1).eq(y).sum().item<std::int64_t>(),
-            y.ne(kUnlabeled).sum().item<std::int64_t>()};
+StepResult stepResult(const StepLoss& loss, const torch::Tensor& logits, const torch::Tensor& y) {
+    StepResult r;
+    r.loss = loss.total.item<double>();
+    r.classesLoss = loss.classes.item<double>();
+    r.votesLoss = loss.votes.defined() ? loss.votes.item<double>() : 0.0;
+    r.correct = logits.argmax(1).eq(y).sum().item<std::int64_t>();
+    r.labeled = y.ne(kUnlabeled).sum().item<std::int64_t>();
+    return r;
 }
 
 StepResult trainStep(GalaxyNetImpl& net, torch::optim::Optimizer& optimizer, const torch::Tensor& x,
@@ -73,9 +79,9 @@ StepResult trainStep(GalaxyNetImpl& net, torch::optim::Optimizer& optimizer, con
         optimizer.zero_grad();
     }
     const auto [logits, fractions] = net.forwardWithVotes(x);
-    const torch::Tensor loss = stepLoss(logits, fractions, y, votes, spec, labelsWeight(y, spec),
-                                        votes.defined() ? static_cast<double>(votes.numel()) : 1.0);
-    loss.backward();
+    const StepLoss loss = stepLoss(logits, fractions, y, votes, spec, labelsWeight(y, spec),
+                                   votes.defined() ? static_cast<double>(votes.numel()) : 1.0);
+    loss.total.backward();
     {
         RECORD_USER_SCOPE(kOptimiserScope);
         optimizer.step();

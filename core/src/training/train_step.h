@@ -12,7 +12,13 @@
 namespace gz::detail {
 
 struct StepResult {
-    double loss = 0;           ///< the batch's mean loss
+    double loss = 0;  ///< the batch's loss, the sum of the two parts below (votes ones weighted)
+    /// The five classes' part: the cross-entropy of the labeled images, their (weighted) mean
+    /// (0 without a labeled image).
+    double classesLoss = 0;
+    /// The votes part before its weight: the votes loss over the batch's 37 x N fractions (0
+    /// without a votes head).
+    double votesLoss = 0;
     std::int64_t correct = 0;  ///< images whose largest logit is their label
     std::int64_t labeled = 0;  ///< images with a label (not kUnlabeled)
 };
@@ -48,15 +54,20 @@ torch::Tensor classesLossSum(const torch::Tensor& logits, const torch::Tensor& y
 /// without weights). Unlabeled images weigh nothing.
 double labelsWeight(const torch::Tensor& y, const LossSpec& spec);
 
-/// The loss of a batch or a rank's share of one: classesLossSum / `classesDenominator` (nothing
-/// when it is 0: no labeled image) plus votesWeight x votesLossSum / `votesDenominator`.
-torch::Tensor stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
-                       const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
-                       double classesDenominator, double votesDenominator);
+/// The loss of a batch or a rank's share of one and its parts.
+struct StepLoss {
+    torch::Tensor total;    ///< classes + votesWeight x votes: what backward differentiates
+    torch::Tensor classes;  ///< classesLossSum / `classesDenominator` (0 when that is 0)
+    torch::Tensor votes;    ///< votesLossSum / `votesDenominator` (undefined: no votes head)
+};
 
-/// The step's counts: correct and labeled images, with its loss.
-StepResult stepResult(const torch::Tensor& loss, const torch::Tensor& logits,
-                      const torch::Tensor& y);
+/// stepLoss's parts: `classesDenominator` 0 means no labeled image.
+StepLoss stepLoss(const torch::Tensor& logits, const torch::Tensor& fractions,
+                  const torch::Tensor& y, const torch::Tensor& votes, const LossSpec& spec,
+                  double classesDenominator, double votesDenominator);
+
+/// The step's counts, correct and labeled images, with its loss and the loss's parts.
+StepResult stepResult(const StepLoss& loss, const torch::Tensor& logits, const torch::Tensor& y);
 
 /// The name of the record scope around the optimiser's zero_grad and step (in LibTorch's
 /// profiler, for bench train's profile).

@@ -238,10 +238,12 @@ bool TrainingLoop::runEpoch() {
     r.epoch = e + 1;
     r.batches = static_cast<int>(state_.batchInEpoch);
     const double seen = static_cast<double>(state_.partSeen);
-    r.trainLoss = state_.partSeen ? state_.partLoss / seen : std::nan("");
-    r.trainAccuracy = state_.partLabeled ? static_cast<double>(state_.partCorrect) /
-                                               static_cast<double>(state_.partLabeled)
-                                         : std::nan("");
+    const double labeled = static_cast<double>(state_.partLabeled);
+    r.trainLoss = state_.partLabeled ? state_.partClassesLoss / labeled : std::nan("");
+    r.trainAccuracy =
+        state_.partLabeled ? static_cast<double>(state_.partCorrect) / labeled : std::nan("");
+    r.trainVotesLoss =
+        config_.hasVotesHead() && state_.partSeen ? state_.partVotesLoss / seen : std::nan("");
     r.lr = lastLr;
     if (!validate(r)) {
         // The epoch is trained: keep it; resume validates it.
@@ -257,9 +259,11 @@ bool TrainingLoop::runEpoch() {
     r.imagesPerSecond = state_.partSeconds > 0 ? seen / state_.partSeconds : 0;
     const bool improved = recordEpoch(r);
     log_("epoch " + std::to_string(state_.epoch) + ": train loss " + formatNumber(r.trainLoss) +
-         ", accuracy " + formatNumber(r.trainAccuracy) + "; val loss " + formatNumber(r.valLoss) +
-         ", accuracy " + formatNumber(r.valAccuracy) + ", macro F1 " + formatNumber(r.valMacroF1) +
-         "; " + formatNumber(r.imagesPerSecond) + " images/s" + (improved ? " (best)" : ""));
+         ", accuracy " + formatNumber(r.trainAccuracy) +
+         (config_.hasVotesHead() ? ", votes loss " + formatNumber(r.trainVotesLoss) : "") +
+         "; val loss " + formatNumber(r.valLoss) + ", accuracy " + formatNumber(r.valAccuracy) +
+         ", macro F1 " + formatNumber(r.valMacroF1) + "; " + formatNumber(r.imagesPerSecond) +
+         " images/s" + (improved ? " (best)" : ""));
     if (session_.callbacks->onEpoch) session_.callbacks->onEpoch(r);
     if (stoppedEarly()) {
         log_("early stop: no validation improvement for " + std::to_string(state_.badEpochs) +
@@ -320,7 +324,8 @@ double TrainingLoop::trainBatches(int epoch) {
         if (!std::isfinite(result.loss))
             throw DataError("training diverged (loss is " + formatNumber(result.loss) +
                             "); try a lower learning rate");
-        state_.partLoss += result.loss * static_cast<double>(bs);
+        state_.partClassesLoss += result.classesLoss * static_cast<double>(result.labeled);
+        state_.partVotesLoss += result.votesLoss * static_cast<double>(bs);
         state_.partCorrect += static_cast<std::size_t>(result.correct);
         state_.partLabeled += static_cast<std::size_t>(result.labeled);
         state_.partSeen += bs;
@@ -330,7 +335,7 @@ double TrainingLoop::trainBatches(int epoch) {
         state_.partSeconds += dt;
         rate = rate == 0 ? static_cast<double>(bs) / dt
                          : 0.8 * rate + 0.2 * static_cast<double>(bs) / dt;
-        reportBatch(epoch, result.loss, lr, rate);
+        reportBatch(epoch, result.labeled ? result.classesLoss : std::nan(""), lr, rate);
         if (comm_ ? !stopping_.empty() : stop_.stop_requested()) break;
         if (plan_.budgetSeconds > 0 && state_.elapsed >= plan_.budgetSeconds) break;
     }
@@ -376,9 +381,11 @@ void TrainingLoop::reportBatch(int epoch, double batchLoss, double lr,
     p.epochs = config_.epochs;
     p.batch = static_cast<int>(state_.batchInEpoch);
     p.batches = static_cast<int>(plan_.batchesPerEpoch);
-    p.loss = state_.partLoss / static_cast<double>(state_.partSeen);
-    p.accuracy = static_cast<double>(state_.partCorrect) /
-                 static_cast<double>(std::max<std::size_t>(state_.partLabeled, 1));
+    const double labeled = static_cast<double>(std::max<std::size_t>(state_.partLabeled, 1));
+    p.loss = state_.partClassesLoss / labeled;
+    p.accuracy = static_cast<double>(state_.partCorrect) / labeled;
+    if (config_.hasVotesHead())
+        p.votesLoss = state_.partVotesLoss / static_cast<double>(state_.partSeen);
     p.batchLoss = batchLoss;
     p.lr = lr;
     p.imagesPerSecond = imagesPerSecond;
@@ -414,7 +421,7 @@ bool TrainingLoop::recordEpoch(const EpochRecord& record) {
     state_.history.push_back(record);
     state_.epoch = record.epoch;
     state_.batchInEpoch = 0;
-    state_.partLoss = state_.partSeconds = 0;
+    state_.partClassesLoss = state_.partVotesLoss = state_.partSeconds = 0;
     state_.partCorrect = state_.partSeen = state_.partLabeled = 0;
 
     const double value = sets_.val.empty() ? static_cast<double>(state_.epoch)

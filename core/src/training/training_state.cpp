@@ -25,6 +25,7 @@ json recordJson(const EpochRecord& r) {
     return {{"epoch", r.epoch},
             {"train_loss", optionalNumber(r.trainLoss)},
             {"train_accuracy", optionalNumber(r.trainAccuracy)},
+            {"train_votes_loss", optionalNumber(r.trainVotesLoss)},
             {"val_loss", optionalNumber(r.valLoss)},
             {"val_accuracy", optionalNumber(r.valAccuracy)},
             {"val_macro_f1", optionalNumber(r.valMacroF1)},
@@ -40,6 +41,8 @@ EpochRecord recordFromJson(const json& j, const std::filesystem::path& where) {
     r.epoch = detail::jsonField<int>(j, "epoch", where, kCannotRead);
     r.trainLoss = numberOrNan(j, "train_loss");
     r.trainAccuracy = numberOrNan(j, "train_accuracy");
+    r.trainVotesLoss = j.contains("train_votes_loss") ? numberOrNan(j, "train_votes_loss")
+                                                      : std::numeric_limits<double>::quiet_NaN();
     r.valLoss = numberOrNan(j, "val_loss");
     r.valAccuracy = numberOrNan(j, "val_accuracy");
     r.valMacroF1 = numberOrNan(j, "val_macro_f1");
@@ -64,7 +67,8 @@ std::string TrainingState::toJson(std::uint64_t seed) const {
                 {"best_epoch", bestEpoch},
                 {"bad_epochs", badEpochs},
                 {"history", h},
-                {"part_loss", partLoss},
+                {"part_classes_loss", optionalNumber(partClassesLoss)},
+                {"part_votes_loss", optionalNumber(partVotesLoss)},
                 {"part_correct", partCorrect},
                 {"part_seen", partSeen},
                 {"part_labeled", partLabeled},
@@ -90,11 +94,17 @@ TrainingState TrainingState::fromJson(const std::string& text,
         s.badEpochs =
             detail::jsonField<decltype(s.badEpochs)>(j, "bad_epochs", checkpoint, kCannotRead);
         for (const auto& r : j.at("history")) s.history.push_back(recordFromJson(r, checkpoint));
-        s.partLoss = j.at("part_loss");
         s.partCorrect = j.at("part_correct");
         s.partSeen = j.at("part_seen");
         // Before unlabeled images were trained on, every image seen had a label.
         s.partLabeled = j.value("part_labeled", s.partSeen);
+        // Before the loss's parts were kept apart, only their sum was (part_loss): an epoch
+        // begun then has its parts unknown.
+        const double unknown = s.partSeen ? std::numeric_limits<double>::quiet_NaN() : 0.0;
+        s.partClassesLoss =
+            j.contains("part_classes_loss") ? numberOrNan(j, "part_classes_loss") : unknown;
+        s.partVotesLoss =
+            j.contains("part_votes_loss") ? numberOrNan(j, "part_votes_loss") : unknown;
         s.partSeconds = j.at("part_seconds");
     } catch (const json::exception& e) {
         throw DataError(checkpoint, kCannotRead + e.what());

@@ -24,7 +24,8 @@ struct TrainingState {
     int badEpochs = 0;  ///< epochs since the last improvement (early stopping)
     std::vector<EpochRecord> history;
     // The sums of the epoch in progress (kept across a stop within it).
-    double partLoss = 0;  ///< sum of batch loss x batch size
+    double partClassesLoss = 0;  ///< sum of batch classes loss x labeled images (NaN: unknown)
+    double partVotesLoss = 0;    ///< sum of batch votes loss x batch size (NaN: unknown)
     std::size_t partCorrect = 0, partSeen = 0;
     std::size_t partLabeled = 0;  ///< images of partSeen with a label (train accuracy's base)
     double partSeconds = 0;

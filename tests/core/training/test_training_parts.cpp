@@ -6,7 +6,9 @@
 #include <array>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 
@@ -46,6 +48,7 @@ EpochRecord record(int epoch, double valLoss) {
     r.epoch = epoch;
     r.trainLoss = 1.5;
     r.trainAccuracy = 0.25;
+    r.trainVotesLoss = epoch == 1 ? 0.0625 : kNan;
     r.valLoss = valLoss;
     r.valAccuracy = std::isnan(valLoss) ? kNan : 0.5;
     r.valMacroF1 = std::isnan(valLoss) ? kNan : 0.375;
@@ -62,6 +65,7 @@ void compareRecords(const EpochRecord& a, const EpochRecord& b) {
     QCOMPARE(a.batches, b.batches);
     for (auto [x, y] : {std::pair{a.trainLoss, b.trainLoss},
                         {a.trainAccuracy, b.trainAccuracy},
+                        {a.trainVotesLoss, b.trainVotesLoss},
                         {a.valLoss, b.valLoss},
                         {a.valAccuracy, b.valAccuracy},
                         {a.valMacroF1, b.valMacroF1},
@@ -216,8 +220,8 @@ private slots:
         writeMetricsCsv(run, rows);
         QCOMPARE(readWholeFile(run.metrics()),
                  std::string("epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,"
-                             "lr,batches\n1,1.5,0.25,1.25,0.5,0.375,0.0125,7\n"
-                             "2,1.5,0.25,,,,0.0125,7\n"));
+                             "lr,batches,train_votes_loss\n1,1.5,0.25,1.25,0.5,0.375,0.0125,7,"
+                             "0.0625\n2,1.5,0.25,,,,0.0125,7,\n"));
         QCOMPARE(readWholeFile(run.timing()),
                  std::string("epoch,seconds,elapsed_seconds,images_per_s\n1,2.5,2.5,250\n"
                              "2,2.5,5,250\n"));
@@ -232,6 +236,16 @@ private slots:
         QCOMPARE(untimed[1].seconds, 0.0);
         QCOMPARE(untimed[1].imagesPerSecond, 0.0);
         QVERIFY(std::isnan(untimed[1].valLoss));
+
+        // A metrics.csv from before the votes loss had its column: the rest reads as before.
+        std::ofstream(run.metrics())
+            << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,val_macro_f1,lr,batches\n"
+               "1,1.5,0.25,1.25,0.5,0.375,0.0125,7\n";
+        const auto old = readMetricsCsv(run.metrics());
+        QCOMPARE(old.size(), std::size_t(1));
+        QCOMPARE(old[0].trainLoss, 1.5);
+        QCOMPARE(old[0].valMacroF1, 0.375);
+        QVERIFY(std::isnan(old[0].trainVotesLoss));
     }
 
     void formatNumberIsSixDigitsOrEmpty() {
@@ -250,7 +264,9 @@ private slots:
         s.bestEpoch = 1;
         s.badEpochs = 1;
         s.history = {record(1, 0.75), record(2, kNan)};
-        s.partLoss = 4.5;
+        s.partClassesLoss = 4.5;
+        s.partVotesLoss = 0.375;
+        s.partLabeled = 30;
         s.partCorrect = 11;
         s.partSeen = 48;
         s.partSeconds = 1.75;
@@ -266,7 +282,9 @@ private slots:
         QCOMPARE(back.bestValue, s.bestValue);
         QCOMPARE(back.bestEpoch, s.bestEpoch);
         QCOMPARE(back.badEpochs, s.badEpochs);
-        QCOMPARE(back.partLoss, s.partLoss);
+        QCOMPARE(back.partClassesLoss, s.partClassesLoss);
+        QCOMPARE(back.partVotesLoss, s.partVotesLoss);
+        QCOMPARE(back.partLabeled, s.partLabeled);
         QCOMPARE(back.partCorrect, s.partCorrect);
         QCOMPARE(back.partSeen, s.partSeen);
         QCOMPARE(back.partSeconds, s.partSeconds);
@@ -276,6 +294,28 @@ private slots:
         // The checkpoint format: one JSON object with these keys (and the run's seed).
         QVERIFY(s.toJson(9).find("\"seed\":9") != std::string::npos);
         QVERIFY(s.toJson(9).find("\"batch_in_epoch\":3") != std::string::npos);
+    }
+
+    void anOlderStateKeepsWhatItKnew() {
+        // Before the loss's parts were kept apart a checkpoint had their sum only (part_loss):
+        // within an epoch the parts are unknown, at an epoch's end there is nothing to know.
+        TrainingState s;
+        s.history = {record(1, 0.75)};
+        s.partSeen = 48;
+        s.partLabeled = 30;
+        nlohmann::json j = nlohmann::json::parse(s.toJson(9));
+        j.erase("part_classes_loss");
+        j.erase("part_votes_loss");
+        j["part_loss"] = 4.5;
+        j["history"][0].erase("train_votes_loss");
+        TrainingState back = TrainingState::fromJson(j.dump(), "c.pt");
+        QVERIFY(std::isnan(back.partClassesLoss) && std::isnan(back.partVotesLoss));
+        QCOMPARE(back.history[0].trainLoss, 1.5);
+        QVERIFY(std::isnan(back.history[0].trainVotesLoss));
+        j["part_seen"] = 0;
+        back = TrainingState::fromJson(j.dump(), "c.pt");
+        QCOMPARE(back.partClassesLoss, 0.0);
+        QCOMPARE(back.partVotesLoss, 0.0);
     }
 
     void aBrokenStateNamesItsCheckpoint() {

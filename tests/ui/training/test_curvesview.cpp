@@ -13,11 +13,13 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "gui_fixtures.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "training/curvesview.h"
+#include "training/runcurves.h"
 #include "training/runsettingstable.h"
 #include "training/runspanel.h"
 
@@ -233,6 +235,36 @@ private slots:
         const std::vector<double> two = ui::smoothCurve({1, 3}, 0.5);
         QCOMPARE(two[0], 1.0);
         QCOMPARE(two[1], 7.0 / 3);
+    }
+
+    void votesLossIsDrawnBesideTheClassesLosses() {
+        // A votes head's loss (another quantity than the classes' losses): its own dotted curve
+        // on the loss plot, in the legend; a run without the head shows no such curve.
+        ui::CurvesView view;
+        ui::RunCurves run = makeRun(QStringLiteral("a"), 3, 1, false);
+        view.setCurves(run);
+        const QCPGraph* none = view.graphOf(view.lossPlot(), 0, QStringLiteral("votes"));
+        QVERIFY(!none ||
+                (none->dataCount() == 0 && !view.lossPlot()->legend->hasItemWithPlottable(none)));
+        for (EpochRecord& r : run.epochs) r.trainVotesLoss = 0.05 / r.epoch;
+        view.setCurves(run);
+        const QCPGraph* votes = view.graphOf(view.lossPlot(), 0, QStringLiteral("votes"));
+        QVERIFY(votes);
+        QCOMPARE(votes->dataCount(), 3);
+        QCOMPARE(votes->pen().style(), Qt::DotLine);
+        QVERIFY(view.lossPlot()->legend->hasItemWithPlottable(votes));
+        // The training curve stays the classes' loss, like with the validation one.
+        QCOMPARE(view.graphOf(view.lossPlot(), 0, QStringLiteral("train"))->data()->at(0)->value,
+                 run.epochs[0].trainLoss);
+        // Compared with another run, the axis tells the line styles, the dotted one too.
+        view.setRuns({run, makeRun(QStringLiteral("b"), 2, 1, false)});
+        QVERIFY(view.lossPlot()->xAxis->label().contains(QStringLiteral("dotted: votes")));
+        QVERIFY(!view.accuracyPlot()->xAxis->label().contains(QStringLiteral("dotted")));
+        // The exported curves have it too.
+        std::ostringstream csv;
+        ui::writeCurvesCsv(csv, {run}, 0);
+        QVERIFY2(csv.str().find("\"a\",train_votes_loss,2,0.025\n") != std::string::npos,
+                 csv.str().c_str());
     }
 
     void logLossAxisToggles() {
