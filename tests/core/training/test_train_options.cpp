@@ -103,7 +103,7 @@ private slots:
         QCOMPARE(j["select_metric"].toString(), QStringLiteral("last"));
         QCOMPARE(j["device"].toString(), QStringLiteral("auto"));
         QCOMPARE(j["precision"].toString(), QStringLiteral("fp32"));
-        QCOMPARE(j["votes_loss"].toString(), QStringLiteral("squared_error"));
+        QCOMPARE(j["votes_loss"].toString(), QStringLiteral("cross_entropy"));
     }
 
     void configJsonRoundTripsEveryValue() {

@@ -89,9 +89,10 @@ private slots:
         auto* loss = child<QComboBox>(&form, "votesLossCombo");
         auto* weight = child<QDoubleSpinBox>(&form, "votesWeightSpin");
         QCOMPARE(items(loss), QStringList({"squared_error", "cross_entropy"}));
-        QCOMPARE(loss->currentText(), QStringLiteral("squared_error"));
-        // The engine's default, a votes head of weight 10 (galaxy-cli train's too).
-        QCOMPARE(weight->value(), 10.0);
+        // The engine's default, a votes head of weight 30 on the per-question cross-entropy
+        // (galaxy-cli train's too).
+        QCOMPARE(loss->currentText(), QStringLiteral("cross_entropy"));
+        QCOMPARE(weight->value(), 30.0);
         QVERIFY(loss->isEnabled());
         weight->setValue(0);  // off: no votes head, nothing to choose
         QVERIFY(!loss->isEnabled());
@@ -99,21 +100,21 @@ private slots:
         QVERIFY(!form.config().hasVotesHead());
         weight->setValue(10);
         QVERIFY(loss->isEnabled());
-        loss->setCurrentText(QStringLiteral("cross_entropy"));
-        QVERIFY(form.config().votesLoss == VotesLoss::CrossEntropy);
+        loss->setCurrentText(QStringLiteral("squared_error"));
+        QVERIFY(form.config().votesLoss == VotesLoss::SquaredError);
         QCOMPARE(form.config().votesWeight, 10.0);
 
         // A run's settings shown again, as resuming it does.
         ui::TrainingForm other;
         other.setConfig(form.config());
         QCOMPARE(child<QComboBox>(&other, "votesLossCombo")->currentText(),
-                 QStringLiteral("cross_entropy"));
+                 QStringLiteral("squared_error"));
         QVERIFY(child<QComboBox>(&other, "votesLossCombo")->isEnabled());
         TrainConfig plain;
         plain.votesWeight = 0;
         other.setConfig(plain);
         QVERIFY(!child<QComboBox>(&other, "votesLossCombo")->isEnabled());
-        QVERIFY(other.config().votesLoss == VotesLoss::SquaredError);
+        QVERIFY(other.config().votesLoss == VotesLoss::CrossEntropy);
     }
 };
 
