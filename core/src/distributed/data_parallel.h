@@ -22,10 +22,11 @@ namespace gz::detail {
 
 /// One step on this rank's share (x, y, `votes`) of a global batch of `batchSize` images: the
 /// loss is the share's summed cross-entropy divided by `denominator` (the global batch's
-/// labelsWeight), plus with a votes head its summed squared vote error over the global batch's
-/// 37 x batchSize fractions, so that the gradients summed over the ranks are exactly the
+/// labelsWeight), plus with a votes head the weight times its summed votes loss over the global
+/// batch's 37 x batchSize fractions, so that the gradients summed over the ranks are exactly the
 /// gradient of the global batch's loss (trainStep's). Returns this rank's part of the batch
-/// loss and of the counts: their sums over the ranks are the global batch's.
+/// loss, of the loss's two parts and of the counts: their sums over the ranks are the global
+/// batch's.
 StepResult dataParallelStep(Communicator& comm, GalaxyNetImpl& net,
                             torch::optim::Optimizer& optimizer, const torch::Tensor& x,
                             const torch::Tensor& y, const torch::Tensor& votes,
