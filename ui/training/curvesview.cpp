@@ -240,11 +240,11 @@ void CurvesView::redraw() {
     // styles are told under the axis.
     const QString epochLabel =
         runCount() > 1 ? tr("Epoch  (solid: validation, dashed: training)") : tr("Epoch");
-    bool votes = false;  // a votes head's loss is drawn dotted
-    for (int i = 0; i < loss_->graphCount(); ++i)
-        votes =
-            votes || (loss_->graph(i)->property("series").toString() == QLatin1String("votes") &&
-                      !loss_->graph(i)->data()->isEmpty());
+    const bool votes = std::any_of(runs_.begin(), runs_.end(), [](const RunCurves& r) {
+        return std::any_of(r.epochs.begin(), r.epochs.end(), [](const EpochRecord& e) {
+            return std::isfinite(e.trainVotesLoss);  // a votes head's loss, drawn dotted
+        });
+    });
     loss_->xAxis->setLabel(runCount() > 1 && votes
                                ? tr("Epoch  (solid: validation, dashed: training, dotted: votes)")
                                : epochLabel);

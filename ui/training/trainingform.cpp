@@ -119,10 +119,11 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     votesWeight_->setToolTip(
         tr("A votes head: the model also learns the 37 vote fractions of the Galaxy Zoo 2 "
            "decision tree, from the unlabeled galaxies too, with this weight in the loss (off: "
-           "five classes only). %1 by default, with cross_entropy: at 15 minutes it was as "
-           "accurate, found more cigar-shaped galaxies and gives the fractions; at 5 minutes, "
-           "off did better (each epoch takes twice the images)")
-            .arg(d.votesWeight));
+           "five classes only). %1 by default, with %2: at 15 minutes it was as accurate, found "
+           "more cigar-shaped galaxies and gives the fractions; at 5 minutes, off did better "
+           "(each epoch takes twice the images)")
+            .arg(d.votesWeight)
+            .arg(keyText(optionKey(d.votesLoss))));
     votesLoss_ = optionCombo(QStringLiteral("votesLossCombo"),
                              {VotesLoss::SquaredError, VotesLoss::CrossEntropy}, d.votesLoss);
     votesLoss_->setToolTip(

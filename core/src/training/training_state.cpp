@@ -21,6 +21,11 @@ double numberOrNan(const json& j, const char* key) {
     return j.at(key).is_null() ? std::numeric_limits<double>::quiet_NaN() : j.at(key).get<double>();
 }
 
+// A key newer than some checkpoints: `missing` where it is absent.
+double newerNumber(const json& j, const char* key, double missing) {
+    return j.contains(key) ? numberOrNan(j, key) : missing;
+}
+
 json recordJson(const EpochRecord& r) {
     return {{"epoch", r.epoch},
             {"train_loss", optionalNumber(r.trainLoss)},
@@ -41,8 +46,7 @@ EpochRecord recordFromJson(const json& j, const std::filesystem::path& where) {
     r.epoch = detail::jsonField<int>(j, "epoch", where, kCannotRead);
     r.trainLoss = numberOrNan(j, "train_loss");
     r.trainAccuracy = numberOrNan(j, "train_accuracy");
-    r.trainVotesLoss = j.contains("train_votes_loss") ? numberOrNan(j, "train_votes_loss")
-                                                      : std::numeric_limits<double>::quiet_NaN();
+    r.trainVotesLoss = newerNumber(j, "train_votes_loss", std::numeric_limits<double>::quiet_NaN());
     r.valLoss = numberOrNan(j, "val_loss");
     r.valAccuracy = numberOrNan(j, "val_accuracy");
     r.valMacroF1 = numberOrNan(j, "val_macro_f1");
@@ -101,10 +105,8 @@ TrainingState TrainingState::fromJson(const std::string& text,
         // Before the loss's parts were kept apart, only their sum was (part_loss): an epoch
         // begun then has its parts unknown.
         const double unknown = s.partSeen ? std::numeric_limits<double>::quiet_NaN() : 0.0;
-        s.partClassesLoss =
-            j.contains("part_classes_loss") ? numberOrNan(j, "part_classes_loss") : unknown;
-        s.partVotesLoss =
-            j.contains("part_votes_loss") ? numberOrNan(j, "part_votes_loss") : unknown;
+        s.partClassesLoss = newerNumber(j, "part_classes_loss", unknown);
+        s.partVotesLoss = newerNumber(j, "part_votes_loss", unknown);
         s.partSeconds = j.at("part_seconds");
     } catch (const json::exception& e) {
         throw DataError(checkpoint, kCannotRead + e.what());
