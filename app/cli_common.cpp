@@ -121,7 +121,7 @@ CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::stri
         ->add_option("--precision", key,
                      joinOptionKeys(optionKeys<Precision>(), "|") +
                          ": bf16 runs the convolutions in bfloat16 (needs AVX512_BF16 or "
-                         "AMX-BF16); default: " +
+                         "AMX-BF16), auto where the CPU has it, else fp32; default: " +
                          byDefault)
         ->check(CLI::IsMember(optionKeys<Precision>()));
 }

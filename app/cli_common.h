@@ -52,7 +52,7 @@ nlohmann::json countsJson(const std::array<std::size_t, kMorphologyCount>& count
 /// --run DIR: an existing run folder, required.
 void addRunOption(CLI::App* cmd, std::string& run);
 
-/// --precision fp32|bf16 into `key` (gz/train_options.h's Precision); `byDefault` says what an
+/// --precision auto|fp32|bf16 into `key` (gz/train_options.h's Precision); `byDefault` says what an
 /// absent option means.
 CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault);
 /// The precision `key` names, nullopt for "" (the option not given).

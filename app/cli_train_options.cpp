@@ -71,7 +71,7 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option("--loader-threads", c.loaderThreads, "Batch-preparing threads"))
         ->capture_default_str();
     add(cmd->add_option("--device", a.device, keysOf<Device>()))->capture_default_str();
-    add(addPrecisionOption(cmd, a.precision, "fp32"));
+    add(addPrecisionOption(cmd, a.precision, std::string(optionKey(a.config.precision))));
     add(cmd->add_option("--seed", c.seed, "Random seed"))->capture_default_str();
     a.paramsOption = add(cmd->add_option("--params", a.params, "Augmentation parameters JSON")
                              ->check(CLI::ExistingFile));

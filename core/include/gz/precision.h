@@ -22,12 +22,13 @@ Bf16Support bf16SupportFromFlags(std::string_view flags);
 /// This machine's (the first processor in /proc/cpuinfo).
 Bf16Support bf16Support();
 
-/// Whether `wanted` runs in bfloat16 on this machine. Throws DataError for Bf16 on a CPU without
-/// it, naming the missing instructions.
+/// Whether `wanted` runs in bfloat16 on this machine's CPU: Auto where it has bfloat16. Throws
+/// DataError for Bf16 on a CPU without it, naming the missing instructions.
 bool resolveBf16(Precision wanted);
 
-/// The precision to evaluate or predict with: `asked` when given, else the run's `trained` one,
-/// except fp32 for a bfloat16 run on a CPU without bfloat16 (checkpoints are fp32 either way).
+/// The precision to evaluate or predict with: `asked` when given, else the run's `trained` one
+/// (Auto stays Auto, decided here), except fp32 for a bfloat16 run on a CPU without bfloat16
+/// (checkpoints are fp32 either way).
 Precision inferencePrecision(std::optional<Precision> asked, Precision trained);
 
 }  // namespace gz

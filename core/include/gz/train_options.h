@@ -32,8 +32,9 @@ enum class Device { Auto, Cpu, Cuda };
 
 /// The arithmetic of the network's forward pass. Bf16 runs convolutions and matrix products in
 /// bfloat16 (LibTorch's CPU autocast; weights, gradients, the optimiser and checkpoints stay fp32)
-/// and needs a CPU with native bfloat16 (gz/precision.h).
-enum class Precision { Fp32, Bf16 };
+/// and needs a CPU with native bfloat16 (gz/precision.h). Auto is Bf16 where the CPU has it and
+/// the network runs on the CPU, Fp32 elsewhere: decided on each machine a run starts or resumes.
+enum class Precision { Auto, Fp32, Bf16 };
 
 /// What a votes head's 37 fractions are trained to minimise: their squared error (the square of
 /// Kaggle's RMSE), or each question's cross-entropy between the volunteers' and the predicted
@@ -106,7 +107,8 @@ struct OptionTable<Device> {
 template <>
 struct OptionTable<Precision> {
     static constexpr std::string_view field = "precision";
-    static constexpr std::array<OptionName<Precision>, 2> names{{
+    static constexpr std::array<OptionName<Precision>, 3> names{{
+        {Precision::Auto, "auto"},
         {Precision::Fp32, "fp32"},
         {Precision::Bf16, "bf16"},
     }};

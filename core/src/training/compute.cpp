@@ -26,7 +26,7 @@ int threadCount(int wanted) {
 bool useBf16(Precision wanted, const torch::Device& device) {
     if (device.is_cpu()) return resolveBf16(wanted);
     if (wanted == Precision::Bf16)
-        throw DataError("precision bf16 is for the CPU; use --precision fp32");
+        throw DataError("precision bf16 is for the CPU; use --precision fp32 or auto");
     return false;
 }
 

@@ -15,7 +15,7 @@ torch::Device chooseDevice(Device wanted);
 int threadCount(int wanted);
 
 /// Whether the forward pass runs in bfloat16 for `wanted` on `device`: resolveBf16 on the CPU;
-/// throws DataError for Bf16 on CUDA (this app's bfloat16 is the CPU's).
+/// fp32 on CUDA for Auto, and DataError for Bf16 (this app's bfloat16 is the CPU's).
 bool useBf16(Precision wanted, const torch::Device& device);
 
 /// While alive, and when constructed with true, LibTorch's CPU autocast runs this thread's

@@ -33,8 +33,9 @@ Bf16Support bf16Support() {
 bool resolveBf16(Precision wanted) {
     if (wanted == Precision::Fp32) return false;
     const Bf16Support support = bf16Support();
+    if (wanted == Precision::Auto) return support.available;
     if (!support.available)
-        throw DataError("precision bf16: " + support.reason + "; use --precision fp32");
+        throw DataError("precision bf16: " + support.reason + "; use --precision fp32 or auto");
     return true;
 }
 

@@ -50,7 +50,9 @@ private slots:
 
     void fileHoldsEachImagesForwardPass() {
         const Catalog catalog = Catalog::open(CatalogSource::kaggleFolder(data_));
-        const EmbedResult r = embedCatalog(run_, catalog, workspace_, EmbedOptions{false, {}, 2});
+        // In fp32, as RunModel computes below (the run's own precision, auto, may be bfloat16).
+        const EmbedResult r =
+            embedCatalog(run_, catalog, workspace_, EmbedOptions{false, Precision::Fp32, 2});
         QVERIFY(!r.reused);
         QVERIFY(isInsideFolder(r.file, workspace_ / "embeddings"));
         // Every galaxy, labeled by the rules or not (the demo makes some match no rule).
@@ -84,7 +86,8 @@ private slots:
         // Galaxies differ.
         QVERIFY(largestDifference(r.embeddings.row(0), r.embeddings.row(1)) > 1e-3f);
         // TTA averages the 8 views: another embedding, kept in another file.
-        const EmbedResult tta = embedCatalog(run_, catalog, workspace_, EmbedOptions{true, {}, 2});
+        const EmbedResult tta =
+            embedCatalog(run_, catalog, workspace_, EmbedOptions{true, Precision::Fp32, 2});
         QVERIFY(tta.file != r.file);
         QVERIFY(largestDifference(tta.embeddings.row(0), r.embeddings.row(0)) > 1e-6f);
     }

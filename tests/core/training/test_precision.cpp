@@ -66,7 +66,12 @@ private slots:
     void thisMachineResolvesEachChoice() {
         const Bf16Support support = bf16Support();
         QVERIFY(!resolveBf16(Precision::Fp32));
-        // Evaluating and predicting: as asked, else as trained, but fp32 without bfloat16.
+        // Auto: bfloat16 exactly where the CPU has it, never refused.
+        QCOMPARE(resolveBf16(Precision::Auto), support.available);
+        // Evaluating and predicting: as asked, else as trained, but fp32 without bfloat16; a run
+        // trained with auto decides on the machine that predicts.
+        QVERIFY(inferencePrecision(std::nullopt, Precision::Auto) == Precision::Auto);
+        QVERIFY(inferencePrecision(Precision::Fp32, Precision::Auto) == Precision::Fp32);
         QVERIFY(inferencePrecision(Precision::Fp32, Precision::Bf16) == Precision::Fp32);
         QVERIFY(inferencePrecision(Precision::Bf16, Precision::Fp32) == Precision::Bf16);
         QVERIFY(inferencePrecision(std::nullopt, Precision::Fp32) == Precision::Fp32);
@@ -85,8 +90,9 @@ private slots:
     void configKeepsThePrecisionAndOlderRunsAreFp32() {
         TrainConfig c;
         c.epochs = 3;
-        QVERIFY(c.precision == Precision::Fp32);
-        for (const Precision p : {Precision::Fp32, Precision::Bf16}) {
+        // auto by default: bfloat16 where the CPU has it (README, --precision).
+        QVERIFY(c.precision == Precision::Auto);
+        for (const Precision p : {Precision::Auto, Precision::Fp32, Precision::Bf16}) {
             c.precision = p;
             QVERIFY(TrainConfig::fromJson(c.toJson()).precision == p);
         }
@@ -104,9 +110,25 @@ private slots:
         const std::string message = test::dataErrorOf([&] {
             TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
         });
-        QVERIFY2(message.find("precision must be fp32 or bf16") != std::string::npos &&
+        QVERIFY2(message.find("precision must be auto, fp32 or bf16") != std::string::npos &&
                      message.find("run/config.json") != std::string::npos,
                  message.c_str());
+    }
+
+    void autoTrainsInWhatThisCpuHas() {
+        // The default: never refused; bfloat16 where the CPU has it, fp32 elsewhere, and the
+        // run records the choice (auto) while its log says what it computed in.
+        const fs::path data = dir() / "auto";
+        writeDemoDataset(data, DemoOptions{20, 3, kKaggleImageSide});
+        const fs::path run = dir() / "auto-run";
+        const auto t = test::runCli({"train", "--data", test::q(data), "--out", test::q(run),
+                                     "--epochs", "1", "--batch", "8", "--threads", "2",
+                                     "--workspace", test::q(dir() / "auto-ws")});
+        QVERIFY2(t.exitCode == 0, qPrintable(t.err));
+        QVERIFY(loadRunConfig(run).precision == Precision::Auto);
+        const std::string log = readWholeFile(run / "log.txt");
+        const char* expected = bf16Support().available ? "in bfloat16" : "in fp32";
+        QVERIFY2(log.find(expected) != std::string::npos, log.c_str());
     }
 
     void commandLineRefusesBf16WithoutTheInstructions() {

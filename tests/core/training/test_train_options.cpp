@@ -65,7 +65,7 @@ private slots:
         checkTable<SelectMetric>({"last", "loss", "accuracy", "macro_f1"});
         checkTable<CheckpointChoice>({"best", "last"});
         checkTable<Device>({"auto", "cpu", "cuda"});
-        checkTable<Precision>({"fp32", "bf16"});
+        checkTable<Precision>({"auto", "fp32", "bf16"});
         checkTable<VotesLoss>({"squared_error", "cross_entropy"});
     }
 
@@ -102,7 +102,7 @@ private slots:
         QCOMPARE(j["balance"].toString(), QStringLiteral("sqrt"));
         QCOMPARE(j["select_metric"].toString(), QStringLiteral("last"));
         QCOMPARE(j["device"].toString(), QStringLiteral("auto"));
-        QCOMPARE(j["precision"].toString(), QStringLiteral("fp32"));
+        QCOMPARE(j["precision"].toString(), QStringLiteral("auto"));
         QCOMPARE(j["votes_loss"].toString(), QStringLiteral("cross_entropy"));
     }
 
@@ -113,11 +113,13 @@ private slots:
             c.balance = OptionTable<Balance>::names[i % 4].value;
             c.selectMetric = OptionTable<SelectMetric>::names[i].value;
             c.device = OptionTable<Device>::names[i % 3].value;
+            c.precision = OptionTable<Precision>::names[i % 3].value;
             const TrainConfig back = TrainConfig::fromJson(c.toJson());
             QVERIFY(back.schedule == c.schedule);
             QVERIFY(back.balance == c.balance);
             QVERIFY(back.selectMetric == c.selectMetric);
             QVERIFY(back.device == c.device);
+            QVERIFY(back.precision == c.precision);
             QCOMPARE(back.toJson(), c.toJson());
         }
     }

@@ -185,8 +185,8 @@ private slots:
 
         auto evaluateWith = [&](const QString& checkpoint, const fs::path& out) {
             return test::runCli({"evaluate", "--run", q(run), "--data", q(data_), "--workspace",
-                                 q(workspace_), "--no-tta", "--checkpoint", checkpoint, "--out",
-                                 q(out)});
+                                 q(workspace_), "--no-tta", "--precision", "fp32", "--checkpoint",
+                                 checkpoint, "--out", q(out)});
         };
         auto r = evaluateWith("last", dir() / "eval-last");
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
