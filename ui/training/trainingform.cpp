@@ -122,8 +122,8 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
         tr("A votes head: the model also learns the 37 vote fractions of the Galaxy Zoo 2 "
            "decision tree, from the unlabeled galaxies too, with this weight in the loss (off: "
            "five classes only). %1 by default, with %2: at 15 minutes it was as accurate, found "
-           "more cigar-shaped galaxies and gives the fractions; at 5 minutes, off did better "
-           "(each epoch takes twice the images)")
+           "more cigar-shaped galaxies and gives the fractions; at 5 minutes in fp32, off did "
+           "better (each epoch takes twice the images), in bf16 not")
             .arg(d.votesWeight)
             .arg(keyText(optionKey(d.votesLoss))));
     votesLoss_ = optionCombo(QStringLiteral("votesLossCombo"),
