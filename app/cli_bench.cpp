@@ -260,7 +260,7 @@ int runBenchTrain(BenchTrainArgs a, const std::stop_token& stop) {
         json j{{"model", b.model},
                {"batch", b.batch},
                {"threads", b.threads},
-               {"precision", b.bf16 ? "bf16" : "fp32"},
+               {"precision", std::string(optionKey(b.bf16 ? Precision::Bf16 : Precision::Fp32))},
                {"world_size", b.worldSize},
                {"parameters", b.parameters},
                {"compute_images_per_s", b.computeImagesPerSecond},

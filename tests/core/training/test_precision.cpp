@@ -129,6 +129,12 @@ private slots:
         const std::string log = readWholeFile(run / "log.txt");
         const char* expected = bf16Support().available ? "in bfloat16" : "in fp32";
         QVERIFY2(log.find(expected) != std::string::npos, log.c_str());
+        // The benchmark reports what auto resolved to, not "auto".
+        const auto b = test::runCli({"bench", "train", "--model", "compact", "--batch", "4",
+                                     "--seconds", "0", "--precision", "auto", "--json"});
+        QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+        QCOMPARE(QJsonDocument::fromJson(b.out.toUtf8()).object()["precision"].toString(),
+                 QString(bf16Support().available ? "bf16" : "fp32"));
     }
 
     void commandLineRefusesBf16WithoutTheInstructions() {
