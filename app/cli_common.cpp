@@ -126,9 +126,15 @@ CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::stri
         ->check(CLI::IsMember(optionKeys<Precision>()));
 }
 
-std::optional<Precision> precisionFrom(const std::string& key) {
-    if (key.empty()) return std::nullopt;
-    return requireOption<Precision>(key);
+CLI::Option* addDecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault) {
+    return cmd
+        ->add_option("--decision", key,
+                     joinOptionKeys(optionKeys<Decision>(), "|") +
+                         ": how a model with a votes head decides the five classes: its "
+                         "classification head combined with the fractions the label rules read, "
+                         "either alone; default: " +
+                         byDefault)
+        ->check(CLI::IsMember(optionKeys<Decision>()));
 }
 
 void addWorkspaceOption(CLI::App* cmd, std::string& workspace) {

@@ -55,8 +55,18 @@ void addRunOption(CLI::App* cmd, std::string& run);
 /// --precision auto|fp32|bf16 into `key` (gz/train_options.h's Precision); `byDefault` says what an
 /// absent option means.
 CLI::Option* addPrecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault);
-/// The precision `key` names, nullopt for "" (the option not given).
-std::optional<Precision> precisionFrom(const std::string& key);
+
+/// --decision combined|head|fractions into `key` (gz/train_options.h's Decision); `byDefault`
+/// says what an absent option means.
+CLI::Option* addDecisionOption(CLI::App* cmd, std::string& key, const std::string& byDefault);
+
+/// The value of option E that `key` names (DataError for an unknown key), nullopt for "" (the
+/// option not given: as the run was trained).
+template <class E>
+std::optional<E> optionFrom(const std::string& key) {
+    if (key.empty()) return std::nullopt;
+    return requireOption<E>(key);
+}
 
 /// --tta / --no-tta into `tta`: +1, -1 (the last given wins), 0 when neither (as the run was
 /// trained). An int, because CLI11 sets an optional<bool> flag to false when it is absent.

@@ -34,6 +34,7 @@ struct EvaluateArgs {
     CatalogArgs catalog;
     std::string run, split, subset = "test", workspace, out;
     std::string precision;  // "": as the run was trained
+    std::string decision;   // "": as the run's configuration says
     std::string checkpoint{optionKey(CheckpointChoice::Best)};
     int tta = 0;
     int threads = 0;
@@ -66,10 +67,10 @@ int runEvaluate(const EvaluateArgs& a, const std::stop_token& stop) {
     }
     const auto galaxies = galaxiesToEvaluate(a, catalog, cfg);
     std::vector<std::string> skipped;
-    const auto predictions =
-        predictCatalog(a.run, catalog, galaxies, workspaceOrDefault(a.workspace),
-                       ttaFor(a.tta, a.run), precisionFrom(a.precision), a.threads, stop,
-                       terminalProgress(), &skipped, requireOption<CheckpointChoice>(a.checkpoint));
+    const auto predictions = predictCatalog(
+        a.run, catalog, galaxies, workspaceOrDefault(a.workspace), ttaFor(a.tta, a.run),
+        optionFrom<Precision>(a.precision), a.threads, stop, terminalProgress(), &skipped,
+        requireOption<CheckpointChoice>(a.checkpoint), optionFrom<Decision>(a.decision));
     for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i)
         std::cerr << "skipped: " << skipped[i] << "\n";
     if (skipped.size() > 5) std::cerr << "skipped " << skipped.size() << " images in all\n";
@@ -120,6 +121,7 @@ Command addEvaluate(CLI::App& app) {
     addTtaFlag(cmd, a->tta);
     addPrecisionOption(cmd, a->precision,
                        "as the run was trained (fp32 where this CPU has no bfloat16)");
+    addDecisionOption(cmd, a->decision, "as the run was trained");
     addThreadsOption(cmd, a->threads);
     addWorkspaceOption(cmd, a->workspace);
     cmd->add_option("--out", a->out, "Folder for predictions.csv and confusion.json");
@@ -132,6 +134,7 @@ Command addEvaluate(CLI::App& app) {
 struct PredictArgs {
     std::string run, images, out, fractions;
     std::string precision;  // "": as the run was trained
+    std::string decision;   // "": as the run's configuration says
     int tta = 0;
     int threads = 0;
 };
@@ -146,9 +149,9 @@ int runPredict(const PredictArgs& a, const std::stop_token& stop) {
                             "fractions (train with --votes-weight)");
     }
     std::vector<std::string> skipped;
-    const auto predictions =
-        predictFolder(a.run, a.images, ttaFor(a.tta, a.run), precisionFrom(a.precision), a.threads,
-                      stop, terminalProgress(), &skipped);
+    const auto predictions = predictFolder(
+        a.run, a.images, ttaFor(a.tta, a.run), optionFrom<Precision>(a.precision), a.threads, stop,
+        terminalProgress(), &skipped, optionFrom<Decision>(a.decision));
     for (const auto& s : skipped) std::cerr << "skipped: " << s << "\n";
     if (!a.fractions.empty()) writeFractionsCsv(a.fractions, predictions);
     writePredictionsCsv(a.out, predictions);
@@ -173,6 +176,7 @@ Command addPredict(CLI::App& app) {
     addTtaFlag(cmd, a->tta);
     addPrecisionOption(cmd, a->precision,
                        "as the run was trained (fp32 where this CPU has no bfloat16)");
+    addDecisionOption(cmd, a->decision, "as the run was trained");
     addThreadsOption(cmd, a->threads);
     return {cmd, [a](const std::stop_token& stop) { return runPredict(*a, stop); }};
 }

@@ -47,7 +47,7 @@ void addEmbedOptions(CLI::App* cmd, EmbedArgs& a) {
 EmbedResult embedFor(const EmbedArgs& a, const Catalog& catalog, const std::stop_token& stop) {
     EmbedOptions options;
     options.tta = ttaChoice(a.tta);
-    options.precision = precisionFrom(a.precision);
+    options.precision = optionFrom<Precision>(a.precision);
     options.threads = a.threads;
     EmbedResult r = embedCatalog(a.run, catalog, workspaceOrDefault(a.workspace), options, stop,
                                  terminalProgress());

@@ -51,6 +51,7 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
                             " (the 37 fractions' squared error, or each question's cross-entropy "
                             "weighted by the share of volunteers who reached it)"))
         ->capture_default_str();
+    add(addDecisionOption(cmd, a.decision, std::string(optionKey(c.decision))));
     add(cmd->add_option("--ema", c.emaDecay,
                         "Validate, checkpoint and keep an exponential moving average of the "
                         "weights with this decay, e.g. 0.999 (0: off)"))
@@ -90,6 +91,7 @@ TrainConfig trainConfigFrom(const TrainOptionArgs& a) {
     c.device = requireOption<Device>(a.device);
     c.precision = requireOption<Precision>(a.precision);
     c.votesLoss = requireOption<VotesLoss>(a.votesLoss);
+    c.decision = requireOption<Decision>(a.decision);
     c.validate();
     return c;
 }

@@ -18,7 +18,8 @@ struct TrainOptionArgs {
     // The options' keys and files, read into a TrainConfig by trainConfigFrom.
     std::string schedule{optionKey(config.schedule)}, balance{optionKey(config.balance)},
         select{optionKey(config.selectMetric)}, device{optionKey(config.device)},
-        precision{optionKey(config.precision)}, votesLoss{optionKey(config.votesLoss)};
+        precision{optionKey(config.precision)}, votesLoss{optionKey(config.votesLoss)},
+        decision{optionKey(config.decision)};
     std::string params, rules;
     /// Every option added, in --help order; the two that name files.
     std::vector<CLI::Option*> options;

@@ -132,9 +132,18 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
         tr("What the votes head minimises: squared_error, the 37 fractions' squared error "
            "(Kaggle's metric); cross_entropy, each question's cross-entropy weighted by the "
            "share of volunteers who reached it"));
-    votesLoss_->setEnabled(d.hasVotesHead());
-    connect(votesWeight_, &QDoubleSpinBox::valueChanged, votesLoss_,
-            [this](double weight) { votesLoss_->setEnabled(weight > 0); });
+    decision_ = optionCombo(QStringLiteral("decisionCombo"),
+                            {Decision::Combined, Decision::Head, Decision::Fractions}, d.decision);
+    decision_->setToolTip(
+        tr("How the model decides the five classes: combined (the default), the classification "
+           "head's probability with the vote fraction each class's label rule reads (Class7.3 "
+           "for cigar-shaped, ...), right more often than the head alone in cross-validation; "
+           "head or fractions alone. Needs the votes head"));
+    for (QComboBox* needsHead : {votesLoss_, decision_}) {
+        needsHead->setEnabled(d.hasVotesHead());
+        connect(votesWeight_, &QDoubleSpinBox::valueChanged, needsHead,
+                [needsHead](double weight) { needsHead->setEnabled(weight > 0); });
+    }
     ema_ = makeDoubleSpinBox(QStringLiteral("emaSpin"), 0, 0.9999, d.emaDecay, 4, 0.001);
     ema_->setSpecialValueText(tr("off"));
     ema_->setToolTip(
@@ -187,6 +196,7 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     grid->addWidget(tta_, row, 0, 1, 2);
     grid->addWidget(new QLabel(tr("Votes loss")), row, 2);
     grid->addWidget(votesLoss_, row++, 3);
+    pairRow(tr("Decision"), decision_, QString(), nullptr);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -213,6 +223,7 @@ TrainConfig TrainingForm::config() const {
     c.precision = chosenOption<Precision>(precision_);
     c.votesWeight = votesWeight_->value();
     c.votesLoss = chosenOption<VotesLoss>(votesLoss_);
+    c.decision = chosenOption<Decision>(decision_);
     c.emaDecay = ema_->value();
     return c;
 }
@@ -239,6 +250,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
     precision_->setCurrentText(keyText(optionKey(c.precision)));
     votesWeight_->setValue(c.votesWeight);
     votesLoss_->setCurrentText(keyText(optionKey(c.votesLoss)));
+    decision_->setCurrentText(keyText(optionKey(c.decision)));
     ema_->setValue(c.emaDecay);
 }
 

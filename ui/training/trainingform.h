@@ -51,6 +51,7 @@ private:
     QDoubleSpinBox* warmup_ = nullptr;
     QDoubleSpinBox* votesWeight_ = nullptr;
     QComboBox* votesLoss_ = nullptr;
+    QComboBox* decision_ = nullptr;
     QDoubleSpinBox* ema_ = nullptr;
     QComboBox* balance_ = nullptr;
     QSpinBox* patience_ = nullptr;

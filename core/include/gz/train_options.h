@@ -41,6 +41,15 @@ enum class Precision { Auto, Fp32, Bf16 };
 /// answers, weighted by the volunteers' fraction that reached the question.
 enum class VotesLoss { SquaredError, CrossEntropy };
 
+/// How a network with a votes head decides the five classes. Each class has a vote score: what
+/// its label rule reads in the predicted fractions, the smallest predicted fraction among the
+/// columns the rule tests (the deepest answer on its path, Class7.3 for cigar-shaped; the best of
+/// a class's rules). Combined: the classification head's probability and the vote score, their
+/// geometric mean normalised over the classes; Head: the classification head alone; Fractions:
+/// the vote scores normalised. A network without a votes head decides by its head whatever this
+/// says.
+enum class Decision { Combined, Head, Fractions };
+
 /// One value of an option with its key.
 template <class E>
 struct OptionName {
@@ -120,6 +129,16 @@ struct OptionTable<VotesLoss> {
     static constexpr std::array<OptionName<VotesLoss>, 2> names{{
         {VotesLoss::SquaredError, "squared_error"},
         {VotesLoss::CrossEntropy, "cross_entropy"},
+    }};
+};
+
+template <>
+struct OptionTable<Decision> {
+    static constexpr std::string_view field = "the decision";
+    static constexpr std::array<OptionName<Decision>, 3> names{{
+        {Decision::Combined, "combined"},
+        {Decision::Head, "head"},
+        {Decision::Fractions, "fractions"},
     }};
 };
 

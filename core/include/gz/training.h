@@ -48,6 +48,11 @@ struct TrainConfig {
     double votesWeight = 30;
     /// The votes head's loss (runs from before the option: squared error).
     VotesLoss votesLoss = VotesLoss::CrossEntropy;
+    /// How a network with a votes head decides the five classes (gz/train_options.h): by
+    /// default the head's probabilities combined with the fractions the label rules read, which
+    /// in paired cross-validation was right more often than the head alone (README, --decision);
+    /// runs from before the option: the head.
+    Decision decision = Decision::Combined;
     /// With a value above 0, validation, the checkpoints' weights and the final model are an
     /// exponential moving average of the trained weights, each step keeping this share of the
     /// average (less in the first steps: at most (1 + step) / (10 + step)). 0 (and runs from
@@ -183,9 +188,10 @@ TrainConfig loadRunConfig(const std::filesystem::path& runDir);
 std::vector<EpochRecord> readMetricsCsv(const std::filesystem::path& file);
 
 /// Predicts galaxies of a catalog with a run's model (`checkpoint`), in `precision`
-/// (inferencePrecision: nullopt is as the run trained). `labels` gives the true label per id
-/// (-1 unknown). Images come from the decoded cache in `workspace`; unusable images are skipped
-/// and reported through `skipped`.
+/// (inferencePrecision: nullopt is as the run trained), deciding the classes by `decision`
+/// (nullopt: as the run's configuration says). `labels` gives the true label per id (-1
+/// unknown). Images come from the decoded cache in `workspace`; unusable images are skipped and
+/// reported through `skipped`.
 std::vector<Prediction> predictCatalog(const std::filesystem::path& runDir, const Catalog& catalog,
                                        const std::vector<LabeledGalaxy>& galaxies,
                                        const std::filesystem::path& workspace, bool tta,
@@ -193,17 +199,19 @@ std::vector<Prediction> predictCatalog(const std::filesystem::path& runDir, cons
                                        const std::stop_token& stop = {},
                                        const ProgressFn& progress = {},
                                        std::vector<std::string>* skipped = nullptr,
-                                       CheckpointChoice checkpoint = CheckpointChoice::Best);
+                                       CheckpointChoice checkpoint = CheckpointChoice::Best,
+                                       std::optional<Decision> decision = std::nullopt);
 
 /// Predicts every JPEG in a folder (any size: the evaluation crop scales with the image), in
-/// `precision` as predictCatalog.
+/// `precision` and by `decision` as predictCatalog.
 /// GalaxyID is the file name's number, or the row index when the name is not a number.
 std::vector<Prediction> predictFolder(const std::filesystem::path& runDir,
                                       const std::filesystem::path& imageDir, bool tta,
                                       std::optional<Precision> precision, int threads = 0,
                                       const std::stop_token& stop = {},
                                       const ProgressFn& progress = {},
-                                      std::vector<std::string>* skipped = nullptr);
+                                      std::vector<std::string>* skipped = nullptr,
+                                      std::optional<Decision> decision = std::nullopt);
 
 }  // namespace gz
 

@@ -71,9 +71,15 @@ std::string loadCheckpoint(const fs::path& file, GalaxyNetImpl& net,
     }
 }
 
+GalaxyNet makeRunModel(const TrainConfig& config) {
+    GalaxyNet net = makeModel(config.model, config.hasVotesHead());
+    net->setDecision(ClassDecision(config.decision, config.rules));
+    return net;
+}
+
 GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config, const torch::Device& device,
                        CheckpointChoice checkpoint) {
-    GalaxyNet net = makeModel(config.model, config.hasVotesHead());
+    GalaxyNet net = makeRunModel(config);
     net->to(device);
     std::error_code ec;
     const bool best = checkpoint == CheckpointChoice::Best && fs::exists(run.bestCheckpoint(), ec);

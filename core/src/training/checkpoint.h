@@ -31,6 +31,10 @@ std::string loadCheckpoint(const std::filesystem::path& file, GalaxyNetImpl& net
                            torch::optim::Optimizer* optimizer, const torch::Device& device,
                            GalaxyNetImpl* average = nullptr);
 
+/// A fresh network (torch's global generator) for a run of `config`: its model, its votes head
+/// when it has one, its decision.
+GalaxyNet makeRunModel(const TrainConfig& config);
+
 /// The network of a run's configuration with the weights of `checkpoint` (gz/train_options.h), on
 /// `device`, in evaluation mode.
 GalaxyNet loadRunModel(const RunFolder& run, const TrainConfig& config, const torch::Device& device,

@@ -29,20 +29,31 @@ void BatchOutputs::copyRow(std::int64_t i, Prediction& p) const {
     p.fractions.assign(f, f + columns);
 }
 
-BatchOutputs predictBatch(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
-                          const torch::Device& device) {
+namespace {
+
+// The network's outputs for a batch on the CPU, contiguous: with TTA the mean of the 8 views'
+// (their probabilities, fractions and embeddings), the decision made on the means.
+std::pair<BatchOutputs, torch::Tensor> outputsOf(GalaxyNetImpl& net, const torch::Tensor& images,
+                                                 bool tta, const torch::Device& device) {
     // Inference mode: no autograd records and no version counters on the results (the
     // outputs never meet autograd), a little less work per operator than no_grad.
     c10::InferenceMode inference;
     const torch::Tensor x = images.to(device);
     const auto n = x.size(0);
-    auto [logits, fractions] = net.forwardWithVotes(tta ? dihedral(x) : x);
-    torch::Tensor p = torch::softmax(logits, 1);
-    // With TTA: the mean of the 8 views' probabilities, and of their fractions.
+    const auto o = net.outputs(tta ? dihedral(x) : x);
     const auto mean = [&](const torch::Tensor& t) {
+        if (!t.defined()) return t;
         return (tta ? t.view({8, n, -1}).mean(0) : t).cpu().contiguous();
     };
-    return {mean(p), fractions.defined() ? mean(fractions) : torch::Tensor()};
+    const torch::Tensor f = mean(o.fractions);
+    return {{net.decision().apply(mean(torch::softmax(o.logits, 1)), f), f}, mean(o.embeddings)};
+}
+
+}  // namespace
+
+BatchOutputs predictBatch(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
+                          const torch::Device& device) {
+    return outputsOf(net, images, tta, device).first;
 }
 
 torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
@@ -63,16 +74,8 @@ std::pair<torch::Tensor, torch::Tensor> embeddingsAndProbabilities(GalaxyNetImpl
                                                                    const torch::Tensor& images,
                                                                    bool tta,
                                                                    const torch::Device& device) {
-    c10::InferenceMode inference;
-    const torch::Tensor x = images.to(device);
-    if (!tta) {
-        const auto [e, logits] = net.embedAndClassify(x);
-        return {e.cpu(), torch::softmax(logits, 1).cpu()};
-    }
-    const auto n = x.size(0);
-    const auto [e, logits] = net.embedAndClassify(dihedral(x));
-    return {e.view({8, n, -1}).mean(0).cpu(),
-            torch::softmax(logits, 1).view({8, n, -1}).mean(0).cpu()};
+    auto [o, embedded] = outputsOf(net, images, tta, device);
+    return {embedded, o.probabilities};
 }
 
 void forEachEvaluationBatch(const DecodedCache& cache, const std::vector<std::size_t>& indices,

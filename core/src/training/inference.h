@@ -22,9 +22,10 @@ namespace gz::detail {
 /// turned by rot90 k times, then the same flipped left-right.
 torch::Tensor dihedral(const torch::Tensor& x);
 
-/// What a network predicts for a batch, on the CPU, contiguous: the softmax probabilities
-/// (N, classes) and, from a network with a votes head, the vote fractions (N, 37; else
-/// undefined).
+/// What a network predicts for a batch, on the CPU, contiguous: the five-class probabilities
+/// (N, classes) of the network's decision (GalaxyNetImpl::decision(): the softmax of the
+/// classification head, or combined with the vote fractions) and, from a network with a votes
+/// head, the vote fractions (N, 37; else undefined).
 struct BatchOutputs {
     torch::Tensor probabilities, fractions;
     /// Copies row `i` into `p` (its probabilities, and its fractions when there are some).

@@ -236,24 +236,22 @@ torch::Tensor GalaxyNetImpl::embed(torch::Tensor x) {
     return bf16_ ? e.to(torch::kFloat) : e;
 }
 
-std::pair<torch::Tensor, torch::Tensor> GalaxyNetImpl::embedAndClassify(torch::Tensor x) {
+GalaxyNetImpl::Outputs GalaxyNetImpl::outputs(torch::Tensor x) {
     const Bf16Autocast autocast(bf16_);
     const torch::Tensor f = features(inModelLayout(x));
-    torch::Tensor e = pool(f), logits = classify(f);
-    if (bf16_) return {e.to(torch::kFloat), logits.to(torch::kFloat)};
-    return {e, logits};
+    const torch::Tensor e = pool(f);
+    Outputs o{e, classify(f), votes_ ? votes_(e) : torch::Tensor()};
+    if (bf16_)
+        for (torch::Tensor* t : {&o.embeddings, &o.logits, &o.fractions})
+            if (t->defined()) *t = t->to(torch::kFloat);
+    if (o.fractions.defined()) o.fractions = treeFractions(o.fractions);
+    return o;
 }
 
 std::pair<torch::Tensor, torch::Tensor> GalaxyNetImpl::forwardWithVotes(torch::Tensor x) {
     if (!votes_) return {forward(x), torch::Tensor()};
-    const Bf16Autocast autocast(bf16_);
-    const torch::Tensor f = features(inModelLayout(x));
-    torch::Tensor logits = classify(f), voteLogits = votes_(pool(f));
-    if (bf16_) {
-        logits = logits.to(torch::kFloat);
-        voteLogits = voteLogits.to(torch::kFloat);
-    }
-    return {logits, treeFractions(voteLogits)};
+    Outputs o = outputs(std::move(x));
+    return {o.logits, o.fractions};
 }
 
 void GalaxyNetImpl::addVotesHead() {

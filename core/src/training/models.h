@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "training/decision.h"
+
 namespace gz::detail {
 
 /// The memory layout the networks compute in: channels-last (NHWC) unless GZ_TRAINING_TUNING
@@ -33,8 +35,12 @@ public:
     torch::Tensor forward(torch::Tensor x);
     /// The embeddings (N, D, fp32) of a batch: pool(features(x)), in the network's precision.
     torch::Tensor embed(torch::Tensor x);
-    /// Both embed(x) and the logits, from one pass of the features (fp32 both).
-    std::pair<torch::Tensor, torch::Tensor> embedAndClassify(torch::Tensor x);
+    /// What one pass of the features gives (fp32 all): the embeddings (N, D), the logits and
+    /// the predicted vote fractions (N, 37; undefined without a votes head).
+    struct Outputs {
+        torch::Tensor embeddings, logits, fractions;
+    };
+    Outputs outputs(torch::Tensor x);
     /// The logits and the predicted vote fractions (N, 37; undefined without a votes head) of a
     /// batch, from one pass of the features (fp32 both).
     std::pair<torch::Tensor, torch::Tensor> forwardWithVotes(torch::Tensor x);
@@ -44,12 +50,16 @@ public:
     bool hasVotesHead() const { return !votes_.is_empty(); }
     void setBf16(bool on) { bf16_ = on; }
     bool bf16() const { return bf16_; }
+    /// How predictions from this network decide the five classes (the run's TrainConfig).
+    void setDecision(ClassDecision decision) { decision_ = std::move(decision); }
+    const ClassDecision& decision() const { return decision_; }
 
 protected:
     std::int64_t embeddingSize_ = 0;  ///< the width of pool(features): set by each network
 
 private:
     bool bf16_ = false;
+    ClassDecision decision_;
     torch::nn::Linear votes_{nullptr};
 };
 using GalaxyNet = std::shared_ptr<GalaxyNetImpl>;

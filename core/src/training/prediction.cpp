@@ -27,13 +27,11 @@ constexpr std::size_t kFolderBatch = 32;
 
 }  // namespace
 
-std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& catalog,
-                                       const std::vector<LabeledGalaxy>& galaxies,
-                                       const fs::path& workspace, bool tta,
-                                       std::optional<Precision> precision, int threads,
-                                       const std::stop_token& stop, const ProgressFn& progress,
-                                       std::vector<std::string>* skipped,
-                                       CheckpointChoice checkpoint) {
+std::vector<Prediction> predictCatalog(
+    const fs::path& runDir, const Catalog& catalog, const std::vector<LabeledGalaxy>& galaxies,
+    const fs::path& workspace, bool tta, std::optional<Precision> precision, int threads,
+    const std::stop_token& stop, const ProgressFn& progress, std::vector<std::string>* skipped,
+    CheckpointChoice checkpoint, std::optional<Decision> decision) {
     const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
@@ -54,6 +52,7 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
         }
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device, checkpoint);
     net->setBf16(bf16);
+    if (decision) net->setDecision(detail::ClassDecision(*decision, cfg.rules));
     return detail::predictIndices(*net, cache, indices, labels, cfg.augmentation, tta,
                                   kCatalogBatch, cfg.loaderThreads, device, stop, progress);
 }
@@ -61,7 +60,8 @@ std::vector<Prediction> predictCatalog(const fs::path& runDir, const Catalog& ca
 std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& imageDir, bool tta,
                                       std::optional<Precision> precision, int threads,
                                       const std::stop_token& stop, const ProgressFn& progress,
-                                      std::vector<std::string>* skipped) {
+                                      std::vector<std::string>* skipped,
+                                      std::optional<Decision> decision) {
     const detail::TrainingMemory memory;
     const TrainConfig cfg = loadRunConfig(runDir);
     torch::set_num_threads(detail::threadCount(threads));
@@ -70,6 +70,7 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
     const std::vector<JpegFile> files = listJpegs(imageDir);
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
     net->setBf16(bf16);
+    if (decision) net->setDecision(detail::ClassDecision(*decision, cfg.rules));
     const int s = cfg.augmentation.outputSize;
     std::vector<Prediction> out;
     for (std::size_t from = 0; from < files.size(); from += kFolderBatch) {

@@ -84,14 +84,21 @@ SaliencyMap RunModel::gradCam(const SourceImage& image, int targetClass,
 
     // The 8 views in one batch (eval-mode batch norm keeps them independent); each view's map
     // is turned back into the image's orientation before they are averaged. View 0 is the
-    // image itself: its logits are the prediction.
+    // image itself.
     const torch::Tensor views = dihedralAverage ? detail::dihedral(x) : x;
     const torch::Tensor features = net.features(detail::inModelLayout(views));
     const torch::Tensor logits = net.classify(features);
 
     SaliencyMap out;
-    const torch::Tensor p = torch::softmax(logits.detach()[0], 0).cpu().contiguous();
-    std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.probabilities.begin());
+    {
+        // The prediction is view 0's, decided as the run decides (a votes head's fractions from
+        // one more pass of the image alone, without gradients).
+        const torch::NoGradGuard noGradients;
+        const auto o = net.outputs(x);
+        const torch::Tensor p =
+            net.decision().apply(torch::softmax(o.logits, 1), o.fractions).cpu().contiguous();
+        std::copy_n(p.data_ptr<float>(), kMorphologyCount, out.probabilities.begin());
+    }
     Prediction predicted;
     predicted.probabilities = out.probabilities;
     out.targetClass = targetClass >= 0 ? targetClass : predicted.predicted();

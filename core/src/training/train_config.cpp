@@ -85,6 +85,7 @@ std::string TrainConfig::toJson() const {
               {"label_smoothing", labelSmoothing},
               {"votes_weight", votesWeight},
               {"votes_loss", optionKey(votesLoss)},
+              {"decision", optionKey(decision)},
               {"ema_decay", emaDecay},
               {"balance", optionKey(balance)},
               {"early_stop_patience", earlyStopPatience},
@@ -110,6 +111,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
     // Runs from before the precision option trained in fp32, and resume so.
     std::string precisionKey{optionKey(Precision::Fp32)};
     std::string votesLossKey{optionKey(VotesLoss::SquaredError)};  // runs before the option
+    std::string decisionKey{optionKey(Decision::Head)};            // runs before the option
     try {
         const json all = json::parse(text);
         const json& j = all.at("config");
@@ -129,6 +131,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         if (j.contains("votes_weight"))  // (the default since then has one)
             c.votesWeight = detail::jsonField<double>(j, "votes_weight", where);
         if (j.contains("votes_loss")) votesLossKey = j.at("votes_loss").get<std::string>();
+        if (j.contains("decision")) decisionKey = j.at("decision").get<std::string>();
         if (j.contains("ema_decay"))  // runs before the moving average: none
             c.emaDecay = detail::jsonField<double>(j, "ema_decay", where);
         balanceKey = j.at("balance").get<std::string>();
@@ -159,6 +162,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.device = requireOption<Device>(deviceKey);
         c.precision = requireOption<Precision>(precisionKey);
         c.votesLoss = requireOption<VotesLoss>(votesLossKey);
+        c.decision = requireOption<Decision>(decisionKey);
         c.validate();
     } catch (const DataError& e) {
         throw DataError(where, e.what());

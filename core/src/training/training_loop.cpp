@@ -95,7 +95,7 @@ SplitSubsets TrainingLoop::usableSubsets() const {
 
 GalaxyNet TrainingLoop::buildModel() const {
     torch::manual_seed(config_.seed);
-    GalaxyNet net = makeModel(config_.model, config_.hasVotesHead());
+    GalaxyNet net = makeRunModel(config_);
     net->to(device_);
     net->setBf16(bf16_);
     return net;
@@ -103,7 +103,7 @@ GalaxyNet TrainingLoop::buildModel() const {
 
 GalaxyNet TrainingLoop::buildAverage() const {
     if (config_.emaDecay <= 0) return GalaxyNet(nullptr);
-    GalaxyNet average = makeModel(config_.model, config_.hasVotesHead());
+    GalaxyNet average = makeRunModel(config_);
     average->to(device_);
     average->setBf16(bf16_);
     copyWeights(*average, *net_);

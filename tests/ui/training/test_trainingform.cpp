@@ -116,6 +116,29 @@ private slots:
         QVERIFY(!child<QComboBox>(&other, "votesLossCombo")->isEnabled());
         QVERIFY(other.config().votesLoss == VotesLoss::CrossEntropy);
     }
+
+    void theDecisionIsChosenOnceThereIsAVotesHead() {
+        ui::TrainingForm form;
+        auto* decision = child<QComboBox>(&form, "decisionCombo");
+        auto* weight = child<QDoubleSpinBox>(&form, "votesWeightSpin");
+        QCOMPARE(items(decision), QStringList({"combined", "head", "fractions"}));
+        QCOMPARE(decision->currentText(), QStringLiteral("combined"));  // galaxy-cli's default
+        QVERIFY(decision->isEnabled());
+        weight->setValue(0);  // no votes head: the classifier decides, nothing to choose
+        QVERIFY(!decision->isEnabled());
+        weight->setValue(30);
+        QVERIFY(decision->isEnabled());
+        decision->setCurrentText(QStringLiteral("fractions"));
+        QVERIFY(form.config().decision == Decision::Fractions);
+        // A run's own decision shown again, as resuming it does (a run from before the option
+        // decided by the head).
+        ui::TrainingForm other;
+        TrainConfig old;
+        old.decision = Decision::Head;
+        other.setConfig(old);
+        QCOMPARE(child<QComboBox>(&other, "decisionCombo")->currentText(), QStringLiteral("head"));
+        QVERIFY(other.config().decision == Decision::Head);
+    }
 };
 
 QTEST_MAIN(TestTrainingForm)
