@@ -20,7 +20,9 @@ torch::Tensor ClassDecision::voteScores(const torch::Tensor& fractions) const {
     const torch::Tensor f = fractions.clamp_min(0);
     torch::Tensor scores = torch::zeros({f.size(0), kMorphologyCount}, f.options());
     for (const RuleColumns& r : rules_) {
-        const torch::Tensor s = f.index_select(1, torch::tensor(r.columns)).amin(1);
+        const torch::Tensor columns =
+            torch::tensor(r.columns, torch::TensorOptions(torch::kLong).device(f.device()));
+        const torch::Tensor s = f.index_select(1, columns).amin(1);
         scores.select(1, r.label).copy_(torch::maximum(scores.select(1, r.label), s));
     }
     return scores;
