@@ -8,11 +8,12 @@ namespace gz::detail {
 ClassDecision::ClassDecision(Decision how, const LabelRules& rules) : how_(how) {
     for (const LabelRule& rule : rules.rules) {
         if (!rule.enabled || rule.conditions.empty()) continue;
-        RuleColumns r{static_cast<std::int64_t>(rule.label), {}};
+        std::vector<std::int64_t> columns;
         for (const Condition& c : rule.conditions)
             if (const auto i = voteColumnIndex(c.column))
-                r.columns.push_back(static_cast<std::int64_t>(*i));
-        if (r.columns.size() == rule.conditions.size()) rules_.push_back(std::move(r));
+                columns.push_back(static_cast<std::int64_t>(*i));
+        if (columns.size() == rule.conditions.size())
+            rules_.push_back({static_cast<std::int64_t>(rule.label), torch::tensor(columns)});
     }
 }
 
@@ -20,9 +21,7 @@ torch::Tensor ClassDecision::voteScores(const torch::Tensor& fractions) const {
     const torch::Tensor f = fractions.clamp_min(0);
     torch::Tensor scores = torch::zeros({f.size(0), kMorphologyCount}, f.options());
     for (const RuleColumns& r : rules_) {
-        const torch::Tensor columns =
-            torch::tensor(r.columns, torch::TensorOptions(torch::kLong).device(f.device()));
-        const torch::Tensor s = f.index_select(1, columns).amin(1);
+        const torch::Tensor s = f.index_select(1, r.columns.to(f.device())).amin(1);
         scores.select(1, r.label).copy_(torch::maximum(scores.select(1, r.label), s));
     }
     return scores;

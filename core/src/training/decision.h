@@ -32,7 +32,7 @@ public:
 private:
     struct RuleColumns {
         std::int64_t label = 0;
-        std::vector<std::int64_t> columns;  ///< indices into kVoteColumns
+        torch::Tensor columns;  ///< indices into kVoteColumns (int64, on the CPU)
     };
     Decision how_ = Decision::Head;
     std::vector<RuleColumns> rules_;

@@ -32,9 +32,11 @@ void BatchOutputs::copyRow(std::int64_t i, Prediction& p) const {
 namespace {
 
 // The network's outputs for a batch on the CPU, contiguous: with TTA the mean of the 8 views'
-// (their probabilities, fractions and embeddings), the decision made on the means.
+// (their probabilities, fractions and, with `withEmbeddings`, embeddings; else undefined), the
+// decision made on the means.
 std::pair<BatchOutputs, torch::Tensor> outputsOf(GalaxyNetImpl& net, const torch::Tensor& images,
-                                                 bool tta, const torch::Device& device) {
+                                                 bool tta, const torch::Device& device,
+                                                 bool withEmbeddings) {
     // Inference mode: no autograd records and no version counters on the results (the
     // outputs never meet autograd), a little less work per operator than no_grad.
     c10::InferenceMode inference;
@@ -46,14 +48,15 @@ std::pair<BatchOutputs, torch::Tensor> outputsOf(GalaxyNetImpl& net, const torch
         return (tta ? t.view({8, n, -1}).mean(0) : t).cpu().contiguous();
     };
     const torch::Tensor f = mean(o.fractions);
-    return {{net.decision().apply(mean(torch::softmax(o.logits, 1)), f), f}, mean(o.embeddings)};
+    return {{net.decision().apply(mean(torch::softmax(o.logits, 1)), f), f},
+            withEmbeddings ? mean(o.embeddings) : torch::Tensor()};
 }
 
 }  // namespace
 
 BatchOutputs predictBatch(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
                           const torch::Device& device) {
-    return outputsOf(net, images, tta, device).first;
+    return outputsOf(net, images, tta, device, false).first;
 }
 
 torch::Tensor probabilities(GalaxyNetImpl& net, const torch::Tensor& images, bool tta,
@@ -74,7 +77,7 @@ std::pair<torch::Tensor, torch::Tensor> embeddingsAndProbabilities(GalaxyNetImpl
                                                                    const torch::Tensor& images,
                                                                    bool tta,
                                                                    const torch::Device& device) {
-    auto [o, embedded] = outputsOf(net, images, tta, device);
+    auto [o, embedded] = outputsOf(net, images, tta, device, true);
     return {embedded, o.probabilities};
 }
 

@@ -25,6 +25,14 @@ namespace {
 constexpr int kCatalogBatch = 64;
 constexpr std::size_t kFolderBatch = 32;
 
+// The run's configuration, deciding by `decision` when given (the network built from it then
+// decides so).
+TrainConfig runConfigDecidingBy(const fs::path& runDir, std::optional<Decision> decision) {
+    TrainConfig cfg = loadRunConfig(runDir);
+    if (decision) cfg.decision = *decision;
+    return cfg;
+}
+
 }  // namespace
 
 std::vector<Prediction> predictCatalog(
@@ -33,7 +41,7 @@ std::vector<Prediction> predictCatalog(
     const std::stop_token& stop, const ProgressFn& progress, std::vector<std::string>* skipped,
     CheckpointChoice checkpoint, std::optional<Decision> decision) {
     const detail::TrainingMemory memory;
-    const TrainConfig cfg = loadRunConfig(runDir);
+    const TrainConfig cfg = runConfigDecidingBy(runDir, decision);
     torch::set_num_threads(detail::threadCount(threads));
     const torch::Device device = detail::chooseDevice(cfg.device);
     const bool bf16 = detail::useBf16(inferencePrecision(precision, cfg.precision), device);
@@ -52,7 +60,6 @@ std::vector<Prediction> predictCatalog(
         }
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device, checkpoint);
     net->setBf16(bf16);
-    if (decision) net->setDecision(detail::ClassDecision(*decision, cfg.rules));
     return detail::predictIndices(*net, cache, indices, labels, cfg.augmentation, tta,
                                   kCatalogBatch, cfg.loaderThreads, device, stop, progress);
 }
@@ -63,14 +70,13 @@ std::vector<Prediction> predictFolder(const fs::path& runDir, const fs::path& im
                                       std::vector<std::string>* skipped,
                                       std::optional<Decision> decision) {
     const detail::TrainingMemory memory;
-    const TrainConfig cfg = loadRunConfig(runDir);
+    const TrainConfig cfg = runConfigDecidingBy(runDir, decision);
     torch::set_num_threads(detail::threadCount(threads));
     const torch::Device device = detail::chooseDevice(cfg.device);
     const bool bf16 = detail::useBf16(inferencePrecision(precision, cfg.precision), device);
     const std::vector<JpegFile> files = listJpegs(imageDir);
     auto net = detail::loadRunModel(RunFolder{runDir}, cfg, device);
     net->setBf16(bf16);
-    if (decision) net->setDecision(detail::ClassDecision(*decision, cfg.rules));
     const int s = cfg.augmentation.outputSize;
     std::vector<Prediction> out;
     for (std::size_t from = 0; from < files.size(); from += kFolderBatch) {
