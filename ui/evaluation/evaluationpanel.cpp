@@ -1,6 +1,5 @@
 #include "evaluation/evaluationpanel.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,9 +17,11 @@
 #include "common/formcontrols.h"
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
+#include "common/optioncombo.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "evaluation/confusionheatmap.h"
+#include "evaluation/inferencechoices.h"
 #include "evaluation/marksbar.h"
 #include "evaluation/misclassifiedinspector.h"
 #include "evaluation/runchooser.h"
@@ -75,9 +76,7 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     sourceCombo_->setToolTip(
         tr("The run's validation or test galaxies (its split.csv, its data), or every galaxy of "
            "the data set open in the window that the current label rules label"));
-    tta_ = new QCheckBox(tr("TTA"));
-    tta_->setObjectName(QStringLiteral("evaluationTtaCheck"));
-    tta_->setToolTip(tr("Average the 8 rotations and flips of each image"));
+    choices_ = new InferenceChoices(QStringLiteral("evaluation"));
     evaluateButton_ = new QPushButton(tr("Evaluate"));
     evaluateButton_->setObjectName(QStringLiteral("evaluateButton"));
     connect(evaluateButton_, &QPushButton::clicked, this, &EvaluationPanel::evaluate);
@@ -85,7 +84,7 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     refresh->setObjectName(QStringLiteral("refreshEvaluationRunsButton"));
     connect(refresh, &QPushButton::clicked, this, &EvaluationPanel::refreshRuns);
     const auto runChanged = [this] {
-        followRunTta();
+        choices_->follow(*runCombo_);
         updateButtons();
     };
     connect(runCombo_, &QComboBox::currentIndexChanged, this, runChanged);
@@ -99,7 +98,7 @@ EvaluationPanel::EvaluationPanel(JobRunner* runner, fs::path workspace, QWidget*
     top->addSpacing(12);
     top->addWidget(new QLabel(tr("Galaxies")));
     top->addWidget(sourceCombo_, 1);
-    top->addWidget(tta_);
+    top->addWidget(choices_);
     top->addWidget(evaluateButton_);
 
     statusLabel_ = makeTextLabel(QStringLiteral("evaluationStatus"));
@@ -182,11 +181,6 @@ void EvaluationPanel::refreshRuns() {
     runCombo_->refresh();
 }
 
-void EvaluationPanel::followRunTta() {
-    // Evaluate as the run was trained (as galaxy-cli evaluate does); the box can still change it.
-    if (runCombo_->selectedRun()) tta_->setChecked(runCombo_->selectedRunUsedTta());
-}
-
 void EvaluationPanel::setRun(const fs::path& run) {
     runCombo_->setRun(run);
     updateButtons();
@@ -234,7 +228,8 @@ bool EvaluationPanel::evaluate() {
     }
     const fs::path run = *selectedRun();
     const auto source = static_cast<Source>(sourceCombo_->currentIndex());
-    const bool tta = tta_->isChecked();
+    const bool tta = choices_->tta();
+    const std::optional<Decision> decision = choices_->decision();
     const fs::path workspace = workspace_;
     const std::shared_ptr<const LoadedDataset> windowData =
         datasetSource_ ? datasetSource_() : nullptr;
@@ -253,7 +248,8 @@ bool EvaluationPanel::evaluate() {
         std::optional<VoteFit> votes;  ///< a votes head's fractions against the volunteers'
     };
     auto out = std::make_shared<Result>();
-    const QString what = sourceCombo_->currentText();
+    QString what = sourceCombo_->currentText();
+    if (decision) what += tr(", decided by %1").arg(keyText(optionKey(*decision)));
     const bool started = runner_->start(
         tr("Evaluating %1 on %2").arg(toQString(run.filename()), what.toLower()),
         [=](const std::stop_token& stop, const ProgressFn& progress) {
@@ -282,8 +278,9 @@ bool EvaluationPanel::evaluate() {
                         loadDataset(DatasetLocation::csvFile(config.dataCsv, config.dataImages),
                                     config.rules, stop, progress);
             }
-            out->predictions = predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta,
-                                              std::nullopt, 0, stop, progress, &out->skipped);
+            out->predictions =
+                predictCatalog(run, out->dataset->catalog, galaxies, workspace, tta, std::nullopt,
+                               0, stop, progress, &out->skipped, CheckpointChoice::Best, decision);
             if (config.hasVotesHead())
                 out->votes = evaluateVotes(out->predictions, out->dataset->catalog,
                                            readVotesMeanIfAny(RunFolder{run}.votesMean()));

@@ -20,7 +20,6 @@
 #include "gz/labeling.h"
 #include "gz/partition.h"
 
-class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -33,6 +32,7 @@ class RunModel;
 namespace gz::ui {
 
 class ConfusionHeatMap;
+class InferenceChoices;
 class MarksBar;
 class JobRunner;
 class MisclassifiedInspector;
@@ -89,7 +89,6 @@ signals:
 
 private:
     void updateButtons();
-    void followRunTta();
     void fillMetrics();
     void setStatus(const QString& text, bool error = false);
 
@@ -113,7 +112,7 @@ private:
 
     RunChooser* runCombo_ = nullptr;
     QComboBox* sourceCombo_ = nullptr;
-    QCheckBox* tta_ = nullptr;
+    InferenceChoices* choices_ = nullptr;
     QPushButton* evaluateButton_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QLabel* summary_ = nullptr;

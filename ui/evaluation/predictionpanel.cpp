@@ -1,6 +1,5 @@
 #include "evaluation/predictionpanel.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -23,9 +22,11 @@
 #include "common/jobrunner.h"
 #include "common/morelikethis.h"
 #include "common/morphologycolors.h"
+#include "common/optioncombo.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "dataset/votefractiontree.h"
+#include "evaluation/inferencechoices.h"
 #include "evaluation/runchooser.h"
 #include "gz/error.h"
 #include "gz/files.h"
@@ -80,10 +81,11 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     runCombo_ = new RunChooser(std::move(workspace), RunChooser::Detail::None);
     runCombo_->setObjectName(QStringLiteral("predictionRunCombo"));
     connect(runCombo_, &RunChooser::refreshed, this, [this] {
-        followRunTta();
+        choices_->follow(*runCombo_);
         updateButtons();
     });
-    connect(runCombo_, &QComboBox::currentIndexChanged, this, [this] { followRunTta(); });
+    connect(runCombo_, &QComboBox::currentIndexChanged, this,
+            [this] { choices_->follow(*runCombo_); });
     auto* refresh = new QPushButton(tr("Refresh"));
     connect(refresh, &QPushButton::clicked, this, &PredictionPanel::refreshRuns);
     folder_ = new QLineEdit;
@@ -96,10 +98,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
             QFileDialog::getExistingDirectory(this, tr("Folder of JPEG images"), folder_->text());
         if (!dir.isEmpty()) folder_->setText(dir);
     });
-    tta_ = new QCheckBox(tr("TTA"));
-    tta_->setObjectName(QStringLiteral("predictionTtaCheck"));
-    tta_->setToolTip(
-        tr("Average the 8 rotations and flips of each image (set as the run was trained)"));
+    choices_ = new InferenceChoices(QStringLiteral("prediction"));
     predictButton_ = new QPushButton(tr("Predict"));
     predictButton_->setObjectName(QStringLiteral("predictButton"));
     connect(predictButton_, &QPushButton::clicked, this, &PredictionPanel::predict);
@@ -112,7 +111,7 @@ PredictionPanel::PredictionPanel(JobRunner* runner, fs::path workspace, QWidget*
     top->addWidget(new QLabel(tr("Images")));
     top->addWidget(folder_, 2);
     top->addWidget(browse);
-    top->addWidget(tta_);
+    top->addWidget(choices_);
     top->addWidget(predictButton_);
 
     statusLabel_ = makeTextLabel(QStringLiteral("predictionStatus"));
@@ -215,15 +214,7 @@ void PredictionPanel::refreshRuns() {
 
 void PredictionPanel::setRun(const fs::path& run) {
     runCombo_->setRun(run);
-    followRunTta();
-}
-
-void PredictionPanel::followRunTta() {
-    // Only when the run changes: a choice made in the box stays while its run is chosen.
-    const std::optional<fs::path> run = runCombo_->selectedRun();
-    if (!run || run == ttaRun_) return;
-    ttaRun_ = run;
-    tta_->setChecked(runCombo_->selectedRunUsedTta());
+    choices_->follow(*runCombo_);
 }
 
 std::optional<fs::path> PredictionPanel::selectedRun() const {
@@ -261,7 +252,8 @@ bool PredictionPanel::predict() {
     }
     const fs::path run = *selectedRun();
     const fs::path folder = toPath(folder_->text().trimmed());
-    const bool tta = tta_->isChecked();
+    const bool tta = choices_->tta();
+    const std::optional<Decision> decision = choices_->decision();
     struct Result {
         std::vector<Prediction> predictions;
         std::vector<std::string> skipped;
@@ -271,11 +263,11 @@ bool PredictionPanel::predict() {
     const bool started = runner_->start(
         tr("Predicting %1").arg(toQString(folder.filename())),
         [=](const std::stop_token& stop, const ProgressFn& progress) {
-            out->predictions =
-                predictFolder(run, folder, tta, std::nullopt, 0, stop, progress, &out->skipped);
+            out->predictions = predictFolder(run, folder, tta, std::nullopt, 0, stop, progress,
+                                             &out->skipped, decision);
             out->files = imagesById(folder);
         },
-        [this, out, folder](const JobOutcome& outcome) {
+        [this, out, folder, decision](const JobOutcome& outcome) {
             if (outcome.status == JobOutcome::Status::Succeeded) {
                 predictions_ = std::move(out->predictions);
                 predictedFolder_ = folder;
@@ -287,6 +279,7 @@ bool PredictionPanel::predict() {
                 QString text =
                     tr("Predicted %n images of %1", "", static_cast<int>(predictions_.size()))
                         .arg(toQString(folder));
+                if (decision) text += tr(", decided by %1").arg(keyText(optionKey(*decision)));
                 if (!out->skipped.empty())
                     text += tr("; %n skipped, e.g. %1", "", static_cast<int>(out->skipped.size()))
                                 .arg(QString::fromStdString(out->skipped.front()));

@@ -13,7 +13,6 @@
 #include "common/latestonlyworker.h"
 #include "gz/evaluation.h"
 
-class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -23,6 +22,7 @@ class QTableWidget;
 
 namespace gz::ui {
 
+class InferenceChoices;
 class JobRunner;
 class RunChooser;
 class VoteFractionTree;
@@ -72,19 +72,17 @@ private:
     std::vector<std::size_t> shownIndexes() const;
     void setStatus(const QString& text, bool error = false);
     /// A newly chosen run sets TTA as it was trained (as galaxy-cli predict does).
-    void followRunTta();
 
     JobRunner* runner_;
     std::vector<Prediction> predictions_;
     std::filesystem::path predictedFolder_;
-    std::optional<std::filesystem::path> ttaRun_;  // the run whose TTA the box was set from
     std::vector<std::filesystem::path> files_;  // the folder's JPEGs as predictFolder numbers them
     QString status_;
     QImage preview_;
 
     RunChooser* runCombo_ = nullptr;
     QLineEdit* folder_ = nullptr;
-    QCheckBox* tta_ = nullptr;
+    InferenceChoices* choices_ = nullptr;
     QPushButton* predictButton_ = nullptr;
     QPushButton* exportButton_ = nullptr;
     QComboBox* classFilter_ = nullptr;

@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kRunTtaRole = Qt::UserRole + 1;  // the run was trained with TTA
+constexpr int kRunTtaRole = Qt::UserRole + 1;       // the run was trained with TTA
+constexpr int kRunDecisionRole = Qt::UserRole + 2;  // its Decision, -1 without a votes head
 
 }  // namespace
 
@@ -42,6 +43,11 @@ void RunChooser::refresh() {
                     tr("  (test accuracy %1)").arg(QLocale().toString(*run.testAccuracy, 'f', 3));
             addItem(text, toQString(run.dir));
             setItemData(count() - 1, run.config && run.config->tta, kRunTtaRole);
+            setItemData(count() - 1,
+                        run.config && run.config->hasVotesHead()
+                            ? static_cast<int>(run.config->decision)
+                            : -1,
+                        kRunDecisionRole);
         }
         if (keep) {
             const int index = findData(toQString(*keep));
@@ -67,6 +73,13 @@ std::optional<fs::path> RunChooser::selectedRun() const {
 
 bool RunChooser::selectedRunUsedTta() const {
     return currentIndex() >= 0 && currentData(kRunTtaRole).toBool();
+}
+
+std::optional<Decision> RunChooser::selectedRunDecision() const {
+    if (currentIndex() < 0) return std::nullopt;
+    const int decision = currentData(kRunDecisionRole).toInt();
+    if (decision < 0) return std::nullopt;
+    return static_cast<Decision>(decision);
 }
 
 }  // namespace gz::ui

@@ -8,6 +8,8 @@
 #include <optional>
 #include <vector>
 
+#include "gz/train_options.h"
+
 namespace gz::ui {
 
 class RunChooser : public QComboBox {
@@ -28,6 +30,9 @@ public:
     std::optional<std::filesystem::path> selectedRun() const;
     /// Whether the selected run was trained with test-time augmentation.
     bool selectedRunUsedTta() const;
+    /// How the selected run decides the five classes; nullopt when it has no votes head (its
+    /// classification head decides) or nothing is selected.
+    std::optional<Decision> selectedRunDecision() const;
 
 signals:
     void refreshed();

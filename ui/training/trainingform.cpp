@@ -15,36 +15,15 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 
 #include "common/formcontrols.h"
+#include "common/optioncombo.h"
 #include "gz/models.h"
 #include "gz/precision.h"
 #include "gz/train_options.h"
 
 namespace gz::ui {
-
-namespace {
-
-QString keyText(std::string_view key) {
-    return QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size()));
-}
-
-// A combo box of an option's keys in the form's `order`, showing `current`.
-template <class E>
-QComboBox* optionCombo(const QString& objectName, std::initializer_list<E> order, E current) {
-    QStringList keys;
-    for (E value : order) keys << keyText(optionKey(value));
-    return makeComboBox(objectName, keys, std::string(optionKey(current)));
-}
-
-template <class E>
-E chosenOption(const QComboBox* box) {
-    return requireOption<E>(box->currentText().toStdString());
-}
-
-}  // namespace
 
 TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) {
     QStringList models;
@@ -238,19 +217,19 @@ void TrainingForm::setConfig(const TrainConfig& c) {
     if (c.minutes > 0) minutes_->setValue(c.minutes);
     batch_->setValue(c.batch);
     lr_->setValue(c.lr);
-    schedule_->setCurrentText(keyText(optionKey(c.schedule)));
+    showOption(schedule_, c.schedule);
     warmup_->setValue(c.warmupEpochs);
-    balance_->setCurrentText(keyText(optionKey(c.balance)));
+    showOption(balance_, c.balance);
     patience_->setValue(c.earlyStopPatience);
-    select_->setCurrentText(keyText(optionKey(c.selectMetric)));
+    showOption(select_, c.selectMetric);
     if (c.threads > 0) threads_->setValue(c.threads);
     seed_->setValue(static_cast<int>(
         std::min<std::uint64_t>(c.seed, static_cast<std::uint64_t>(seed_->maximum()))));
     tta_->setChecked(c.tta);
-    precision_->setCurrentText(keyText(optionKey(c.precision)));
+    showOption(precision_, c.precision);
     votesWeight_->setValue(c.votesWeight);
-    votesLoss_->setCurrentText(keyText(optionKey(c.votesLoss)));
-    decision_->setCurrentText(keyText(optionKey(c.decision)));
+    showOption(votesLoss_, c.votesLoss);
+    showOption(decision_, c.decision);
     ema_->setValue(c.emaDecay);
 }
 

@@ -1,6 +1,7 @@
 // Smaller things a user of the evaluation side relies on: "Evaluate" in the Runs panel evaluates;
-// Prediction's TTA follows the run as galaxy-cli predict does; a mark in the gallery is never cut
-// off; the Grad-CAM overlay comes with its colour scale; and a class has one name in every panel.
+// Prediction's TTA and both panels' decision follow the run as galaxy-cli does, and decide; a mark
+// in the gallery is never cut off; the Grad-CAM overlay comes with its colour scale; and a class
+// has one name in every panel.
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -12,7 +13,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <functional>
 
 #include "app/mainwindow.h"
 #include "dataset/datasetpanel.h"
@@ -26,6 +30,7 @@
 #include "gz/demo.h"
 #include "gz/files.h"
 #include "gz/morphology.h"
+#include "gz/partition.h"
 #include "gz/run_folder.h"
 #include "gz/training.h"
 #include "training/runspanel.h"
@@ -68,9 +73,20 @@ class TestEvaluationExtras : public QObject {
     Q_OBJECT
 
     QTemporaryDir tmp_;
-    fs::path data_, workspace_, run_, ttaRun_;
+    fs::path data_, workspace_, run_, ttaRun_, headRun_, plainRun_;
 
     fs::path dir() const { return gz::ui::toPath(tmp_.path()); }
+
+    // A copy of run_ named `name` whose config is changed by `edit`.
+    fs::path copyRun(const std::string& name, const std::function<void(gz::TrainConfig&)>& edit) {
+        const fs::path copy = workspace_ / "runs" / name;
+        fs::copy(run_, copy, fs::copy_options::recursive);
+        const fs::path file = gz::RunFolder{copy}.config();
+        gz::TrainConfig config = gz::TrainConfig::fromJson(gz::readWholeFile(file), file);
+        edit(config);
+        gz::test::writeText(file, config.toJson());
+        return copy;
+    }
 
     std::unique_ptr<MainWindow> openWindow(int width = 1400, int height = 880) {
         return gz::test::openWindow(workspace_, data_, {width, height}, kJobTimeoutMs);
@@ -90,13 +106,12 @@ private slots:
         config.tta = false;
         run_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
 
-        // The same run as if trained with TTA: a copy whose config says so.
-        ttaRun_ = workspace_ / "runs" / "with-tta";
-        fs::copy(run_, ttaRun_, fs::copy_options::recursive);
-        const fs::path file = gz::RunFolder{ttaRun_}.config();
-        gz::TrainConfig withTta = gz::TrainConfig::fromJson(gz::readWholeFile(file), file);
-        withTta.tta = true;
-        gz::test::writeText(file, withTta.toJson());
+        // The same run as if trained with TTA, and as if deciding by its head: copies whose
+        // config says so; and a run without a votes head.
+        ttaRun_ = copyRun("with-tta", [](gz::TrainConfig& c) { c.tta = true; });
+        headRun_ = copyRun("by-head", [](gz::TrainConfig& c) { c.decision = gz::Decision::Head; });
+        config.votesWeight = 0;
+        plainRun_ = gz::test::trainRun(data_, workspace_, {0.5, 0.2, 0.3}, config).dir;
     }
 
     void runsEvaluateStartsTheEvaluation() {
@@ -134,6 +149,76 @@ private slots:
         panel->setRun(ttaRun_);
         panel->setRun(run_);
         QVERIFY(!tta->isChecked());
+    }
+
+    void theDecisionFollowsTheRunAndDecides() {
+        auto window = openWindow();
+        QVERIFY(window);
+        gz::ui::EvaluationPanel* panel = window->evaluationPanel();
+        window->showPanel(panel);
+        auto* decision = child<QComboBox>(panel, "evaluationDecisionCombo");
+        panel->setRun(headRun_);
+        QVERIFY(decision->isEnabled());
+        QCOMPARE(decision->currentText(), QStringLiteral("head"));
+        panel->setRun(plainRun_);  // no votes head: its classification head decides
+        QVERIFY(!decision->isEnabled());
+        panel->setRun(run_);
+        QVERIFY(decision->isEnabled());
+        QCOMPARE(decision->currentText(), QStringLiteral("combined"));
+        panel->refreshRuns();  // a choice stays while the run does
+        decision->setCurrentText(QStringLiteral("fractions"));
+        panel->refreshRuns();
+        QCOMPARE(decision->currentText(), QStringLiteral("fractions"));
+
+        // Evaluated as the run's model predicts when told to decide by the fractions.
+        panel->setSource(gz::ui::EvaluationPanel::Source::Test);
+        QVERIFY2(panel->evaluate(), qPrintable(panel->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
+        QVERIFY2(panel->statusText().contains(QStringLiteral("decided by fractions")),
+                 qPrintable(panel->statusText()));
+        const gz::Catalog catalog = gz::Catalog::open(gz::CatalogSource::kaggleFolder(data_));
+        const auto galaxies = gz::readSplitSubset(gz::RunFolder{run_}.split(), gz::Subset::Test);
+        const auto predictBy = [&](gz::Decision d) {
+            return gz::predictCatalog(run_, catalog, galaxies, workspace_, false, std::nullopt, 0,
+                                      {}, {}, nullptr, gz::CheckpointChoice::Best, d);
+        };
+        const auto byFractions = predictBy(gz::Decision::Fractions);
+        const auto byHead = predictBy(gz::Decision::Head);
+        QCOMPARE(panel->predictions().size(), byFractions.size());
+        float headDiffers = 0;
+        for (std::size_t i = 0; i < byFractions.size(); ++i) {
+            const auto& shown = panel->predictions()[i];
+            QCOMPARE(shown.id, byFractions[i].id);
+            for (std::size_t c = 0; c < gz::kMorphologyCount; ++c) {
+                QVERIFY(std::abs(shown.probabilities[c] - byFractions[i].probabilities[c]) < 1e-5f);
+                headDiffers = std::max(
+                    headDiffers, std::abs(shown.probabilities[c] - byHead[i].probabilities[c]));
+            }
+        }
+        QVERIFY(headDiffers > 1e-3f);  // the choice was not the head's
+        screenshot(*window, QStringLiteral("evaluation-decision"));
+
+        // Prediction: the same boxes, the same following, the decision passed on.
+        gz::ui::PredictionPanel* prediction = window->predictionPanel();
+        auto* predictionDecision = child<QComboBox>(prediction, "predictionDecisionCombo");
+        prediction->refreshRuns();
+        prediction->setRun(headRun_);
+        QCOMPARE(predictionDecision->currentText(), QStringLiteral("head"));
+        prediction->setRun(plainRun_);
+        QVERIFY(!predictionDecision->isEnabled());
+        prediction->setRun(run_);
+        predictionDecision->setCurrentText(QStringLiteral("head"));
+        const fs::path images = data_ / gz::kKaggleImageDirName;
+        prediction->setFolder(images);
+        QVERIFY2(prediction->predict(), qPrintable(prediction->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window->isBusy(), kJobTimeoutMs);
+        const auto folderByHead = gz::predictFolder(run_, images, false, std::nullopt, 0, {}, {},
+                                                    nullptr, gz::Decision::Head);
+        QCOMPARE(prediction->predictions().size(), folderByHead.size());
+        for (std::size_t i = 0; i < folderByHead.size(); ++i)
+            for (std::size_t c = 0; c < gz::kMorphologyCount; ++c)
+                QVERIFY(std::abs(prediction->predictions()[i].probabilities[c] -
+                                 folderByHead[i].probabilities[c]) < 1e-5f);
     }
 
     void marksAndGradCamScaleAreReadable() {
