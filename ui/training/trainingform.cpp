@@ -94,6 +94,15 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
            "sample, in the same 15 minutes as accurate with a better fit of the vote fractions. "
            "auto (the default): bf16 where the CPU has it, else fp32. Here: %1")
             .arg(QString::fromStdString(bf16.reason)));
+    fp32Finish_ = makeDoubleSpinBox(QStringLiteral("fp32FinishSpin"), 0, 1, d.fp32Finish, 2, 0.05);
+    fp32Finish_->setSpecialValueText(tr("off"));
+    fp32Finish_->setToolTip(
+        tr("When the run computes in bf16: the share of it at its end (of its epochs or "
+           "minutes) computed in fp32 instead (off: bf16 to the end)"));
+    fp32Finish_->setEnabled(d.precision != Precision::Fp32);
+    connect(precision_, &QComboBox::currentTextChanged, fp32Finish_, [this] {
+        fp32Finish_->setEnabled(chosenOption<Precision>(precision_) != Precision::Fp32);
+    });
     votesWeight_ =
         makeDoubleSpinBox(QStringLiteral("votesWeightSpin"), 0, 1000, d.votesWeight, 1, 1);
     votesWeight_->setSpecialValueText(tr("off"));
@@ -175,7 +184,7 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     grid->addWidget(tta_, row, 0, 1, 2);
     grid->addWidget(new QLabel(tr("Votes loss")), row, 2);
     grid->addWidget(votesLoss_, row++, 3);
-    pairRow(tr("Decision"), decision_, QString(), nullptr);
+    pairRow(tr("Decision"), decision_, tr("fp32 finish"), fp32Finish_);
     grid->addWidget(trainButton_, row++, 0, 1, 4);
     grid->addLayout(resumeRow, row++, 0, 1, 4);
     grid->setColumnStretch(1, 1);
@@ -200,6 +209,7 @@ TrainConfig TrainingForm::config() const {
     c.seed = static_cast<std::uint64_t>(seed_->value());
     c.tta = tta_->isChecked();
     c.precision = chosenOption<Precision>(precision_);
+    c.fp32Finish = fp32Finish_->value();
     c.votesWeight = votesWeight_->value();
     c.votesLoss = chosenOption<VotesLoss>(votesLoss_);
     c.decision = chosenOption<Decision>(decision_);
@@ -227,6 +237,7 @@ void TrainingForm::setConfig(const TrainConfig& c) {
         std::min<std::uint64_t>(c.seed, static_cast<std::uint64_t>(seed_->maximum()))));
     tta_->setChecked(c.tta);
     showOption(precision_, c.precision);
+    fp32Finish_->setValue(c.fp32Finish);
     votesWeight_->setValue(c.votesWeight);
     showOption(votesLoss_, c.votesLoss);
     showOption(decision_, c.decision);

@@ -57,6 +57,7 @@ private:
     QSpinBox* patience_ = nullptr;
     QComboBox* select_ = nullptr;
     QComboBox* precision_ = nullptr;
+    QDoubleSpinBox* fp32Finish_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QSpinBox* seed_ = nullptr;
     QCheckBox* tta_ = nullptr;

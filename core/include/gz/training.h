@@ -73,6 +73,11 @@ struct TrainConfig {
     /// vote fractions better at the same accuracy (README, --precision); runs from before the
     /// option: fp32.
     Precision precision = Precision::Auto;
+    /// When the run computes in bfloat16, the last share of it (of its epochs, or of its
+    /// minutes, as the learning rate's schedule measures it) computes in fp32: from the first
+    /// epoch that starts past 1 - fp32Finish of the run. 0 (and runs from before the option):
+    /// bfloat16 to the end; 1: fp32 throughout.
+    double fp32Finish = 0;
     std::uint64_t seed = kDefaultSeed;
     /// Ranks of the (last start or resume of the) run; each takes batch / worldSize images a step.
     int worldSize = 1;

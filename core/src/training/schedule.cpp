@@ -15,6 +15,14 @@ TrainingPlan::TrainingPlan(const TrainConfig& config, std::size_t trainImages)
                                    : 0),
       budgetSeconds(config.minutes * 60.0) {}
 
+double runFraction(const TrainingPlan& plan, std::int64_t step, double elapsedSeconds) {
+    double fraction = 0;
+    if (plan.totalSteps > 0)
+        fraction = static_cast<double>(step) / static_cast<double>(plan.totalSteps);
+    if (plan.budgetSeconds > 0) fraction = std::max(fraction, elapsedSeconds / plan.budgetSeconds);
+    return std::clamp(fraction, 0.0, 1.0);
+}
+
 double learningRate(const TrainConfig& config, const TrainingPlan& plan, std::int64_t step,
                     double elapsedSeconds) {
     if (step < plan.warmupSteps)
@@ -23,11 +31,7 @@ double learningRate(const TrainConfig& config, const TrainingPlan& plan, std::in
     if (config.schedule == Schedule::Step)
         return config.lr * std::pow(0.1, static_cast<double>(step / config.stepEvery));
     if (config.schedule == Schedule::Constant) return config.lr;
-    double fraction = 0;  // of the run done
-    if (plan.totalSteps > 0)
-        fraction = static_cast<double>(step) / static_cast<double>(plan.totalSteps);
-    if (plan.budgetSeconds > 0) fraction = std::max(fraction, elapsedSeconds / plan.budgetSeconds);
-    fraction = std::clamp(fraction, 0.0, 1.0);
+    const double fraction = runFraction(plan, step, elapsedSeconds);
     return config.lr * 0.5 * (1.0 + std::cos(std::numbers::pi * fraction));
 }
 

@@ -19,6 +19,10 @@ struct TrainingPlan {
     TrainingPlan(const TrainConfig& config, std::size_t trainImages);
 };
 
+/// How far along the run is at step `step` (0-based) after `elapsedSeconds` of training, 0..1:
+/// by steps and by time, whichever is further (0 without either limit).
+double runFraction(const TrainingPlan& plan, std::int64_t step, double elapsedSeconds);
+
 /// The learning rate of step `step` (0-based) after `elapsedSeconds` of training: a linear
 /// warm-up from a tenth of the rate, then the configuration's schedule. Cosine anneals to 0
 /// over the run, measured by steps and by time, whichever is further; Step divides the rate

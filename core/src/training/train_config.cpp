@@ -31,6 +31,7 @@ void TrainConfig::validate() const {
     require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1)");
     require(votesWeight >= 0 && votesWeight <= 1000, "the votes weight must be in [0, 1000]");
     require(emaDecay >= 0 && emaDecay < 1, "the EMA decay must be in [0, 1)");
+    require(fp32Finish >= 0 && fp32Finish <= 1, "the fp32 finish must be in [0, 1]");
     require(earlyStopPatience >= 0, "patience cannot be negative");
     require(earlyStopPatience == 0 || watchesValidation(),
             "early stopping needs a validation metric to watch: select the model by loss, "
@@ -95,6 +96,7 @@ std::string TrainConfig::toJson() const {
               {"loader_threads", loaderThreads},
               {"device", optionKey(device)},
               {"precision", optionKey(precision)},
+              {"fp32_finish", fp32Finish},
               {"seed", seed},
               {"world_size", worldSize},
               {"augmentation", json::parse(augmentation.toJson())},
@@ -143,6 +145,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.loaderThreads = detail::jsonField<decltype(c.loaderThreads)>(j, "loader_threads", where);
         deviceKey = j.at("device").get<std::string>();
         if (j.contains("precision")) precisionKey = j.at("precision").get<std::string>();
+        if (j.contains("fp32_finish"))  // runs before the option: bfloat16 to the end
+            c.fp32Finish = detail::jsonField<double>(j, "fp32_finish", where);
         c.seed = detail::jsonField<decltype(c.seed)>(j, "seed", where);
         if (j.contains("world_size"))  // runs before distributed training: 1
             c.worldSize = detail::jsonField<int>(j, "world_size", where);

@@ -223,6 +223,7 @@ TrainOutcome TrainingLoop::run(bool resume) {
 
 bool TrainingLoop::runEpoch() {
     const int e = state_.epoch;  // 0-based epoch being trained
+    finishInFp32(e);
     const double elapsedAtStart = state_.elapsed, secondsBefore = state_.partSeconds;
     const double lastLr = trainBatches(e);
     if (comm_ ? !stopping_.empty() : stop_.stop_requested()) {
@@ -275,6 +276,16 @@ bool TrainingLoop::runEpoch() {
         return false;
     }
     return true;
+}
+
+void TrainingLoop::finishInFp32(int epoch) {
+    if (!net_->bf16() || config_.fp32Finish <= 0 ||
+        runFraction(plan_, state_.step, state_.elapsed) < 1 - config_.fp32Finish)
+        return;
+    net_->setBf16(false);
+    if (average_) average_->setBf16(false);
+    log_("fp32 from epoch " + std::to_string(epoch + 1) + " (the run's last " +
+         formatNumber(config_.fp32Finish) + ")");
 }
 
 double TrainingLoop::trainBatches(int epoch) {

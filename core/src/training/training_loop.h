@@ -89,6 +89,9 @@ private:
     bool finished() const;
     /// Trains and validates one epoch (or what is left of it); false when a stop ended it.
     bool runEpoch();
+    /// Turns bfloat16 off for the rest of the run once `epoch` (0-based) starts in its last
+    /// TrainConfig::fp32Finish.
+    void finishInFp32(int epoch);
     /// Trains the epoch's remaining batches until its end, a stop or the time budget; returns the
     /// learning rate of the last batch.
     double trainBatches(int epoch);

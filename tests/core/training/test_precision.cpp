@@ -1,6 +1,7 @@
 // The forward pass's precision (gz/precision.h, TrainConfig::precision): bfloat16 only where the
 // CPU has it and refused elsewhere naming the instructions; a bfloat16 run keeps fp32 weights,
-// predicts in either precision, and runs from before the option resume in fp32.
+// predicts in either precision, and runs from before the option resume in fp32; --fp32-finish
+// trains a bfloat16 run's end in fp32.
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -154,6 +155,71 @@ private slots:
         QVERIFY(t.exitCode != 0);
         QVERIFY2(t.err.contains("AVX512_BF16"), qPrintable(t.err));
         QVERIFY(!fs::exists(dir() / "refused-ws" / "cache"));
+    }
+
+    void fp32FinishIsRecordedAndChecked() {
+        TrainConfig c;
+        c.epochs = 3;
+        QCOMPARE(c.fp32Finish, 0.0);  // bfloat16 to the end unless asked
+        c.fp32Finish = 0.25;
+        QCOMPARE(TrainConfig::fromJson(c.toJson()).fp32Finish, 0.25);
+        // A config.json from before the option: bfloat16 to the end.
+        QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
+        QJsonObject config = all["config"].toObject();
+        QVERIFY(config.contains("fp32_finish"));
+        config.remove("fp32_finish");
+        all["config"] = config;
+        QCOMPARE(TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString()).fp32Finish, 0.0);
+        config["fp32_finish"] = 1.5;
+        all["config"] = config;
+        const std::string message = test::dataErrorOf([&] {
+            TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
+        });
+        QVERIFY2(message.find("fp32 finish must be in [0, 1]") != std::string::npos &&
+                     message.find("run/config.json") != std::string::npos,
+                 message.c_str());
+        // The command line refuses a share outside 0..1 before anything is written.
+        const fs::path data = dir() / "finish-cli";
+        writeDemoDataset(data, DemoOptions{20, 3, kKaggleImageSide});
+        const auto t =
+            test::runCli({"train", "--data", test::q(data), "--out",
+                          test::q(dir() / "finish-cli-run"), "--epochs", "1", "--fp32-finish", "2",
+                          "--workspace", test::q(dir() / "finish-cli-ws")});
+        QVERIFY(t.exitCode != 0);
+        QVERIFY2(t.err.contains("--fp32-finish"), qPrintable(t.err));
+        QVERIFY(!fs::exists(dir() / "finish-cli-run"));
+    }
+
+    void fp32FinishTrainsTheRunsEndInFp32() {
+        if (!bf16Support().available) QSKIP(qPrintable(skipReason()));
+        const fs::path data = dir() / "finish", workspace = dir() / "finish-ws";
+        writeDemoDataset(data, DemoOptions{40, 3, kKaggleImageSide});
+        TrainConfig c;
+        c.model = "compact";
+        c.batch = 8;
+        c.epochs = 2;
+        c.threads = 1;  // one summation order: runs of the same arithmetic are identical
+        c.tta = false;
+        const auto train = [&](Precision precision, double finish) {
+            c.precision = precision;
+            c.fp32Finish = finish;
+            return test::trainRun(data, workspace, {0.6, 0.2, 0.2}, c).dir;
+        };
+        const fs::path bf16 = train(Precision::Bf16, 0), half = train(Precision::Bf16, 0.5),
+                       whole = train(Precision::Bf16, 1), fp32 = train(Precision::Fp32, 0);
+        const auto epochs = [](const fs::path& run) {
+            return QString::fromStdString(readWholeFile(run / "metrics.csv")).split('\n');
+        };
+        const auto logOf = [](const fs::path& run) { return readWholeFile(run / "log.txt"); };
+        // Half: the first epoch as in bfloat16, the second in fp32, and the log says so.
+        QCOMPARE(epochs(half).size(), epochs(bf16).size());
+        QCOMPARE(epochs(half)[1], epochs(bf16)[1]);
+        QVERIFY(epochs(half)[2] != epochs(bf16)[2]);
+        QVERIFY2(logOf(half).find("fp32 from epoch 2") != std::string::npos, logOf(half).c_str());
+        QVERIFY(logOf(bf16).find("fp32 from") == std::string::npos);
+        // All of it: exactly the fp32 run.
+        QCOMPARE(epochs(whole), epochs(fp32));
+        QVERIFY2(logOf(whole).find("fp32 from epoch 1") != std::string::npos, logOf(whole).c_str());
     }
 
     void bf16RunKeepsFp32WeightsAndPredictsInBoth() {

@@ -139,6 +139,26 @@ private slots:
         QCOMPARE(child<QComboBox>(&other, "decisionCombo")->currentText(), QStringLiteral("head"));
         QVERIFY(other.config().decision == Decision::Head);
     }
+
+    void theFp32FinishFollowsThePrecision() {
+        ui::TrainingForm form;
+        auto* finish = child<QDoubleSpinBox>(&form, "fp32FinishSpin");
+        auto* precision = child<QComboBox>(&form, "precisionCombo");
+        QCOMPARE(finish->value(), TrainConfig{}.fp32Finish);  // galaxy-cli's default
+        precision->setCurrentText(QStringLiteral("fp32"));  // nothing in bfloat16 to finish
+        QVERIFY(!finish->isEnabled());
+        precision->setCurrentText(QStringLiteral("auto"));
+        QVERIFY(finish->isEnabled());
+        finish->setValue(0.25);
+        QCOMPARE(form.config().fp32Finish, 0.25);
+        // A run's own share shown again, as resuming it does.
+        ui::TrainingForm other;
+        TrainConfig run;
+        run.fp32Finish = 0.4;
+        other.setConfig(run);
+        QCOMPARE(child<QDoubleSpinBox>(&other, "fp32FinishSpin")->value(), 0.4);
+        QCOMPARE(other.config().fp32Finish, 0.4);
+    }
 };
 
 QTEST_MAIN(TestTrainingForm)
