@@ -145,7 +145,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const fs::path& sourc
         c.loaderThreads = detail::jsonField<decltype(c.loaderThreads)>(j, "loader_threads", where);
         deviceKey = j.at("device").get<std::string>();
         if (j.contains("precision")) precisionKey = j.at("precision").get<std::string>();
-        if (j.contains("fp32_finish"))  // runs before the option: bfloat16 to the end
+        c.fp32Finish = 0;               // runs before the option: bfloat16 to the end
+        if (j.contains("fp32_finish"))  // (the default since then finishes in fp32)
             c.fp32Finish = detail::jsonField<double>(j, "fp32_finish", where);
         c.seed = detail::jsonField<decltype(c.seed)>(j, "seed", where);
         if (j.contains("world_size"))  // runs before distributed training: 1

@@ -279,9 +279,12 @@ bool TrainingLoop::runEpoch() {
 }
 
 void TrainingLoop::finishInFp32(int epoch) {
-    if (!net_->bf16() || config_.fp32Finish <= 0 ||
-        runFraction(plan_, state_.step, state_.elapsed) < 1 - config_.fp32Finish)
-        return;
+    if (!net_->bf16() || config_.fp32Finish <= 0) return;
+    // Where the epoch started, also when a resumed run starts inside it: the switch falls on the
+    // same epoch however often the run was stopped.
+    const auto stepAtStart = state_.step - static_cast<std::int64_t>(state_.batchInEpoch);
+    const double elapsedAtStart = state_.elapsed - state_.partSeconds;
+    if (runFraction(plan_, stepAtStart, elapsedAtStart) < 1 - config_.fp32Finish) return;
     net_->setBf16(false);
     if (average_) average_->setBf16(false);
     log_("fp32 from epoch " + std::to_string(epoch + 1) + " (the run's last " +
@@ -483,6 +486,8 @@ TrainingLoop::FinalEvaluation TrainingLoop::evaluateBest() {
     else if (leader() && fs::exists(run.bestCheckpoint(), ec))
         loadCheckpoint(run.bestCheckpoint(), evaluatedNet(), nullptr, device_);
     if (comm_) comm_->broadcastModule(evaluatedNet());  // rank 0's best weights
+    // In the run's precision, as evaluate and predict compute later (an fp32 finish ends in fp32).
+    evaluatedNet().setBf16(bf16_);
     const bool onTest = !sets_.test.empty();
     const auto& indices = onTest ? sets_.test : sets_.val;
     const auto& labels = onTest ? sets_.testLabels : sets_.valLabels;

@@ -42,6 +42,18 @@ QString skipReason() {
            "); the refusal is tested instead";
 }
 
+// The fp32-finish tests' quick training: one thread, one summation order, so that runs of the
+// same arithmetic are identical.
+TrainConfig finishTraining(int epochs) {
+    TrainConfig c;
+    c.model = "compact";
+    c.batch = 8;
+    c.epochs = epochs;
+    c.threads = 1;
+    c.tta = false;
+    return c;
+}
+
 }  // namespace
 
 class TestPrecision : public QObject {
@@ -160,9 +172,9 @@ private slots:
     void fp32FinishIsRecordedAndChecked() {
         TrainConfig c;
         c.epochs = 3;
-        QCOMPARE(c.fp32Finish, 0.0);  // bfloat16 to the end unless asked
-        c.fp32Finish = 0.25;
-        QCOMPARE(TrainConfig::fromJson(c.toJson()).fp32Finish, 0.25);
+        QCOMPARE(c.fp32Finish, 0.25);  // the last quarter in fp32 (README, --fp32-finish)
+        c.fp32Finish = 0.4;
+        QCOMPARE(TrainConfig::fromJson(c.toJson()).fp32Finish, 0.4);
         // A config.json from before the option: bfloat16 to the end.
         QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
         QJsonObject config = all["config"].toObject();
@@ -194,12 +206,7 @@ private slots:
         if (!bf16Support().available) QSKIP(qPrintable(skipReason()));
         const fs::path data = dir() / "finish", workspace = dir() / "finish-ws";
         writeDemoDataset(data, DemoOptions{40, 3, kKaggleImageSide});
-        TrainConfig c;
-        c.model = "compact";
-        c.batch = 8;
-        c.epochs = 2;
-        c.threads = 1;  // one summation order: runs of the same arithmetic are identical
-        c.tta = false;
+        TrainConfig c = finishTraining(2);
         const auto train = [&](Precision precision, double finish) {
             c.precision = precision;
             c.fp32Finish = finish;
@@ -220,6 +227,33 @@ private slots:
         // All of it: exactly the fp32 run.
         QCOMPARE(epochs(whole), epochs(fp32));
         QVERIFY2(logOf(whole).find("fp32 from epoch 1") != std::string::npos, logOf(whole).c_str());
+    }
+
+    void aRunStoppedPastTheSwitchResumesExactly() {
+        if (!bf16Support().available) QSKIP(qPrintable(skipReason()));
+        const fs::path data = dir() / "finish-stop", workspace = dir() / "finish-stop-ws";
+        writeDemoDataset(data, DemoOptions{40, 3, kKaggleImageSide});
+        TrainConfig c = finishTraining(3);
+        c.precision = Precision::Bf16;
+        c.fp32Finish = 0.5;  // epoch 2 starts at a third of the run and ends past half of it
+        const fs::path whole = test::trainRun(data, workspace, {0.6, 0.2, 0.2}, c).dir;
+        // Stopped at epoch 2's last batch, past half of the run: the resumed run still trains
+        // the rest of epoch 2 in bfloat16, as the run never stopped did.
+        std::stop_source stop;
+        TrainCallbacks callbacks;
+        callbacks.onBatch = [&](const BatchProgress& b) {
+            if (b.epoch == 2 && b.batch == b.batches - 1) stop.request_stop();
+        };
+        const auto stopped =
+            test::trainRun(data, workspace, {0.6, 0.2, 0.2}, c, stop.get_token(), callbacks);
+        QCOMPARE(stopped.outcome.status, TrainOutcome::Status::Stopped);
+        const TrainOutcome resumed =
+            resumeTraining(stopped.dir, workspace, std::nullopt, std::nullopt, {}, {});
+        QCOMPARE(resumed.status, TrainOutcome::Status::Finished);
+        QCOMPARE(readWholeFile(stopped.dir / "metrics.csv"), readWholeFile(whole / "metrics.csv"));
+        const std::string log = readWholeFile(stopped.dir / "log.txt");
+        QVERIFY2(log.find("fp32 from epoch 3") != std::string::npos, log.c_str());
+        QVERIFY2(log.find("fp32 from epoch 2") == std::string::npos, log.c_str());
     }
 
     void bf16RunKeepsFp32WeightsAndPredictsInBoth() {
