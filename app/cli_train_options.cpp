@@ -76,8 +76,8 @@ void addTrainOptions(CLI::App* cmd, TrainOptionArgs& a) {
     add(cmd->add_option(
             "--fp32-finish", c.fp32Finish,
             "When the run computes in bfloat16, the share of it at its end (of its "
-            "epochs or minutes) computed in fp32 (0: bfloat16 to the end; the default finished as "
-            "accurate as fp32 in cross-validation, with bfloat16's fit of the fractions)"))
+            "epochs or minutes) computed in fp32 (0: bfloat16 to the end; the default was more "
+            "accurate than that in cross-validation, with bfloat16's fit of the fractions)"))
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     add(cmd->add_option("--seed", c.seed, "Random seed"))->capture_default_str();

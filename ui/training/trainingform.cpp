@@ -99,8 +99,8 @@ TrainingForm::TrainingForm(QWidget* parent) : QGroupBox(tr("3. Train"), parent) 
     fp32Finish_->setToolTip(
         tr("When the run computes in bf16: the share of it at its end (of its epochs or "
            "minutes) computed in fp32 instead (off: bf16 to the end). %1 by default: in "
-           "cross-validation as accurate as fp32, more than bf16 to the end, with bf16's fit of "
-           "the vote fractions")
+           "cross-validation more accurate than bf16 to the end, with bf16's fit of the vote "
+           "fractions")
             .arg(d.fp32Finish));
     fp32Finish_->setEnabled(d.precision != Precision::Fp32);
     connect(precision_, &QComboBox::currentTextChanged, fp32Finish_, [this] {
