@@ -17,7 +17,6 @@
 #include "common/formcontrols.h"
 #include "common/jobrunner.h"
 #include "common/morphologycolors.h"
-#include "common/optioncombo.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "evaluation/confusionheatmap.h"
@@ -248,8 +247,7 @@ bool EvaluationPanel::evaluate() {
         std::optional<VoteFit> votes;  ///< a votes head's fractions against the volunteers'
     };
     auto out = std::make_shared<Result>();
-    QString what = sourceCombo_->currentText();
-    if (decision) what += tr(", decided by %1").arg(keyText(optionKey(*decision)));
+    const QString what = sourceCombo_->currentText() + InferenceChoices::decidedBy(decision);
     const bool started = runner_->start(
         tr("Evaluating %1 on %2").arg(toQString(run.filename()), what.toLower()),
         [=](const std::stop_token& stop, const ProgressFn& progress) {

@@ -50,6 +50,10 @@ bool InferenceChoices::tta() const {
     return tta_->isChecked();
 }
 
+QString InferenceChoices::decidedBy(std::optional<Decision> decision) {
+    return decision ? tr(", decided by %1").arg(keyText(optionKey(*decision))) : QString();
+}
+
 std::optional<Decision> InferenceChoices::decision() const {
     if (!decision_->isEnabled()) return std::nullopt;
     return chosenOption<Decision>(decision_);

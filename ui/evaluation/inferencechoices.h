@@ -31,6 +31,9 @@ public:
     bool tta() const;
     /// The decision chosen; nullopt for a run without a votes head (its head decides).
     std::optional<Decision> decision() const;
+    /// What a status line adds for `decision` (a decision() taken earlier): ", decided by
+    /// combined", or nothing for nullopt.
+    static QString decidedBy(std::optional<Decision> decision);
 
     QCheckBox* ttaCheck() const { return tta_; }
     QComboBox* decisionCombo() const { return decision_; }

@@ -22,7 +22,6 @@
 #include "common/jobrunner.h"
 #include "common/morelikethis.h"
 #include "common/morphologycolors.h"
-#include "common/optioncombo.h"
 #include "common/uiformat.h"
 #include "common/uistyle.h"
 #include "dataset/votefractiontree.h"
@@ -279,7 +278,7 @@ bool PredictionPanel::predict() {
                 QString text =
                     tr("Predicted %n images of %1", "", static_cast<int>(predictions_.size()))
                         .arg(toQString(folder));
-                if (decision) text += tr(", decided by %1").arg(keyText(optionKey(*decision)));
+                text += InferenceChoices::decidedBy(decision);
                 if (!out->skipped.empty())
                     text += tr("; %n skipped, e.g. %1", "", static_cast<int>(out->skipped.size()))
                                 .arg(QString::fromStdString(out->skipped.front()));

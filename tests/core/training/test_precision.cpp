@@ -45,13 +45,24 @@ QString skipReason() {
 // The fp32-finish tests' quick training: one thread, one summation order, so that runs of the
 // same arithmetic are identical.
 TrainConfig finishTraining(int epochs) {
-    TrainConfig c;
-    c.model = "compact";
-    c.batch = 8;
-    c.epochs = epochs;
+    TrainConfig c = test::quickTraining(epochs);
     c.threads = 1;
     c.tta = false;
     return c;
+}
+
+// The "config" object of `c`'s config.json, to edit as an older or a broken file would be.
+QJsonObject configFields(const TrainConfig& c) {
+    return QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson()))
+        .object()["config"]
+        .toObject();
+}
+
+// `c`'s config.json with `fields` as its "config" object.
+std::string configJson(const TrainConfig& c, const QJsonObject& fields) {
+    QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
+    all["config"] = fields;
+    return QJsonDocument(all).toJson().toStdString();
 }
 
 }  // namespace
@@ -111,18 +122,13 @@ private slots:
         }
         // A config.json written before the option: its run trained in fp32 and resumes so.
         c.precision = Precision::Bf16;
-        QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
-        QJsonObject config = all["config"].toObject();
-        QVERIFY(config.contains("precision"));
-        config.remove("precision");
-        all["config"] = config;
-        QVERIFY(TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString()).precision ==
-                Precision::Fp32);
-        config["precision"] = "fp16";
-        all["config"] = config;
-        const std::string message = test::dataErrorOf([&] {
-            TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
-        });
+        QJsonObject fields = configFields(c);
+        QVERIFY(fields.contains("precision"));
+        fields.remove("precision");
+        QVERIFY(TrainConfig::fromJson(configJson(c, fields)).precision == Precision::Fp32);
+        fields["precision"] = "fp16";
+        const std::string message = test::dataErrorOf(
+            [&] { TrainConfig::fromJson(configJson(c, fields), "run/config.json"); });
         QVERIFY2(message.find("precision must be auto, fp32 or bf16") != std::string::npos &&
                      message.find("run/config.json") != std::string::npos,
                  message.c_str());
@@ -176,17 +182,13 @@ private slots:
         c.fp32Finish = 0.4;
         QCOMPARE(TrainConfig::fromJson(c.toJson()).fp32Finish, 0.4);
         // A config.json from before the option: bfloat16 to the end.
-        QJsonObject all = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
-        QJsonObject config = all["config"].toObject();
-        QVERIFY(config.contains("fp32_finish"));
-        config.remove("fp32_finish");
-        all["config"] = config;
-        QCOMPARE(TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString()).fp32Finish, 0.0);
-        config["fp32_finish"] = 1.5;
-        all["config"] = config;
-        const std::string message = test::dataErrorOf([&] {
-            TrainConfig::fromJson(QJsonDocument(all).toJson().toStdString(), "run/config.json");
-        });
+        QJsonObject fields = configFields(c);
+        QVERIFY(fields.contains("fp32_finish"));
+        fields.remove("fp32_finish");
+        QCOMPARE(TrainConfig::fromJson(configJson(c, fields)).fp32Finish, 0.0);
+        fields["fp32_finish"] = 1.5;
+        const std::string message = test::dataErrorOf(
+            [&] { TrainConfig::fromJson(configJson(c, fields), "run/config.json"); });
         QVERIFY2(message.find("fp32 finish must be in [0, 1]") != std::string::npos &&
                      message.find("run/config.json") != std::string::npos,
                  message.c_str());
